@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ComptesConfig(AppConfig):
+    name = "comptes"
+    verbose_name = _("Comptes de facturation et calendrier de paiement")
+
+    def ready(self) -> None:
+        from comptes import receivers  # noqa: F401  (connects receivers)

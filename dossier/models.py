@@ -1,0 +1,210 @@
+"""The professional's file (DOS-1) and its coordinates.
+
+Values that change on an effective date (the correspondence address) are rows with an
+`effective_from` date: the one in force on D is the latest with effective_from <= D; rows after
+today are pending changes (see dossier.selectors).
+"""
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from localflavor.ca.models import CAPostalCodeField, CAProvinceField
+from phonenumber_field.modelfields import PhoneNumberField
+from simple_history.models import HistoricalRecords
+
+from dossier.constants import Language, ParticipationStatus, RemunerationMode, TelephoneKind
+
+
+class User(AbstractUser):
+    """A person who signs in: a professional (linked from Professional.user) or a staff member."""
+
+    class Meta:
+        verbose_name = _("utilisateur")
+        verbose_name_plural = _("utilisateurs")
+
+
+class Profession(models.Model):
+    """A profession the board pays (data, so that more can come without code)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_fr = models.CharField(_("nom (français)"), max_length=120)
+    name_en = models.CharField(_("nom (anglais)"), max_length=120)
+    number_digit = models.CharField(
+        _("chiffre de profession"),
+        max_length=1,
+        help_text=_("Premier chiffre du numéro de professionnel des membres de cette profession."),
+    )
+
+    class Meta:
+        ordering = ["name_fr"]
+        verbose_name = _("profession")
+        verbose_name_plural = _("professions")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(number_digit__regex=r"^[0-9]$"), name="profession_digit_is_digit"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_en if (get_language() or "fr").startswith("en") else self.name_fr
+
+
+class Professional(models.Model):
+    """The professional's file (DOS-1)."""
+
+    user = models.OneToOneField(
+        User, verbose_name=_("utilisateur"), null=True, blank=True, on_delete=models.PROTECT, related_name="professional"
+    )
+    profession = models.ForeignKey(Profession, verbose_name=_("profession"), on_delete=models.PROTECT)
+    professional_number = models.CharField(_("numéro de professionnel"), max_length=7, unique=True)
+    licence_number = models.CharField(_("numéro de permis"), max_length=5)
+    last_name = models.CharField(_("nom"), max_length=120)
+    first_name = models.CharField(_("prénom"), max_length=120)
+    birth_date = models.DateField(_("date de naissance"))
+    participation_status = models.CharField(
+        _("statut de participation"), max_length=20, choices=ParticipationStatus.choices, default=ParticipationStatus.PARTICIPANT
+    )
+    remuneration_mode = models.CharField(
+        _("mode de rémunération"), max_length=20, choices=RemunerationMode.choices, default=RemunerationMode.FEE_FOR_SERVICE
+    )
+    language = models.CharField(_("langue de correspondance"), max_length=2, choices=Language.choices, default=Language.FRENCH)
+    # Only a hash of the single-use reference number is kept (DOS-2).
+    reference_number_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
+    reference_number_issued_at = models.DateTimeField(_("numéro de référence émis le"), null=True, blank=True, editable=False)
+    reference_number_used_at = models.DateTimeField(_("numéro de référence utilisé le"), null=True, blank=True, editable=False)
+    opened_at = models.DateTimeField(_("dossier ouvert le"), editable=False)
+    # Optimistic locking of editable sections: a stale save is refused, never merged.
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["reference_number_hash", "version"])
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name = _("dossier de professionnel")
+        verbose_name_plural = _("dossiers de professionnels")
+        permissions = [
+            ("reissue_reference_number", _("Peut émettre un nouveau numéro de référence")),
+            ("view_unmasked_personal_data", _("Peut voir les NAS et numéros de compte bancaire non masqués")),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["profession", "licence_number"], name="unique_licence_per_profession"),
+            models.CheckConstraint(condition=models.Q(professional_number__regex=r"^[0-9]{7}$"), name="professional_number_7_digits"),
+            models.CheckConstraint(condition=models.Q(licence_number__regex=r"^[0-9]{5}$"), name="licence_number_5_digits"),
+        ]
+        indexes = [models.Index(fields=["reference_number_hash"], name="professional_refhash_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.professional_number})"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def is_enrolled(self) -> bool:
+        """Enrolled in the online services (INS-2): has chosen a username and password."""
+        return self.user_id is not None
+
+
+class PostalAddress(models.Model):
+    """A postal address: Canadian by default (province and postal code validated), or abroad (PRO-7)."""
+
+    line1 = models.CharField(_("adresse"), max_length=200)
+    line2 = models.CharField(_("complément d'adresse"), max_length=200, blank=True)
+    city = models.CharField(_("ville"), max_length=100)
+    province = CAProvinceField(_("province"), blank=True)
+    postal_code = CAPostalCodeField(_("code postal"), blank=True)
+    region = models.CharField(_("état, région ou code postal étranger"), max_length=100, blank=True)
+    country = models.CharField(_("pays"), max_length=2, default="CA", help_text=_("Code de pays ISO à deux lettres."))
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_canadian(self) -> bool:
+        return self.country == "CA"
+
+    def lines(self) -> list[str]:
+        """The address as printed on an envelope, line by line."""
+        lines = [self.line1]
+        if self.line2:
+            lines.append(self.line2)
+        if self.is_canadian:
+            lines.append(f"{self.city} ({self.province})  {self.postal_code}".strip())
+        else:
+            lines.append(" ".join(part for part in (self.city, self.region) if part))
+            lines.append(self.country)
+        return lines
+
+
+class CorrespondenceAddress(PostalAddress):
+    """A dated correspondence address (PRO-5): in force from `effective_from`."""
+
+    professional = models.ForeignKey(Professional, on_delete=models.CASCADE, related_name="correspondence_addresses")
+    effective_from = models.DateField(_("en vigueur le"))
+    recorded_at = models.DateTimeField(_("enregistrée le"))
+    cancelled_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("adresse de correspondance")
+        verbose_name_plural = _("adresses de correspondance")
+        ordering = ["professional", "-effective_from", "-recorded_at"]
+        indexes = [models.Index(fields=["professional", "effective_from"], name="corraddr_prof_eff_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(country="CA") | (~models.Q(province="") & ~models.Q(postal_code="")),
+                name="canadian_address_has_province_and_postal_code",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return ", ".join(self.lines())
+
+
+class Telephone(models.Model):
+    """A correspondence telephone number (PRO-1). A change takes effect at once (PRO-4)."""
+
+    professional = models.ForeignKey(Professional, on_delete=models.CASCADE, related_name="telephones")
+    kind = models.CharField(_("type"), max_length=10, choices=TelephoneKind.choices, default=TelephoneKind.OFFICE)
+    number = PhoneNumberField(_("numéro de téléphone"))
+    extension = models.CharField(_("poste"), max_length=10, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("téléphone")
+        verbose_name_plural = _("téléphones")
+        ordering = ["professional", "id"]
+
+    def __str__(self) -> str:
+        return str(self.number)
+
+
+class PlaceOfPractice(PostalAddress):
+    """A place of practice: public coordinates (PRO-2)."""
+
+    professional = models.ForeignKey(Professional, on_delete=models.CASCADE, related_name="places_of_practice")
+    name = models.CharField(_("nom du lieu"), max_length=200)
+    main_telephone = PhoneNumberField(_("téléphone principal"))
+    is_main = models.BooleanField(_("lieu de pratique principal"), default=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("lieu de pratique")
+        verbose_name_plural = _("lieux de pratique")
+        ordering = ["professional", "-is_main", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["professional"], condition=models.Q(is_main=True), name="one_main_place_per_professional"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,113 @@
+"""Writes to the professional's file. Views, the admin, the wizard and tasks call these."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from simple_history.utils import update_change_reason
+
+from dossier import numbers
+from dossier.exceptions import LicenceAlreadyOnFile
+from dossier.models import CorrespondenceAddress, Profession, Professional, User
+from dossier.signals import file_opened
+from ramq_portal import clock
+
+
+@dataclass(frozen=True)
+class OpenedFile:
+    professional: Professional
+    reference_number: str  # plaintext: printed once on the letter, never stored
+
+
+@dataclass(frozen=True)
+class AddressInput:
+    line1: str
+    city: str
+    line2: str = ""
+    province: str = ""
+    postal_code: str = ""
+    region: str = ""
+    country: str = "CA"
+
+
+def open_file(
+    *,
+    profession: Profession,
+    licence_number: str,
+    last_name: str,
+    first_name: str,
+    birth_date: date,
+    language: str,
+    address: AddressInput,
+    opened_by: User | None,
+    remuneration_mode: str | None = None,
+) -> OpenedFile:
+    """DOS-2: open a file when the professional order reports a new licence.
+
+    Generates the professional number (with its check digit) and a single-use reference number (only
+    its hash is kept), records the correspondence address as in force today, and creates the personal
+    account (DOS-3, through the `file_opened` signal, in the same transaction).
+    """
+    number = numbers.professional_number(profession_digit=profession.number_digit, licence_number=licence_number)
+    if Professional.objects.filter(professional_number=number).exists() or Professional.objects.filter(
+        profession=profession, licence_number=licence_number
+    ).exists():
+        raise LicenceAlreadyOnFile(number)
+    now = clock.now()
+    reference = numbers.new_reference_number()
+    extra = {"remuneration_mode": remuneration_mode} if remuneration_mode else {}
+    try:
+        with transaction.atomic():
+            professional = Professional(
+                profession=profession,
+                professional_number=number,
+                licence_number=licence_number,
+                last_name=last_name,
+                first_name=first_name,
+                birth_date=birth_date,
+                language=language,
+                reference_number_hash=numbers.hash_reference_number(reference),
+                reference_number_issued_at=now,
+                opened_at=now,
+                **extra,
+            )
+            professional._history_user = opened_by
+            professional.save()
+            update_change_reason(professional, "Ouverture du dossier")
+            correspondence = CorrespondenceAddress(
+                professional=professional,
+                effective_from=now.date(),
+                recorded_at=now,
+                line1=address.line1,
+                line2=address.line2,
+                city=address.city,
+                province=address.province,
+                postal_code=address.postal_code,
+                region=address.region,
+                country=address.country,
+            )
+            correspondence._history_user = opened_by
+            correspondence.save()
+            file_opened.send(sender=Professional, professional=professional, opened_by=opened_by)
+    except IntegrityError as exc:  # a concurrent opening of the same licence
+        raise LicenceAlreadyOnFile(number) from exc
+    return OpenedFile(professional=professional, reference_number=reference)
+
+
+def issue_reference_number(*, professional: Professional, issued_by: User | None) -> str:
+    """DOS-2: a new single-use reference number (for a reprinted letter); the previous one dies.
+
+    Returns the plaintext, which only the letter carries.
+    """
+    reference = numbers.new_reference_number()
+    with transaction.atomic():
+        locked = Professional.objects.select_for_update().get(pk=professional.pk)
+        locked.reference_number_hash = numbers.hash_reference_number(reference)
+        locked.reference_number_issued_at = clock.now()
+        locked.reference_number_used_at = None
+        locked._history_user = issued_by
+        locked.save(update_fields=["reference_number_hash", "reference_number_issued_at", "reference_number_used_at"])
+        update_change_reason(locked, "Nouveau numéro de référence")
+    professional.refresh_from_db()
+    return reference

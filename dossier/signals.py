@@ -1,0 +1,17 @@
+"""Signals of the dossier app, and its receivers of Django's signals.
+
+`file_opened` lets apps that depend on `dossier` (comptes: the personal account, DOS-3) act inside the
+transaction that opens a file, without `dossier` importing them.
+"""
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import Signal, receiver
+
+from ramq_portal.middleware import mark_signed_in
+
+# Sent inside the opening transaction; kwargs: professional, opened_by.
+file_opened = Signal()
+
+
+@receiver(user_logged_in)
+def _start_session_clock(sender, request, user, **kwargs):
+    mark_signed_in(request.session)

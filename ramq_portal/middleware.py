@@ -1,0 +1,48 @@
+"""Session timeouts measured on the portal's clock.
+
+Idle: 30 minutes without a request signs the person out. Absolute: 12 hours after sign-in, whatever
+the activity. The session cookie's own age (SESSION_COOKIE_AGE) backs the idle rule up in the
+browser; this middleware is what the server enforces.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from ramq_portal import clock
+
+SIGNED_IN_AT = "signed_in_at"
+LAST_SEEN_AT = "last_seen_at"
+
+
+def mark_signed_in(session) -> None:
+    moment = clock.now().isoformat()
+    session[SIGNED_IN_AT] = moment
+    session[LAST_SEEN_AT] = moment
+
+
+class AbsoluteSessionTimeoutMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = clock.now()
+            signed_in = request.session.get(SIGNED_IN_AT)
+            last_seen = request.session.get(LAST_SEEN_AT)
+            if signed_in is None or last_seen is None:
+                mark_signed_in(request.session)
+            else:
+                idle = now - datetime.fromisoformat(last_seen)
+                age = now - datetime.fromisoformat(signed_in)
+                if idle.total_seconds() > settings.SESSION_COOKIE_AGE or age > settings.SESSION_ABSOLUTE_TIMEOUT:
+                    logout(request)
+                    messages.info(request, _("Votre session a expiré. Veuillez vous connecter de nouveau."))
+                    return redirect(settings.LOGIN_URL)
+                request.session[LAST_SEEN_AT] = now.isoformat()
+        return self.get_response(request)

@@ -1,0 +1,16 @@
+"""Test settings: the real settings, with only what makes the suite fast and strict.
+
+DATABASE_URL and REDIS_URL still come from the environment, so `.ci/run` tests on PostgreSQL.
+"""
+import os
+
+os.environ.setdefault("DEBUG", "true")
+
+from ramq_portal.settings import *  # noqa: E402,F403  (reassigned below, never mutated)
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_BROKER_URL = "memory://"
+CELERY_BROKER_TRANSPORT_OPTIONS = {}
+AXES_ENABLED = True
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from dossier.urls import auth_urlpatterns
+from ramq_portal import views
+
+urlpatterns = [
+    path("", include("dossier.urls")),
+    *auth_urlpatterns,
+    path("comptes/", include("comptes.urls")),
+    path("messagerie/", include("notifications.urls")),
+    path("affichage/", views.set_display_mode, name="set_display_mode"),
+    path("langue/", set_language, name="set_language"),
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]
+
+admin.site.site_header = "Mon dossier — administration"
+admin.site.site_title = "Mon dossier"

@@ -1,0 +1,30 @@
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from ramq_portal.display import DISPLAY_COOKIE, is_valid_mode
+
+
+def _safe_next(request) -> str:
+    target = request.POST.get("next") or request.META.get("HTTP_REFERER") or "/"
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return "/"
+
+
+@require_POST
+def set_display_mode(request):
+    """Remember the chosen display mode in a cookie; works without JavaScript."""
+    mode = request.POST.get("mode", "")
+    if not is_valid_mode(mode):
+        return HttpResponseBadRequest()
+    response = redirect(_safe_next(request))
+    response.set_cookie(DISPLAY_COOKIE, mode, max_age=365 * 24 * 3600, samesite="Lax", secure=request.is_secure())
+    return response
+
+
+@require_GET
+def healthz(request):
+    """A bare view: liveness probe, and the baseline of `make bench`."""
+    return HttpResponse("ok", content_type="text/plain")
