@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test setup install migrate demo bench chromium clean check-deploy
+.PHONY: run test setup install migrate demo bench system-packages clean check-deploy
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,10 +27,10 @@ run: setup
 	$(BIN)/python manage.py show_demo_sign_ins
 	$(BIN)/honcho --procfile Procfile.dev start
 
-chromium:
-	bash scripts/ensure-chromium.sh
+system-packages:
+	bash scripts/ensure-system-packages.sh
 
-test: install chromium
+test: install system-packages
 	$(BIN)/python manage.py compile_translations
 	bash scripts/pytest.sh
 
