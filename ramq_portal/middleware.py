@@ -26,7 +26,7 @@ def mark_signed_in(session) -> None:
     session[LAST_SEEN_AT] = moment
 
 
-class AbsoluteSessionTimeoutMiddleware:
+class SessionTimeoutMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
