@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import IntegrityError, transaction
-from simple_history.utils import update_change_reason
 
 from dossier import numbers
 from dossier.exceptions import LicenceAlreadyOnFile
@@ -73,8 +72,8 @@ def open_file(
                 **extra,
             )
             professional._history_user = opened_by
+            professional._change_reason = "Ouverture du dossier"
             professional.save()
-            update_change_reason(professional, "Ouverture du dossier")
             correspondence = CorrespondenceAddress(
                 professional=professional,
                 effective_from=now.date(),
@@ -107,7 +106,7 @@ def issue_reference_number(*, professional: Professional, issued_by: User | None
         locked.reference_number_issued_at = clock.now()
         locked.reference_number_used_at = None
         locked._history_user = issued_by
+        locked._change_reason = "Nouveau numéro de référence"
         locked.save(update_fields=["reference_number_hash", "reference_number_issued_at", "reference_number_used_at"])
-        update_change_reason(locked, "Nouveau numéro de référence")
     professional.refresh_from_db()
     return reference
