@@ -221,9 +221,10 @@ else:
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
-    for _folder in (_broker_dir, VAR_DIR / "celery" / "processed"):
+    for _folder in (_broker_dir, VAR_DIR / "celery" / "processed", VAR_DIR / "celery" / "control"):
         _folder.mkdir(parents=True, exist_ok=True)
 # Cache and sessions: Redis in production, files in development. Sessions live in the cache so that a
 # page of the file costs no SQL query for the session.
