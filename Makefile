@@ -30,6 +30,7 @@ run: setup
 system-packages:
 	bash scripts/ensure-system-packages.sh
 
+test: export DEBUG ?= true
 test: install system-packages
 	$(BIN)/python manage.py compile_translations
 	bash scripts/pytest.sh

@@ -1,0 +1,302 @@
+#!/usr/bin/env python
+"""`make bench`: load each page of the file with wrk, count its SQL queries, compare with a bare view.
+
+scripts/bench.sh starts the servers (throwaway PostgreSQL and Redis, gunicorn with production-like
+settings) and then runs:
+
+    python scripts/bench.py run --base-url http://127.0.0.1:PORT --output bench-results.json
+
+which signs in as the demo dentist over HTTP, loads every page of PAGES with wrk for a bounded
+time, counts each page's SQL queries in a separate Django process (`count-queries`, below), prints
+a table and writes the JSON results. It is a benchmark: nothing here asserts on timing. It fails
+only when a page does not answer 200 (the numbers would then measure an error or a redirect).
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from dataclasses import dataclass
+from http.cookies import SimpleCookie
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+# The demo dentist of `load_demo_data` (dossier/demo.py).
+USERNAME = "dentiste.demo"
+PASSWORD = "Dentiste-2026"
+SIGN_IN_PATH = "/connexion/"
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str
+    signed_in: bool = True  # loaded with the demo dentist's session cookie
+
+
+# The pages measured, in order; the first is the baseline every ratio divides by. Add a page of
+# the file by adding a line here.
+PAGES = [
+    Page("/healthz", signed_in=False),  # baseline: a bare Django view, no session
+    Page("/profil/"),
+    Page("/comptes/"),
+    Page("/messagerie/"),
+]
+BASELINE = PAGES[0]
+
+# wrk prints its summary through this Lua `done()` as one JSON line (latencies in microseconds).
+WRK_SCRIPT = r"""
+done = function(summary, latency, requests)
+  local seconds = summary.duration / 1000000
+  io.write(string.format(
+    'BENCH-JSON {"requests": %d, "seconds": %.6f, "rps": %.3f, "p50_us": %d, "p95_us": %d, ' ..
+    '"errors": {"connect": %d, "read": %d, "write": %d, "status": %d, "timeout": %d}}\n',
+    summary.requests, seconds, summary.requests / seconds,
+    latency:percentile(50), latency:percentile(95),
+    summary.errors.connect, summary.errors.read, summary.errors.write,
+    summary.errors.status, summary.errors.timeout))
+end
+"""
+
+
+class BenchError(Exception):
+    pass
+
+
+# --- HTTP (standard library only) -------------------------------------------------------------------
+
+
+class Browser:
+    """A minimal cookie-keeping HTTP client that never follows redirects."""
+
+    def __init__(self, base_url: str):
+        parts = urllib.parse.urlsplit(base_url)
+        self.host = parts.hostname or "127.0.0.1"
+        self.port = parts.port or 80
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, dict, str]:
+        headers = {"Host": f"{self.host}:{self.port}", "Accept-Language": "fr"}
+        if self.cookies:
+            headers["Cookie"] = self.cookie_header()
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=10)
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            text = response.read().decode("utf-8", "replace")
+            for raw in response.headers.get_all("Set-Cookie") or []:
+                for name, morsel in SimpleCookie(raw).items():
+                    if morsel["max-age"] == "0":
+                        self.cookies.pop(name, None)
+                    else:
+                        self.cookies[name] = morsel.value
+            return response.status, dict(response.headers), text
+        finally:
+            connection.close()
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+
+
+def wait_until_up(browser: Browser, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    last_error: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            status, _, _ = browser.request("GET", BASELINE.path)
+            if status == 200:
+                return
+            last_error = BenchError(f"{BASELINE.path} answered {status}")
+        except OSError as error:
+            last_error = error
+        time.sleep(0.2)
+    raise BenchError(f"the server did not come up within {timeout:.0f} s: {last_error}")
+
+
+def sign_in(browser: Browser) -> None:
+    status, _, page = browser.request("GET", SIGN_IN_PATH)
+    match = re.search(r'name="csrfmiddlewaretoken"\s+value="([^"]+)"', page) or re.search(
+        r'value="([^"]+)"\s+name="csrfmiddlewaretoken"', page
+    )
+    if status != 200 or not match:
+        raise BenchError(f"GET {SIGN_IN_PATH} answered {status} without a CSRF token")
+    status, headers, _ = browser.request(
+        "POST",
+        SIGN_IN_PATH,
+        {"csrfmiddlewaretoken": match.group(1), "username": USERNAME, "password": PASSWORD},
+    )
+    if status != 302 or "sessionid" not in browser.cookies:
+        raise BenchError(f"sign-in as {USERNAME} failed: POST {SIGN_IN_PATH} answered {status}")
+
+
+# --- wrk ------------------------------------------------------------------------------------------------
+
+
+def run_wrk(url: str, *, cookie: str | None, seconds: int, connections: int, threads: int, script: Path) -> dict:
+    command = [
+        "wrk", f"--threads={threads}", f"--connections={connections}", f"--duration={seconds}s",
+        "--timeout=10s", f"--script={script}", "--header=Accept-Language: fr",
+    ]
+    if cookie:
+        command.append(f"--header=Cookie: {cookie}")
+    command.append(url)
+    completed = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
+    if completed.returncode != 0:
+        raise BenchError(f"wrk failed on {url}: {completed.stderr.strip() or completed.stdout.strip()}")
+    for line in completed.stdout.splitlines():
+        if line.startswith("BENCH-JSON "):
+            return json.loads(line.removeprefix("BENCH-JSON "))
+    raise BenchError(f"wrk printed no summary for {url}:\n{completed.stdout}")
+
+
+# --- SQL queries per request (run in its own process: `bench.py count-queries`) -------------------------
+
+
+def count_queries(host: str) -> dict[str, int]:
+    """Queries of one request to each page, steady state, in this (separate) Django process.
+
+    Each page is requested once before the measured request, so that per-process warm-up (content
+    types, translations, compiled templates) is not counted: a long-lived gunicorn worker has paid
+    it already. CaptureQueriesContext records queries even with DEBUG off.
+    """
+    sys.path.insert(0, str(REPO))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ramq_portal.settings")
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    user = get_user_model().objects.get(username=USERNAME)
+    counts: dict[str, int] = {}
+    for page in PAGES:
+        client = Client(HTTP_HOST=host, HTTP_ACCEPT_LANGUAGE="fr")
+        if page.signed_in:
+            client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.get(page.path)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(page.path)
+        if response.status_code != 200:
+            raise BenchError(f"{page.path} answered {response.status_code} to the test client")
+        counts[page.path] = len(captured.captured_queries)
+    return counts
+
+
+def count_queries_in_subprocess(host: str) -> dict[str, int]:
+    completed = subprocess.run(
+        [sys.executable, __file__, "count-queries", "--host", host],
+        capture_output=True, text=True, timeout=300, cwd=REPO,
+    )
+    if completed.returncode != 0:
+        raise BenchError(f"counting queries failed:\n{completed.stderr.strip()}")
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+# --- The run ----------------------------------------------------------------------------------------------
+
+
+def run(args: argparse.Namespace) -> int:
+    if not shutil.which("wrk"):
+        raise BenchError("wrk is not installed (Debian package wrk; scripts/bench.sh installs it)")
+    browser = Browser(args.base_url)
+    print(f"Waiting for {args.base_url}{BASELINE.path} ...", flush=True)
+    wait_until_up(browser)
+    sign_in(browser)
+    cookie = browser.cookie_header()
+    print(f"Signed in as {USERNAME}.", flush=True)
+
+    for page in PAGES:  # every page must answer 200 before it is measured
+        probe = Browser(args.base_url)
+        if page.signed_in:
+            probe.cookies = dict(browser.cookies)
+        status, headers, _ = probe.request("GET", page.path)
+        if status != 200:
+            raise BenchError(f"GET {page.path} answered {status} (Location: {headers.get('Location', '-')})")
+
+    print("Counting SQL queries per request (separate Django process) ...", flush=True)
+    queries = count_queries_in_subprocess(browser.host)
+
+    measured: dict[str, dict] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        script = Path(folder) / "report.lua"
+        script.write_text(WRK_SCRIPT)
+        for page in PAGES:
+            url = args.base_url.rstrip("/") + page.path
+            page_cookie = cookie if page.signed_in else None
+            print(f"wrk {page.path}: {args.warmup} s warm-up, {args.duration} s measured, "
+                  f"{args.connections} connections ...", flush=True)
+            if args.warmup > 0:
+                run_wrk(url, cookie=page_cookie, seconds=args.warmup, connections=args.connections,
+                        threads=args.threads, script=script)
+            measured[page.path] = run_wrk(url, cookie=page_cookie, seconds=args.duration,
+                                          connections=args.connections, threads=args.threads, script=script)
+
+    baseline_rps = measured[BASELINE.path]["rps"]
+    results = {
+        page.path: {
+            "rps": round(measured[page.path]["rps"], 1),
+            "p50_ms": round(measured[page.path]["p50_us"] / 1000, 2),
+            "p95_ms": round(measured[page.path]["p95_us"] / 1000, 2),
+            "queries": queries[page.path],
+            "ratio": round(measured[page.path]["rps"] / baseline_rps, 3) if baseline_rps else 0.0,
+        }
+        for page in PAGES
+    }
+    Path(args.output).write_text(json.dumps(results, indent=2) + "\n")
+
+    print()
+    print(f"{'page':<16} {'rps':>9} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} {'ratio':>7}")
+    for path, row in results.items():
+        print(f"{path:<16} {row['rps']:>9.1f} {row['p50_ms']:>8.2f} {row['p95_ms']:>8.2f} "
+              f"{row['queries']:>8d} {row['ratio']:>7.3f}")
+    print(f"\nratio = page rps / {BASELINE.path} rps. Results written to {args.output}.")
+
+    status = 0
+    for path, raw in measured.items():
+        errors = {kind: count for kind, count in raw["errors"].items() if count}
+        if errors:
+            print(f"warning: {path}: wrk errors {errors} out of {raw['requests']} requests", file=sys.stderr)
+            if errors.get("status"):
+                status = 1  # answers other than 2xx/3xx under load: the numbers are not the page's
+    return status
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    run_parser = commands.add_parser("run", help="benchmark a running server")
+    run_parser.add_argument("--base-url", required=True)
+    run_parser.add_argument("--output", default=str(REPO / "bench-results.json"))
+    run_parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_SECONDS", "8")))
+    run_parser.add_argument("--warmup", type=int, default=int(os.environ.get("BENCH_WARMUP_SECONDS", "2")))
+    run_parser.add_argument("--connections", type=int, default=int(os.environ.get("BENCH_CONNECTIONS", "4")))
+    run_parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_WRK_THREADS", "1")))
+    count_parser = commands.add_parser("count-queries", help="print SQL queries per page as JSON")
+    count_parser.add_argument("--host", default="127.0.0.1")
+    args = parser.parse_args()
+    try:
+        if args.command == "count-queries":
+            print(json.dumps(count_queries(args.host)))
+            return 0
+        return run(args)
+    except BenchError as error:
+        print(f"bench: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# `make bench`: the pages of the file under load, against production-like settings.
+#
+# Starts a throwaway PostgreSQL and a throwaway Redis (sessions and cache, as in production) on
+# 127.0.0.1, prepares the database (migrate, demo data) and the static files, starts gunicorn
+# (gunicorn.conf.py: 2 gthread workers) with DEBUG off, then scripts/bench.py measures each page
+# with wrk and counts its SQL queries. Prints a table and writes bench-results.json at the repo root.
+# Everything it started is stopped on exit. Tunables: BENCH_SECONDS (8), BENCH_WARMUP_SECONDS (2),
+# BENCH_CONNECTIONS (4), BENCH_WRK_THREADS (1), WEB_CONCURRENCY (2), GUNICORN_THREADS (4).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> [bench] %s\n' "$*"; }
+py=.venv/bin/python
+
+workdir=""
+gunicorn_pid=""
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  if [ -n "$gunicorn_pid" ] && kill -0 "$gunicorn_pid" 2>/dev/null; then
+    step "Stopping gunicorn"
+    kill -TERM "$gunicorn_pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$gunicorn_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$gunicorn_pid" 2>/dev/null || true
+    wait "$gunicorn_pid" 2>/dev/null || true
+  fi
+  if [ -n "$workdir" ]; then
+    step "Stopping PostgreSQL and Redis"
+    bash scripts/redis-throwaway.sh stop "$workdir/redis" || true
+    bash scripts/pg-throwaway.sh stop "$workdir/pg" || true
+    rm -rf "$workdir"
+  fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+step "Checking system packages: PostgreSQL, redis-server, wrk (installed only when missing)"
+bash scripts/pg-throwaway.sh ensure
+bash scripts/redis-throwaway.sh ensure
+command -v wrk >/dev/null 2>&1 || bash scripts/apt-install.sh wrk
+
+workdir="$(mktemp -d -t mondossier-bench.XXXXXX)"
+chmod 755 "$workdir" # the postgres user must reach its cluster folder inside
+
+step "Starting a throwaway PostgreSQL and Redis on 127.0.0.1"
+DATABASE_URL="$(bash scripts/pg-throwaway.sh start "$workdir/pg")"
+REDIS_URL="$(bash scripts/redis-throwaway.sh start "$workdir/redis")"
+
+# Production-like settings; only HTTPS-related ones are off, as the bench speaks plain HTTP.
+export DJANGO_SETTINGS_MODULE=ramq_portal.settings
+export DATABASE_URL REDIS_URL
+export DEBUG=false
+SECRET_KEY="$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')"
+export SECRET_KEY
+export ALLOWED_HOSTS=127.0.0.1
+export SECURE_SSL_REDIRECT=false SECURE_COOKIES=false SECURE_HSTS_SECONDS=0
+export VAR_DIR="$workdir/var"
+export LOG_LEVEL="${LOG_LEVEL:-WARNING}"
+
+step "Preparing the database and static files: migrate, load_demo_data, collectstatic"
+$py manage.py migrate --noinput -v 0
+$py manage.py compile_translations
+$py manage.py load_demo_data
+$py manage.py collectstatic --noinput -v 0
+
+port="$(bash scripts/free-port.sh)"
+export GUNICORN_BIND="127.0.0.1:$port"
+step "Starting gunicorn on $GUNICORN_BIND (log: $workdir/gunicorn.log)"
+.venv/bin/gunicorn --config gunicorn.conf.py >"$workdir/gunicorn.log" 2>&1 &
+gunicorn_pid=$!
+
+step "Measuring (scripts/bench.py)"
+status=0
+$py scripts/bench.py run --base-url "http://127.0.0.1:$port" --output bench-results.json || status=$?
+if [ "$status" -ne 0 ]; then
+  echo "--- last lines of the gunicorn log ---" >&2
+  tail -n 40 "$workdir/gunicorn.log" >&2 || true
+fi
+exit "$status"
