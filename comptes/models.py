@@ -5,8 +5,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from comptes.constants import AccountKind
-from dossier.models import Professional
+from comptes.constants import AccountKind, AgencyType
+from dossier.models import PostalAddress, Professional
 
 
 class PaymentDate(models.Model):
@@ -53,3 +53,27 @@ class BillingAccount(models.Model):
     @property
     def is_personal(self) -> bool:
         return self.kind == AccountKind.PERSONAL
+
+
+class BillingAgency(PostalAddress):
+    """A billing agency (reference data kept in the admin), identified by its transmission number."""
+
+    transmission_number = models.CharField(_("numéro de transmission"), max_length=5, unique=True)
+    name = models.CharField(_("nom"), max_length=200)
+    agency_type = models.CharField(_("type d'agence"), max_length=3, choices=AgencyType.choices)
+    owner = models.ForeignKey(
+        Professional, verbose_name=_("professionnel propriétaire (DIS)"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="own_agencies",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("agence de facturation")
+        verbose_name_plural = _("agences de facturation")
+        indexes = [models.Index(fields=["postal_code"], name="agency_postal_code_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.transmission_number})"

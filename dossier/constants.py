@@ -27,3 +27,45 @@ class TelephoneKind(models.TextChoices):
 
 STAFF_ROLE_AGENT = "agent"
 STAFF_ROLE_SUPERVISOR = "superviseur"
+
+
+class CorrespondenceKind(models.TextChoices):
+    """Kinds of correspondence (PRF-1). The first four may be routed by preference."""
+
+    AGREEMENT = "entente", _("Votre entente")
+    BILLING = "facturation", _("Votre facturation")
+    PAYMENTS = "paiements", _("Vos paiements")
+    RECOVERY = "recouvrement", _("Un recouvrement dont vous faites l'objet")
+    LEGAL_NOTICES = "avis_legaux", _("Avis et décisions ayant une portée juridique")
+    TAX_SLIPS = "releves_fiscaux", _("Relevés fiscaux")
+
+
+# PRF-1: these kinds are always sent by post and cannot be chosen.
+ALWAYS_BY_POST = frozenset({CorrespondenceKind.LEGAL_NOTICES, CorrespondenceKind.TAX_SLIPS})
+CHOOSABLE_KINDS = [kind for kind in CorrespondenceKind if kind not in ALWAYS_BY_POST]
+
+
+class Channel(models.TextChoices):
+    POST = "poste", _("Poste")
+    SECURE_MESSAGING = "messagerie", _("Messagerie sécurisée")
+
+
+class EmailStatus(models.TextChoices):
+    NONE = "aucun", _("Aucun courriel")
+    AWAITING = "en_attente", _("En attente de validation")
+    ACTIVATED = "active", _("Activé")
+    EXPIRED = "expire", _("Lien de validation expiré")
+
+
+class TokenPurpose(models.TextChoices):
+    EMAIL = "courriel", _("Validation du courriel")
+    CELL = "cellulaire", _("Confirmation du cellulaire")
+
+
+class TokenState(models.TextChoices):
+    ACTIVE = "actif", _("Actif")
+    USED = "utilise", _("Utilisé")
+    SUPERSEDED = "remplace", _("Remplacé par un plus récent")
+    EXPIRED = "expire", _("Expiré")
+    TARGET_CHANGED = "cible_modifiee", _("Adresse ou numéro modifié")
+    LOCKED = "bloque", _("Bloqué après trop d'essais")

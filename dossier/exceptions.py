@@ -4,3 +4,23 @@ class DossierError(Exception):
 
 class LicenceAlreadyOnFile(DossierError):
     """A file already exists for this licence number in this profession."""
+
+
+class StaleEdit(DossierError):
+    """The section changed since the form was shown (optimistic locking): nothing was saved."""
+
+
+class ResendTooSoon(DossierError):
+    """A new link or code was sent less than a minute ago."""
+
+
+class NotEnrolled(DossierError):
+    """Only a professional enrolled in the online services may choose preferences (PRF-2)."""
+
+
+class CannotRemoveOnlyMainPlace(DossierError):
+    """The main place of practice cannot be removed while it is the only one (PRO-2)."""
+
+
+class NoPendingCode(DossierError):
+    """There is no cell number awaiting confirmation."""

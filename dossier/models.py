@@ -14,7 +14,16 @@ from localflavor.ca.models import CAPostalCodeField, CAProvinceField
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
-from dossier.constants import Language, ParticipationStatus, RemunerationMode, TelephoneKind
+from dossier.constants import (
+    Channel,
+    CorrespondenceKind,
+    Language,
+    ParticipationStatus,
+    RemunerationMode,
+    TelephoneKind,
+    TokenPurpose,
+    TokenState,
+)
 
 
 class User(AbstractUser):
@@ -36,6 +45,8 @@ class Profession(models.Model):
         max_length=1,
         help_text=_("Premier chiffre du numéro de professionnel des membres de cette profession."),
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name_fr"]
@@ -77,10 +88,21 @@ class Professional(models.Model):
     reference_number_issued_at = models.DateTimeField(_("numéro de référence émis le"), null=True, blank=True, editable=False)
     reference_number_used_at = models.DateTimeField(_("numéro de référence utilisé le"), null=True, blank=True, editable=False)
     opened_at = models.DateTimeField(_("dossier ouvert le"), editable=False)
-    # Optimistic locking of editable sections: a stale save is refused, never merged.
-    version = models.PositiveIntegerField(default=1, editable=False)
+    # Email (EML-1..6): one address on file; only an activated one receives notifications (EML-5).
+    email = models.EmailField(_("courriel"), blank=True)
+    email_activated_at = models.DateTimeField(_("courriel activé le"), null=True, blank=True, editable=False)
+    newsletter_opt_out = models.BooleanField(_("ne pas recevoir l'infolettre"), default=False)
+    # Cell (CEL-1, CEL-2): unconfirmed until the texted code is typed back.
+    cell_number = PhoneNumberField(_("cellulaire"), blank=True)
+    cell_confirmed_at = models.DateTimeField(_("cellulaire confirmé le"), null=True, blank=True, editable=False)
+    # Optimistic locking, one version per editable section: a stale save is refused, never merged.
+    correspondence_version = models.PositiveIntegerField(default=1, editable=False)
+    practice_version = models.PositiveIntegerField(default=1, editable=False)
+    preferences_version = models.PositiveIntegerField(default=1, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["reference_number_hash", "version"])
+    history = HistoricalRecords(
+        excluded_fields=["reference_number_hash", "correspondence_version", "practice_version", "preferences_version"]
+    )
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -103,6 +125,15 @@ class Professional(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    @property
+    def has_activated_email(self) -> bool:
+        """EML-5: the only condition under which an email notification may be sent."""
+        return bool(self.email) and self.email_activated_at is not None
+
+    @property
+    def has_confirmed_cell(self) -> bool:
+        return bool(self.cell_number) and self.cell_confirmed_at is not None
 
     @property
     def is_enrolled(self) -> bool:
@@ -141,13 +172,28 @@ class PostalAddress(models.Model):
         return lines
 
 
-class CorrespondenceAddress(PostalAddress):
+class DatedValue(models.Model):
+    """A value in force from `effective_from` (see dossier.dated).
+
+    Rows with effective_from after today are pending changes; a cancelled row never takes effect.
+    `in_force_recorded_at` is set by the daily task when the row's coming into force is recorded in
+    the history; reads never depend on it.
+    """
+
+    effective_from = models.DateField(_("en vigueur le"))
+    recorded_at = models.DateTimeField(_("enregistré le"))
+    cancelled_at = models.DateTimeField(_("annulé le"), null=True, blank=True)
+    in_force_recorded_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class CorrespondenceAddress(PostalAddress, DatedValue):
     """A dated correspondence address (PRO-5): in force from `effective_from`."""
 
     professional = models.ForeignKey(Professional, on_delete=models.CASCADE, related_name="correspondence_addresses")
-    effective_from = models.DateField(_("en vigueur le"))
-    recorded_at = models.DateTimeField(_("enregistrée le"))
-    cancelled_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
+    declared_agency_address = models.BooleanField(_("adresse d'une agence de facturation"), default=False)
 
     history = HistoricalRecords()
 
@@ -155,7 +201,10 @@ class CorrespondenceAddress(PostalAddress):
         verbose_name = _("adresse de correspondance")
         verbose_name_plural = _("adresses de correspondance")
         ordering = ["professional", "-effective_from", "-recorded_at"]
-        indexes = [models.Index(fields=["professional", "effective_from"], name="corraddr_prof_eff_idx")]
+        indexes = [
+            models.Index(fields=["professional", "effective_from"], name="corraddr_prof_eff_idx"),
+            models.Index(fields=["effective_from"], name="corraddr_due_idx", condition=models.Q(in_force_recorded_at__isnull=True)),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(country="CA") | (~models.Q(province="") & ~models.Q(postal_code="")),
@@ -208,3 +257,72 @@ class PlaceOfPractice(PostalAddress):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CorrespondencePreference(DatedValue):
+    """PRF-1..3: how one kind of correspondence is sent, in force from `effective_from`."""
+
+    professional = models.ForeignKey(Professional, on_delete=models.CASCADE, related_name="preferences")
+    kind = models.CharField(_("type de correspondance"), max_length=20, choices=CorrespondenceKind.choices)
+    channel = models.CharField(_("moyen de correspondance"), max_length=12, choices=Channel.choices)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("préférence de correspondance")
+        verbose_name_plural = _("préférences de correspondance")
+        ordering = ["professional", "kind", "effective_from", "recorded_at"]
+        indexes = [
+            models.Index(fields=["professional", "kind", "effective_from"], name="pref_prof_kind_eff_idx"),
+            models.Index(fields=["effective_from"], name="pref_due_idx", condition=models.Q(in_force_recorded_at__isnull=True)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} : {self.get_channel_display()}"
+
+
+class VerificationToken(models.Model):
+    """An email validation link or a cell code (dossier.tokens): expiry, single use, superseded by a
+    newer one, attempts counted. Email links are an HMAC of the row (nothing secret stored); cell codes
+    are random and stored only as an HMAC."""
+
+    professional = models.ForeignKey(Professional, on_delete=models.CASCADE, related_name="verification_tokens")
+    purpose = models.CharField(max_length=12, choices=TokenPurpose.choices)
+    target = models.CharField(_("adresse ou numéro vérifié"), max_length=254)
+    code_hash = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    state = models.CharField(max_length=16, choices=TokenState.choices, default=TokenState.ACTIVE)
+    state_changed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("jeton de vérification")
+        verbose_name_plural = _("jetons de vérification")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["professional", "purpose"], condition=models.Q(state="actif"), name="one_active_token_per_purpose"
+            ),
+        ]
+        indexes = [models.Index(fields=["purpose", "expires_at"], name="token_active_idx", condition=models.Q(state="actif"))]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} #{self.pk}"
+
+
+class SecurityReport(models.Model):
+    """A professional's report that a change to their file was not made by them (BEY-3), for staff."""
+
+    professional = models.ForeignKey(Professional, on_delete=models.CASCADE, related_name="security_reports")
+    details = models.CharField(_("détails"), max_length=300)
+    reported_at = models.DateTimeField(_("signalé le"))
+    handled_at = models.DateTimeField(_("traité le"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-reported_at"]
+        verbose_name = _("signalement")
+        verbose_name_plural = _("signalements")
+
+    def __str__(self) -> str:
+        return f"{self.professional} — {self.details}"

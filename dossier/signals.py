@@ -15,3 +15,10 @@ file_opened = Signal()
 @receiver(user_logged_in)
 def _start_session_clock(sender, request, user, **kwargs):
     mark_signed_in(request.session)
+
+# Domain events of the Profil tab, sent inside the transaction of the change. The notifications app
+# receives them and queues the messages (a row now, the sending after commit), so nothing is sent for
+# a change that is rolled back (NOT-5) and `dossier` never imports `notifications`.
+email_validation_requested = Signal()  # kwargs: token, reminder (bool)
+email_replaced = Signal()  # kwargs: professional, previous_email
+cell_code_issued = Signal()  # kwargs: token, code (plaintext: travels only to the sending task)

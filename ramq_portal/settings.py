@@ -26,6 +26,9 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off.")
     SECRET_KEY = "dev-only-insecure-key-never-used-in-production-0123456789"
 
+# Previous keys, still accepted for signatures (email validation links) after a key rotation.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -209,6 +212,16 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Mon dossier <ne-pas-repondre@mondossier.example>")
+
+# Text messages (NOT-1): a file per message in development; a provider class in production
+# (notifications.sms.BaseSmsBackend documents the interface).
+SMS_BACKEND = env_str("SMS_BACKEND", "notifications.sms.FileSmsBackend" if DEBUG else "")
+if not SMS_BACKEND:
+    raise ImproperlyConfigured("SMS_BACKEND is required when DEBUG is off (a notifications.sms.BaseSmsBackend class).")
+SMS_FILE_PATH = VAR_DIR / "sms"
+
+# Absolute address of the portal, for links sent by email.
+PORTAL_BASE_URL = (env_url("PORTAL_BASE_URL", ("http", "https")) or "http://127.0.0.1:8000").rstrip("/")
 
 # --- Celery ---------------------------------------------------------------------------------------
 REDIS_URL = env_url("REDIS_URL", ("redis", "rediss"))

@@ -56,6 +56,7 @@ export DEBUG=false
 SECRET_KEY="$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')"
 export SECRET_KEY
 export ALLOWED_HOSTS=127.0.0.1
+export SMS_BACKEND=notifications.sms.FileSmsBackend
 export SECURE_SSL_REDIRECT=false SECURE_COOKIES=false SECURE_HSTS_SECONDS=0
 export VAR_DIR="$workdir/var"
 export LOG_LEVEL="${LOG_LEVEL:-WARNING}"

@@ -23,5 +23,6 @@ env -u DATABASE_URL -u REDIS_URL \
   DEBUG=false \
   SECRET_KEY="$secret_key" \
   ALLOWED_HOSTS=portal.example \
+  SMS_BACKEND=notifications.sms.FileSmsBackend \
   VAR_DIR="$var_dir" \
   .venv/bin/python manage.py check --deploy --fail-level WARNING

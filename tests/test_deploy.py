@@ -40,6 +40,7 @@ def _production_env(tmp_path: Path, **overrides: str | None) -> dict[str, str]:
         DEBUG="false",
         SECRET_KEY=_secret_key(),
         ALLOWED_HOSTS="portal.example",
+        SMS_BACKEND="notifications.sms.FileSmsBackend",
         VAR_DIR=str(tmp_path / "var"),
     )
     for name, value in overrides.items():

@@ -1,0 +1,48 @@
+"""Outgoing emails and text messages: one row per message, claimed by the sending task.
+
+A row is written in the transaction of the change that causes it (rolled back with it) and the
+sending task is enqueued on commit (NOT-5). The task claims the row with a conditional UPDATE, so a
+task that runs twice sends once; failures are retried with backoff and end as 'failed', visible to
+staff in the admin. Rows hold ids, never a secret: links are rebuilt and codes travel in the task.
+"""
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from dossier.models import Professional
+
+
+class OutboundChannel(models.TextChoices):
+    EMAIL = "courriel", _("Courriel")
+    SMS = "sms", _("Message texte")
+
+
+class OutboundStatus(models.TextChoices):
+    QUEUED = "en_file", _("En file d'attente")
+    SENDING = "envoi", _("Envoi en cours")
+    SENT = "envoye", _("Envoyé")
+    CANCELLED = "annule", _("Annulé (devenu inutile)")
+    FAILED = "echec", _("Échec")
+
+
+class OutboundMessage(models.Model):
+    professional = models.ForeignKey(Professional, null=True, blank=True, on_delete=models.CASCADE, related_name="outbound_messages")
+    channel = models.CharField(_("canal"), max_length=10, choices=OutboundChannel.choices)
+    template = models.CharField(_("gabarit"), max_length=60)
+    to = models.CharField(_("destinataire"), max_length=254)
+    context = models.JSONField(_("contexte"), default=dict, blank=True)
+    language = models.CharField(_("langue"), max_length=2, default="fr")
+    status = models.CharField(_("état"), max_length=10, choices=OutboundStatus.choices, default=OutboundStatus.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    created_at = models.DateTimeField(_("créé le"))
+    sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+    last_error = models.CharField(_("dernière erreur"), max_length=300, blank=True)
+    dedupe_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("message sortant")
+        verbose_name_plural = _("messages sortants")
+        indexes = [models.Index(fields=["status", "created_at"], name="outbound_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.template} #{self.pk}"
