@@ -25,8 +25,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
+import secrets
+
 import holidays
 from django.conf import settings
+from django.core.cache import cache
 
 from comptes.models import PaymentDate
 from ramq_portal.clock import quebec_date
@@ -91,9 +94,36 @@ def _generated_on_or_after(day: date) -> date:
 
 
 def _first_payment_on_or_after(day: date) -> date:
-    """The stored calendar is the truth while it covers `day`; past its end, the generation rule answers."""
+    """The stored calendar is the truth while it covers `day`; past its end, the generation rule answers.
+
+    Answers are cached (every page shows a date) under a version that any change to the stored
+    calendar bumps (comptes.receivers, comptes.services.generate_payment_dates).
+    """
+    key = f"paycalendar:{_cache_version()}:{day.isoformat()}"
+    cached = cache.get(key)
+    if cached is not None:
+        return date.fromisoformat(cached)
     stored = PaymentDate.objects.filter(date__gte=day).order_by("date").values_list("date", flat=True).first()
-    return stored if stored is not None else _generated_on_or_after(day)
+    answer = stored if stored is not None else _generated_on_or_after(day)
+    cache.set(key, answer.isoformat(), timeout=CACHE_SECONDS)
+    return answer
+
+
+CACHE_SECONDS = 6 * 3600
+_VERSION_KEY = "paycalendar:version"
+
+
+def _cache_version() -> str:
+    version = cache.get(_VERSION_KEY)
+    if version is None:
+        version = secrets.token_hex(4)
+        cache.set(_VERSION_KEY, version, timeout=None)
+    return version
+
+
+def invalidate_cache() -> None:
+    """Forget every cached answer: the stored calendar changed."""
+    cache.set(_VERSION_KEY, secrets.token_hex(4), timeout=None)
 
 
 def next_payment_date(moment: datetime | date) -> date:

@@ -52,6 +52,9 @@ def generate_payment_dates(*, until: date, start: date | None = None) -> int:
         missing = [d for d in generated if not any(abs((e - d).days) <= window.days for e in existing)]
         if missing:
             bulk_create_with_history([PaymentDate(date=d, note="") for d in missing], PaymentDate)
+            # Now for this transaction's own reads, and after commit for everyone else's.
+            paycalendar.invalidate_cache()
+            transaction.on_commit(paycalendar.invalidate_cache)
     return len(missing)
 
 

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ParticipationStatus(models.TextChoices):
@@ -46,7 +47,7 @@ CHOOSABLE_KINDS = [kind for kind in CorrespondenceKind if kind not in ALWAYS_BY_
 
 
 class Channel(models.TextChoices):
-    POST = "poste", _("Poste")
+    POST = "poste", pgettext_lazy("moyen de correspondance", "Poste")
     SECURE_MESSAGING = "messagerie", _("Messagerie sécurisée")
 
 

@@ -22,22 +22,22 @@ IN_FORCE_REASON = "Entrée en vigueur"
 
 @dataclass(frozen=True)
 class InForce(Generic[Row]):
-    current: Row | None
+    in_force: Row | None
     pending: Row | None
 
 
 def split(rows: Iterable[Row], day: date) -> InForce[Row]:
     """The row in force on `day` and the pending one, from rows of one slot, not cancelled, in
     (effective_from, recorded_at) order (as the pages prefetch them)."""
-    current = pending = None
+    in_force = pending = None
     for row in rows:
         if row.cancelled_at is not None:
             continue
         if row.effective_from <= day:
-            current = row
+            in_force = row
         else:
             pending = row
-    return InForce(current=current, pending=pending)
+    return InForce(in_force=in_force, pending=pending)
 
 
 def cancel_pending(queryset: models.QuerySet, *, today: date, moment: datetime, by) -> int:

@@ -1,10 +1,18 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from django_countries import countries
+from django_countries.fields import LazyTypedChoiceField
+from localflavor.ca.ca_provinces import PROVINCE_CHOICES
 from localflavor.ca.forms import CAPostalCodeField, CAProvinceField, CAProvinceSelect
+from phonenumber_field.formfields import PhoneNumberField
 
-from dossier.constants import Language, RemunerationMode
+from dossier.constants import CHOOSABLE_KINDS, Channel, Language, RemunerationMode, TelephoneKind
 from dossier.models import Profession
+from dossier.profile import PlaceInput, TelephoneInput
+from dossier.services import AddressInput
 
 
 class SignInForm(AuthenticationForm):
@@ -39,3 +47,154 @@ class OpenFileForm(forms.Form):
     city = forms.CharField(label=_("Ville"), max_length=100)
     province = CAProvinceField(label=_("Province"), widget=CAProvinceSelect, initial="QC")
     postal_code = CAPostalCodeField(label=_("Code postal"))
+
+
+# --- Profil tab ------------------------------------------------------------------------------------
+
+# First letter of a Canadian postal code → the provinces it serves (PRO-7).
+POSTAL_PREFIX_PROVINCES = {
+    "A": {"NL"}, "B": {"NS"}, "C": {"PE"}, "E": {"NB"}, "G": {"QC"}, "H": {"QC"}, "J": {"QC"},
+    "K": {"ON"}, "L": {"ON"}, "M": {"ON"}, "N": {"ON"}, "P": {"ON"}, "R": {"MB"}, "S": {"SK"},
+    "T": {"AB"}, "V": {"BC"}, "X": {"NT", "NU"}, "Y": {"YT"},
+}
+
+
+class AddressForm(forms.Form):
+    """A postal address: Canadian by default (province and postal code validated), or abroad (PRO-7)."""
+
+    country = LazyTypedChoiceField(label=_("Pays"), choices=countries, initial="CA")
+    line1 = forms.CharField(label=_("Adresse"), max_length=200)
+    line2 = forms.CharField(label=_("Complément d'adresse"), max_length=200, required=False)
+    city = forms.CharField(label=_("Ville"), max_length=100)
+    province = forms.ChoiceField(label=_("Province"), choices=[("", "—"), *PROVINCE_CHOICES], required=False)
+    postal_code = forms.CharField(label=_("Code postal"), max_length=10, required=False)
+    region = forms.CharField(label=_("État, région ou code postal (hors Canada)"), max_length=100, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("country", "CA") == "CA":
+            if not data.get("province"):
+                self.add_error("province", _("Choisissez la province."))
+            raw = data.get("postal_code", "")
+            if not raw:
+                self.add_error("postal_code", _("Entrez le code postal."))
+            else:
+                try:
+                    data["postal_code"] = CAPostalCodeField(required=True).clean(raw)
+                except ValidationError:
+                    self.add_error("postal_code", _("Entrez un code postal canadien valide, par exemple G1R 2B5."))
+                else:
+                    provinces = POSTAL_PREFIX_PROVINCES.get(data["postal_code"][0], set())
+                    if data.get("province") and data["province"] not in provinces:
+                        self.add_error("postal_code", _("Ce code postal ne correspond pas à la province choisie."))
+            data["region"] = ""
+        else:
+            data["province"] = ""
+            data["postal_code"] = ""
+        return data
+
+    def address_input(self):
+        d = self.cleaned_data
+        return AddressInput(
+            line1=d["line1"].strip(), line2=d.get("line2", "").strip(), city=d["city"].strip(), province=d.get("province", ""),
+            postal_code=d.get("postal_code", ""), region=d.get("region", "").strip(), country=str(d.get("country") or "CA"),
+        )
+
+
+class VersionedForm(forms.Form):
+    """Carries the section's version (optimistic locking)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class CorrespondenceForm(VersionedForm, AddressForm):
+    """*Coordonnées de correspondance* (PRO-1): address, cell, email (EML-1)."""
+
+    declared_agency_address = forms.BooleanField(
+        label=_("Cette adresse est celle de mon agence de facturation"), required=False
+    )
+    cell = PhoneNumberField(label=_("Cellulaire"), region="CA", required=False,
+                            help_text=_("Un code de confirmation vous sera envoyé par message texte."))
+    email = forms.EmailField(label=_("Courriel"), required=False, max_length=254)
+    email_confirm = forms.EmailField(label=_("Répéter courriel"), required=False, max_length=254)
+
+    def clean(self):
+        data = super().clean()
+        email, confirm = data.get("email") or "", data.get("email_confirm") or ""
+        if "email" not in self.errors and "email_confirm" not in self.errors and email.lower() != confirm.lower():
+            self.add_error("email_confirm", _("Les deux adresses de courriel doivent être identiques."))
+        return data
+
+
+class TelephoneForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Type"), choices=TelephoneKind.choices)
+    number = PhoneNumberField(label=_("Numéro de téléphone"), region="CA")
+    extension = forms.RegexField(label=pgettext_lazy("téléphone", "Poste"), regex=r"^[0-9]{1,6}$", required=False,
+                                 error_messages={"invalid": _("Le poste ne contient que des chiffres (6 au plus).")})
+
+
+class BaseTelephoneFormSet(forms.BaseFormSet):
+    def telephones(self):
+        return [
+            TelephoneInput(kind=f.cleaned_data["kind"], number=f.cleaned_data["number"].as_e164, extension=f.cleaned_data.get("extension", ""))
+            for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+
+
+TelephoneFormSet = forms.formset_factory(
+    TelephoneForm, formset=BaseTelephoneFormSet, extra=1, max_num=5, validate_max=True, can_delete=True
+)
+
+
+class CellCodeForm(forms.Form):
+    code = forms.RegexField(
+        label=_("Code reçu par message texte"), regex=r"^\s*[0-9]{6}\s*$",
+        error_messages={"invalid": _("Le code compte 6 chiffres."), "required": _("Entrez le code à 6 chiffres.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+
+class PlaceForm(AddressForm):
+    """A place of practice (PRO-2): public; no cell field."""
+
+    pk = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    name = forms.CharField(label=_("Nom du lieu"), max_length=200)
+    main_telephone = PhoneNumberField(label=_("Téléphone principal"), region="CA")
+    is_main = forms.BooleanField(label=_("Lieu de pratique principal"), required=False)
+
+    field_order = ["pk", "name", "is_main", "country", "line1", "line2", "city", "province", "postal_code", "region", "main_telephone"]
+
+
+class BasePlaceFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        if not kept:
+            raise ValidationError(_("Le lieu de pratique principal ne peut pas être retiré tant qu'il est le seul."))
+        if sum(bool(f.cleaned_data.get("is_main")) for f in kept) != 1:
+            raise ValidationError(_("Indiquez un seul lieu de pratique principal."))
+
+    def places(self):
+        return [
+            PlaceInput(
+                pk=f.cleaned_data.get("pk"), name=f.cleaned_data["name"].strip(), address=f.address_input(),
+                main_telephone=f.cleaned_data["main_telephone"].as_e164, is_main=bool(f.cleaned_data.get("is_main")),
+                delete=bool(f.cleaned_data.get("DELETE")),
+            )
+            for f in self.forms
+            if f.cleaned_data
+        ]
+
+
+PlaceFormSet = forms.formset_factory(PlaceForm, formset=BasePlaceFormSet, extra=1, max_num=100, validate_max=True, can_delete=True)
+
+
+class PreferencesForm(VersionedForm):
+    """PRF-1: *Poste* or *Messagerie sécurisée* per choosable kind of correspondence."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for kind in CHOOSABLE_KINDS:
+            self.fields[kind] = forms.ChoiceField(label=kind.label, choices=Channel.choices, widget=forms.RadioSelect)

@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 from localflavor.ca.models import CAPostalCodeField, CAProvinceField
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
@@ -150,7 +151,7 @@ class PostalAddress(models.Model):
     province = CAProvinceField(_("province"), blank=True)
     postal_code = CAPostalCodeField(_("code postal"), blank=True)
     region = models.CharField(_("état, région ou code postal étranger"), max_length=100, blank=True)
-    country = models.CharField(_("pays"), max_length=2, default="CA", help_text=_("Code de pays ISO à deux lettres."))
+    country = CountryField(_("pays"), default="CA")
 
     class Meta:
         abstract = True
@@ -168,7 +169,7 @@ class PostalAddress(models.Model):
             lines.append(f"{self.city} ({self.province})  {self.postal_code}".strip())
         else:
             lines.append(" ".join(part for part in (self.city, self.region) if part))
-            lines.append(self.country)
+            lines.append(str(self.country.name).upper())
         return lines
 
 

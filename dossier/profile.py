@@ -83,10 +83,10 @@ def change_correspondence_address(
     state = dated.split(rows, today)
     if _same_address(state.pending, address) and state.pending.declared_agency_address == declared_agency_address:
         return None
-    if state.pending is None and _same_address(state.current, address) and state.current.declared_agency_address == declared_agency_address:
+    if state.pending is None and _same_address(state.in_force, address) and state.in_force.declared_agency_address == declared_agency_address:
         return None
     dated.cancel_pending(professional.correspondence_addresses.all(), today=today, moment=moment, by=by)
-    if _same_address(state.current, address):
+    if _same_address(state.in_force, address):
         return None  # back to the address in force: cancelling the pending change was the whole change
     row = CorrespondenceAddress(
         professional=professional, effective_from=paycalendar.effective_date(moment),
@@ -418,7 +418,7 @@ def change_preferences(
                 continue
             state = dated.split([r for r in rows if r.kind == kind], today)
             wanted = choices[kind]
-            in_force = state.current.channel if state.current else default_channel(locked)
+            in_force = state.in_force.channel if state.in_force else default_channel(locked)
             pending = state.pending.channel if state.pending else None
             if (pending or in_force) == wanted:
                 continue

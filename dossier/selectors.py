@@ -4,22 +4,41 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404
 
-from dossier.models import CorrespondenceAddress, Professional, User
+from dossier import dated
+from dossier.constants import ALWAYS_BY_POST, Channel, CorrespondenceKind, EmailStatus, TokenPurpose, TokenState
+from dossier.models import CorrespondenceAddress, CorrespondencePreference, Professional, User, VerificationToken
+from ramq_portal import clock
+
+
+def own_professional(user: User) -> Professional:
+    """The signed-in professional's file, alone (DOS-5: 404 for anyone without one, staff included)."""
+    professional = Professional.objects.select_related("profession").filter(user_id=user.pk).first()
+    if professional is None:
+        raise Http404
+    return professional
 
 
 def professional_for_user(user: User) -> Professional:
-    """The signed-in professional's own file (DOS-5); 404 for anyone without one (staff included)."""
+    """The signed-in professional's file with everything the Profil tab shows, in 5 queries."""
+    live_link = VerificationToken.objects.filter(
+        professional=OuterRef("pk"), purpose=TokenPurpose.EMAIL, state=TokenState.ACTIVE, expires_at__gt=clock.now()
+    )
     professional = (
         Professional.objects.select_related("profession")
+        .annotate(email_link_live=Exists(live_link))
         .prefetch_related(
             "telephones",
             "places_of_practice",
             Prefetch(
                 "correspondence_addresses",
                 queryset=CorrespondenceAddress.objects.filter(cancelled_at__isnull=True).order_by("effective_from", "recorded_at"),
+            ),
+            Prefetch(
+                "preferences",
+                queryset=CorrespondencePreference.objects.filter(cancelled_at__isnull=True).order_by("effective_from", "recorded_at"),
             ),
         )
         .filter(user_id=user.pk)
@@ -30,19 +49,43 @@ def professional_for_user(user: User) -> Professional:
     return professional
 
 
-@dataclass(frozen=True)
-class DatedAddress:
-    in_force: CorrespondenceAddress | None
-    pending: CorrespondenceAddress | None
-
-
-def correspondence_address_on(professional: Professional, day: date) -> DatedAddress:
+def correspondence_address_on(professional: Professional, day: date) -> dated.InForce:
     """The address in force on `day` and the pending one, if any (uses the prefetched rows)."""
-    in_force = None
-    pending = None
-    for address in professional.correspondence_addresses.all():  # ordered by effective_from
-        if address.effective_from <= day:
-            in_force = address
-        else:
-            pending = address
-    return DatedAddress(in_force=in_force, pending=pending)
+    return dated.split(professional.correspondence_addresses.all(), day)
+
+
+def email_status(professional: Professional) -> str:
+    """EML-2..5 as the page says it (needs `email_link_live`, from professional_for_user)."""
+    if not professional.email:
+        return EmailStatus.NONE
+    if professional.has_activated_email:
+        return EmailStatus.ACTIVATED
+    return EmailStatus.AWAITING if getattr(professional, "email_link_live", False) else EmailStatus.EXPIRED
+
+
+@dataclass(frozen=True)
+class PreferenceLine:
+    kind: str
+    label: str
+    locked: bool
+    in_force: str
+    pending: CorrespondencePreference | None
+
+    @property
+    def in_force_label(self) -> str:
+        return Channel(self.in_force).label
+
+
+def preference_lines(professional: Professional, day: date) -> list[PreferenceLine]:
+    """PRF-1..3 per kind: the channel in force on `day` (default per PRF-2), and the pending change."""
+    default = Channel.SECURE_MESSAGING if professional.is_enrolled else Channel.POST
+    rows = list(professional.preferences.all())
+    lines = []
+    for kind in CorrespondenceKind:
+        if kind in ALWAYS_BY_POST:
+            lines.append(PreferenceLine(kind, kind.label, True, Channel.POST, None))
+            continue
+        state = dated.split([r for r in rows if r.kind == kind], day)
+        in_force = state.in_force.channel if state.in_force else default
+        lines.append(PreferenceLine(kind, kind.label, False, in_force, state.pending))
+    return lines

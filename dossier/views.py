@@ -1,13 +1,29 @@
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from comptes import paycalendar
-from dossier.forms import SignInForm
-from dossier.selectors import correspondence_address_on, professional_for_user
+from comptes.selectors import agency_at_address
+from dossier import history, profile, tokens
+from dossier.constants import CHOOSABLE_KINDS, TokenState
+from dossier.exceptions import CannotRemoveOnlyMainPlace, NoPendingCode, NotEnrolled, ResendTooSoon, StaleEdit
+from dossier.forms import CellCodeForm, CorrespondenceForm, PlaceFormSet, PreferencesForm, SignInForm, TelephoneFormSet
+from dossier.selectors import (
+    correspondence_address_on,
+    email_status,
+    own_professional,
+    preference_lines,
+    professional_for_user,
+)
 from ramq_portal import clock
+
+STALE = _("Cette section a été modifiée ailleurs (dans un autre onglet ou par la Régie) depuis que vous l'avez ouverte. "
+          "Rien n'a été enregistré : voici les données à jour, refaites vos changements.")
 
 
 class SignInView(auth_views.LoginView):
@@ -16,33 +32,301 @@ class SignInView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes lockout page: the same for every username, known or not."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "registration/locked_out.html", {"cooloff_minutes": minutes}, status=429)
+
+
 @require_GET
 @login_required
 def home(request):
     return redirect("dossier:profil")
 
 
+def _date(value):
+    return formats.date_format(value, "j F Y")
+
+
 @require_GET
 @login_required
 def profil(request):
-    """The Profil tab (read-only here): the file's identity, coordinates and places of practice."""
+    """The Profil tab: each section read-only with *Modifier*; values in force and pending ones."""
     professional = professional_for_user(request.user)
     today = clock.today()
+    telephones = professional.telephones.all()
+    preferences = preference_lines(professional, today)
     return render(
         request,
         "dossier/profil.html",
         {
             "professional": professional,
             "address": correspondence_address_on(professional, today),
-            "telephones": professional.telephones.all(),
+            "telephones": telephones,
+            # PRO-3: at least 2 numbers recommended, the cell counting as one.
+            "phone_count": len(telephones) + (1 if professional.cell_number else 0),
             "places": professional.places_of_practice.all(),
-            "effective_date": paycalendar.effective_date(clock.now()),
+            "email_status": email_status(professional),
+            "preferences": preferences,
+            "has_pending_preferences": any(line.pending for line in preferences),
             "active_tab": "profil",
         },
     )
 
 
-def locked_out(request, original_response=None, credentials=None):
-    """django-axes lockout page: the same for every username, known or not."""
-    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    return render(request, "registration/locked_out.html", {"cooloff_minutes": minutes}, status=429)
+# --- Coordonnées de correspondance ------------------------------------------------------------------
+
+
+def _correspondence_initial(professional):
+    state = correspondence_address_on(professional, clock.today())
+    address = state.pending or state.in_force
+    initial = {
+        "version": professional.correspondence_version,
+        "cell": professional.cell_number or "",
+        "email": professional.email,
+        "email_confirm": professional.email,
+    }
+    if address is not None:
+        initial.update({name: getattr(address, name) for name in ("line1", "line2", "city", "province", "postal_code", "region")})
+        initial["country"] = str(address.country)
+        initial["declared_agency_address"] = address.declared_agency_address
+    phones = [{"kind": p.kind, "number": p.number, "extension": p.extension} for p in professional.telephones.all()]
+    return initial, phones
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def edit_correspondence(request):
+    professional = professional_for_user(request.user)
+    initial, phones = _correspondence_initial(professional)
+    form = CorrespondenceForm(request.POST or None, initial=initial)
+    phone_forms = TelephoneFormSet(request.POST or None, initial=phones, prefix="tel")
+    if request.method == "POST" and form.is_valid() and phone_forms.is_valid():
+        data = form.cleaned_data
+        try:
+            result = profile.update_correspondence(
+                professional=professional, expected_version=data["version"], address=form.address_input(),
+                declared_agency_address=data["declared_agency_address"], telephones=phone_forms.telephones(),
+                cell=data["cell"].as_e164 if data.get("cell") else "", email=data.get("email") or "", by=request.user,
+            )
+        except StaleEdit:
+            messages.error(request, STALE)
+            return redirect("dossier:edit_correspondence")
+        messages.success(request, _("Vos coordonnées de correspondance ont été enregistrées."))
+        if result.address_effective_from:
+            messages.info(request, _("Votre nouvelle adresse entrera en vigueur le %(date)s. D'ici là, nos lettres sont envoyées à l'adresse actuelle.") % {"date": _date(result.address_effective_from)})
+            if data["declared_agency_address"] or agency_at_address(form.address_input()) is not None:
+                messages.warning(request, _("Cette adresse semble être celle d'une agence de facturation. Nos lettres pourraient vous parvenir trop tard et vous pourriez perdre des recours : nous vous recommandons une adresse personnelle."))
+        if result.email_link_sent:
+            messages.info(request, _("Un lien de validation a été envoyé à %(email)s. Il est valide 5 jours. D'ici là, aucun avis ne vous est envoyé par courriel.") % {"email": data["email"]})
+        if result.cell_code_sent:
+            messages.info(request, _("Un code de confirmation a été envoyé par message texte à votre cellulaire."))
+            return redirect("dossier:confirm_cell")
+        return redirect("dossier:profil")
+    return render(
+        request,
+        "dossier/edit_correspondence.html",
+        {
+            "professional": professional, "form": form, "phone_forms": phone_forms,
+            "effective_date": paycalendar.effective_date(clock.now()), "active_tab": "profil",
+        },
+    )
+
+
+@require_POST
+@login_required
+def cancel_pending_address(request):
+    professional = own_professional(request.user)
+    if profile.cancel_pending_address(professional=professional, by=request.user):
+        messages.success(request, _("Le changement d'adresse en attente a été annulé."))
+    return redirect("dossier:profil")
+
+
+# --- Courriel -------------------------------------------------------------------------------------
+
+
+@require_POST
+@login_required
+def resend_email_link(request):
+    professional = own_professional(request.user)
+    try:
+        profile.resend_email_link(professional=professional, by=request.user)
+    except ResendTooSoon:
+        messages.error(request, _("Un lien vient d'être envoyé. Attendez une minute avant d'en demander un autre."))
+    except NoPendingCode:
+        messages.error(request, _("Aucune adresse de courriel n'attend de validation."))
+    else:
+        messages.success(request, _("Un nouveau lien de validation a été envoyé à %(email)s. Il est valide 5 jours.") % {"email": professional.email})
+    return redirect("dossier:profil")
+
+
+DEAD_LINK_MESSAGES = {
+    TokenState.USED: _("Ce lien a déjà été utilisé : un lien de validation ne sert qu'une fois."),
+    TokenState.SUPERSEDED: _("Ce lien a été remplacé par un lien plus récent. Utilisez le dernier courriel reçu."),
+    TokenState.EXPIRED: _("Ce lien a expiré : il n'était valide que 5 jours. L'adresse reste à votre dossier, mais aucun avis ne lui est envoyé tant qu'elle n'est pas validée."),
+    TokenState.TARGET_CHANGED: _("Ce lien ne vaut plus : l'adresse de courriel de votre dossier a été changée depuis son envoi."),
+    "invalide": _("Ce lien n'est pas valide. Vérifiez qu'il a été copié en entier."),
+}
+
+
+@require_http_methods(["GET", "POST"])
+def validate_email(request, key):
+    """EML-3/EML-4: GET shows a confirm button (mail scanners follow links); POST activates."""
+    if request.method == "POST":
+        outcome = profile.validate_email(key=key)
+        if outcome.ok:
+            return render(request, "dossier/email_validated.html", {"email": outcome.professional.email})
+        return render(request, "dossier/email_link_dead.html", {"reason": DEAD_LINK_MESSAGES[outcome.reason], "code": outcome.reason}, status=410)
+    token = tokens.find_email_token(key)
+    reason = "invalide" if token is None else tokens.death(token, clock.now())
+    if reason is not None:
+        email_done = token is not None and reason == TokenState.USED and token.professional.has_activated_email
+        return render(request, "dossier/email_link_dead.html", {"reason": DEAD_LINK_MESSAGES[reason], "code": reason, "email_done": email_done}, status=410)
+    return render(request, "dossier/email_validate.html", {"email": token.target})
+
+
+# --- Cellulaire -----------------------------------------------------------------------------------
+
+
+CODE_MESSAGES = {
+    TokenState.EXPIRED: _("Ce code a expiré (il est valide 10 minutes). Demandez un nouveau code."),
+    TokenState.LOCKED: _("Trop d'essais infructueux : ce code ne fonctionne plus. Demandez un nouveau code."),
+    TokenState.USED: _("Ce code a déjà été utilisé."),
+    TokenState.SUPERSEDED: _("Un code plus récent a été envoyé : entrez le dernier code reçu."),
+    TokenState.TARGET_CHANGED: _("Le numéro de cellulaire a été changé : un nouveau code est nécessaire."),
+}
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def confirm_cell(request):
+    professional = own_professional(request.user)
+    if professional.has_confirmed_cell:
+        messages.info(request, _("Votre numéro de cellulaire est déjà confirmé."))
+        return redirect("dossier:profil")
+    form = CellCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcome = profile.confirm_cell(professional=professional, code=form.cleaned_data["code"].strip())
+        except NoPendingCode:
+            form.add_error(None, _("Aucun code n'attend de confirmation. Demandez un nouveau code."))
+        else:
+            if outcome.ok:
+                messages.success(request, _("Votre numéro de cellulaire est confirmé."))
+                return redirect("dossier:profil")
+            if outcome.reason == "wrong":
+                form.add_error("code", _("Ce code n'est pas le bon. Il vous reste %(count)d essai(s).") % {"count": outcome.remaining_attempts})
+            else:
+                form.add_error("code", CODE_MESSAGES[outcome.reason])
+    return render(request, "dossier/confirm_cell.html", {"professional": professional, "form": form, "active_tab": "profil"})
+
+
+@require_POST
+@login_required
+def resend_cell_code(request):
+    professional = own_professional(request.user)
+    try:
+        profile.resend_cell_code(professional=professional)
+    except ResendTooSoon:
+        messages.error(request, _("Un code vient d'être envoyé. Attendez une minute avant d'en demander un autre."))
+    except NoPendingCode:
+        messages.error(request, _("Aucun numéro de cellulaire n'attend de confirmation."))
+        return redirect("dossier:profil")
+    else:
+        messages.success(request, _("Un nouveau code a été envoyé. Le code précédent ne fonctionne plus."))
+    return redirect("dossier:confirm_cell")
+
+
+# --- Coordonnées de pratique --------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def edit_practice(request):
+    professional = professional_for_user(request.user)
+    initial = [
+        {
+            "pk": p.pk, "name": p.name, "is_main": p.is_main, "country": str(p.country), "line1": p.line1, "line2": p.line2,
+            "city": p.city, "province": p.province, "postal_code": p.postal_code, "region": p.region, "main_telephone": p.main_telephone,
+        }
+        for p in professional.places_of_practice.all()
+    ]
+    formset = PlaceFormSet(request.POST or None, initial=initial, prefix="lieu")
+    version = request.POST.get("version") if request.method == "POST" else professional.practice_version
+    if request.method == "POST" and formset.is_valid():
+        try:
+            profile.update_practice(
+                professional=professional, expected_version=int(version or 0), places=formset.places(), by=request.user
+            )
+        except (StaleEdit, ValueError):
+            messages.error(request, STALE)
+            return redirect("dossier:edit_practice")
+        except CannotRemoveOnlyMainPlace:
+            formset._non_form_errors = formset.error_class([_("Indiquez un seul lieu de pratique principal.")])
+        else:
+            messages.success(request, _("Vos coordonnées de pratique ont été enregistrées."))
+            return redirect("dossier:profil")
+    return render(
+        request, "dossier/edit_practice.html",
+        {"professional": professional, "formset": formset, "version": version, "active_tab": "profil"},
+    )
+
+
+# --- Préférences de correspondance --------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def edit_preferences(request):
+    professional = professional_for_user(request.user)
+    lines = preference_lines(professional, clock.today())
+    initial = {"version": professional.preferences_version}
+    initial.update({line.kind: (line.pending.channel if line.pending else line.in_force) for line in lines if not line.locked})
+    form = PreferencesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            effective = profile.change_preferences(
+                professional=professional, expected_version=form.cleaned_data["version"],
+                choices={kind: form.cleaned_data[kind] for kind in CHOOSABLE_KINDS}, by=request.user,
+            )
+        except StaleEdit:
+            messages.error(request, STALE)
+            return redirect("dossier:edit_preferences")
+        except NotEnrolled:
+            messages.error(request, _("Seul un professionnel inscrit aux services en ligne peut choisir ses préférences."))
+            return redirect("dossier:profil")
+        if effective:
+            messages.success(request, _("Vos préférences ont été enregistrées. Elles entreront en vigueur le %(date)s.") % {"date": _date(effective)})
+        else:
+            messages.info(request, _("Aucun changement à vos préférences."))
+        return redirect("dossier:profil")
+    return render(
+        request, "dossier/edit_preferences.html",
+        {
+            "professional": professional, "form": form, "lines": lines,
+            "effective_date": paycalendar.effective_date(clock.now()), "active_tab": "profil",
+        },
+    )
+
+
+@require_POST
+@login_required
+def cancel_pending_preferences(request):
+    professional = own_professional(request.user)
+    if profile.cancel_pending_preferences(professional=professional, by=request.user):
+        messages.success(request, _("Les changements de préférences en attente ont été annulés."))
+    return redirect("dossier:profil")
+
+
+# --- Historique ------------------------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def file_history(request):
+    """BEY-6: what changed in my file, when, and by whom."""
+    professional = own_professional(request.user)
+    return render(
+        request, "dossier/history.html",
+        {"professional": professional, "entries": history.entries_for(professional), "active_tab": "profil"},
+    )

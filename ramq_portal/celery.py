@@ -17,4 +17,17 @@ app.conf.beat_schedule = {
         "task": "comptes.tasks.extend_pay_calendar",
         "schedule": crontab(hour=2, minute=15),
     },
+    "bring-dated-changes-into-force": {
+        "task": "dossier.tasks.bring_dated_changes_into_force",
+        # Just after midnight in Québec, and again every hour in case a run was missed.
+        "schedule": crontab(minute=5),
+    },
+    "expire-email-links": {
+        "task": "dossier.tasks.expire_email_links",
+        "schedule": crontab(minute="*/15"),
+    },
+    "send-email-reminders": {
+        "task": "dossier.tasks.send_email_reminders",
+        "schedule": crontab(minute="*/30"),
+    },
 }

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "localflavor",
+    "django_countries",
     "phonenumber_field",
     "simple_history",
     "axes",

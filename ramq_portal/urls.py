@@ -2,12 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from dossier.urls import auth_urlpatterns
+from dossier.urls import public_urlpatterns
+from notifications.views import report_email_change
 from ramq_portal import views
 
 urlpatterns = [
     path("", include("dossier.urls")),
-    *auth_urlpatterns,
+    *public_urlpatterns,
+    path("courriel/signaler/<str:key>/", report_email_change, name="report_email_change"),
     path("comptes/", include("comptes.urls")),
     path("messagerie/", include("notifications.urls")),
     path("affichage/", views.set_display_mode, name="set_display_mode"),

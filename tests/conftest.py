@@ -3,6 +3,7 @@ see it; Agnès is an agent, Sylvain a supervisor), the clock, and the pay calend
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 
 from comptes.services import generate_payment_dates
 from ramq_portal import clock
@@ -10,11 +11,13 @@ from tests import factories
 
 
 @pytest.fixture(autouse=True)
-def _unfrozen_clock():
-    """Every test starts and ends with the real clock."""
+def _unfrozen_clock_and_empty_cache():
+    """Every test starts and ends with the real clock and an empty cache (sessions, pay calendar)."""
     clock.set_now(None)
+    cache.clear()
     yield
     clock.set_now(None)
+    cache.clear()
 
 
 @pytest.fixture

@@ -1,0 +1,22 @@
+"""Periodic sweeps of the Profil tab. Each is idempotent: running it twice changes nothing more."""
+from celery import shared_task
+
+from dossier import profile
+
+
+@shared_task
+def expire_email_links() -> int:
+    """EML-4: links past their 5 days are marked expired (one set-based UPDATE)."""
+    return profile.expire_email_links()
+
+
+@shared_task
+def send_email_reminders() -> int:
+    """BEY-3: day-4 reminders, once per link."""
+    return profile.send_email_reminders()
+
+
+@shared_task
+def bring_dated_changes_into_force() -> int:
+    """PRO-5, PRF-3: record the changes whose effective date has come (as done by the system)."""
+    return profile.bring_dated_changes_into_force()
