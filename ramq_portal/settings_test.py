@@ -16,3 +16,7 @@ AXES_ENABLED = True
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SMS_BACKEND = "notifications.sms.LocmemSmsBackend"
 PORTAL_BASE_URL = "http://testserver"
+# Tasks run in-process once their transaction commits (on_commit still gates them); the tests that
+# need a real worker and Redis switch this off for themselves.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
