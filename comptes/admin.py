@@ -10,7 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from comptes import paycalendar, services
 from comptes.forms import GeneratePaymentDatesForm
-from comptes.models import BillingAccount, PaymentDate
+from comptes.models import BillingAccount, BillingAgency, PaymentDate
 
 
 @admin.register(PaymentDate)
@@ -59,3 +59,13 @@ class BillingAccountAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(BillingAgency)
+class BillingAgencyAdmin(SimpleHistoryAdmin):
+    """Billing agencies: reference data (PRO-6 compares addresses with theirs)."""
+
+    list_display = ["transmission_number", "name", "agency_type", "city", "is_active"]
+    list_filter = ["agency_type", "is_active"]
+    search_fields = ["=transmission_number", "name"]
+    raw_id_fields = ["owner"]

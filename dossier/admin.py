@@ -10,7 +10,16 @@ from simple_history.admin import SimpleHistoryAdmin
 from dossier import services
 from dossier.exceptions import LicenceAlreadyOnFile
 from dossier.forms import OpenFileForm
-from dossier.models import CorrespondenceAddress, PlaceOfPractice, Profession, Professional, Telephone, User
+from dossier.models import (
+    CorrespondenceAddress,
+    CorrespondencePreference,
+    PlaceOfPractice,
+    Profession,
+    Professional,
+    SecurityReport,
+    Telephone,
+    User,
+)
 from dossier.selectors import correspondence_address_on
 from ramq_portal import clock
 
@@ -51,18 +60,39 @@ class CorrespondenceAddressInline(ReadOnlyInline):
     fields = ["effective_from", "line1", "line2", "city", "province", "postal_code", "country", "recorded_at", "cancelled_at"]
 
 
+class PreferenceInline(ReadOnlyInline):
+    model = CorrespondencePreference
+    fields = ["kind", "channel", "effective_from", "recorded_at", "cancelled_at"]
+
+
+@admin.register(SecurityReport)
+class SecurityReportAdmin(admin.ModelAdmin):
+    """BEY-3: changes a professional says were not theirs, for staff to follow up."""
+
+    list_display = ["reported_at", "professional", "details", "handled_at"]
+    list_filter = ["handled_at"]
+    list_select_related = ["professional"]
+    readonly_fields = ["professional", "details", "reported_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
 @admin.register(Professional)
 class ProfessionalAdmin(SimpleHistoryAdmin):
     list_display = ["professional_number", "last_name", "first_name", "profession", "participation_status", "opened_at"]
     list_filter = ["profession", "participation_status", "remuneration_mode"]
     search_fields = ["=professional_number", "last_name", "first_name", "=licence_number"]
     list_select_related = ["profession"]
+    # Everything changes through the Mon dossier services (and paper forms), except the newsletter
+    # opt-out, which staff switch off on request (EML-6).
     readonly_fields = [
         "professional_number", "profession", "licence_number", "last_name", "first_name", "birth_date",
         "participation_status", "remuneration_mode", "language", "user", "opened_at",
-        "reference_number_issued_at", "reference_number_used_at",
+        "reference_number_issued_at", "reference_number_used_at", "email", "email_activated_at",
+        "cell_number", "cell_confirmed_at",
     ]
-    inlines = [CorrespondenceAddressInline, TelephoneInline, PlaceOfPracticeInline]
+    inlines = [CorrespondenceAddressInline, TelephoneInline, PlaceOfPracticeInline, PreferenceInline]
     change_form_template = "admin/dossier/professional/change_form.html"
 
     def has_delete_permission(self, request, obj=None):

@@ -181,8 +181,9 @@ class AliceObjects:
         from axes.models import AccessAttempt, AccessFailureLog, AccessLog
         from django.contrib.auth.models import Group
 
-        from comptes.models import PaymentDate
-        from dossier.models import Profession
+        from comptes.models import BillingAgency, PaymentDate
+        from dossier.models import Profession, SecurityReport
+        from notifications.models import OutboundMessage
 
         username = self.alice.user.username
         makers = {
@@ -192,6 +193,16 @@ class AliceObjects:
             AccessAttempt: lambda: AccessAttempt.objects.create(username=username, ip_address="127.0.0.1", failures_since_start=1),
             AccessLog: lambda: AccessLog.objects.create(username=username, ip_address="127.0.0.1"),
             AccessFailureLog: lambda: AccessFailureLog.objects.create(username=username, ip_address="127.0.0.1"),
+            # Rows about Alice that her fixture does not create.
+            SecurityReport: lambda: SecurityReport.objects.create(professional=self.alice, details="test", reported_at=clock.now()),
+            OutboundMessage: lambda: OutboundMessage.objects.create(
+                professional=self.alice, channel="courriel", template="courriel_validation", to="alice@example.com",
+                created_at=clock.now(), status="envoye",
+            ),
+            BillingAgency: lambda: BillingAgency.objects.get_or_create(
+                transmission_number="90001", defaults=dict(name="Agence test", agency_type="ATD", line1="1, rue Test", city="Québec",
+                province="QC", postal_code="G1R 2B5"),
+            )[0],
         }
         maker = makers.get(model)
         return maker() if maker else None
