@@ -27,10 +27,9 @@ class InForce(Generic[Row]):
 
 
 def split(rows: Iterable[Row], day: date) -> InForce[Row]:
-    """The row in force on `day` and the pending one, from rows of one slot, not cancelled, in
-    (effective_from, recorded_at) order (as the pages prefetch them)."""
+    """The row in force on `day` and the pending one, from the rows of one slot (any order)."""
     in_force = pending = None
-    for row in rows:
+    for row in sorted(rows, key=lambda r: (r.effective_from, r.recorded_at)):
         if row.cancelled_at is not None:
             continue
         if row.effective_from <= day:

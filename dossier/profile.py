@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from django.db import transaction
 from django.db.models import F
+from phonenumber_field.phonenumber import to_python
 
 from comptes import paycalendar
 from dossier import dated, tokens
@@ -66,6 +67,22 @@ class CorrespondenceResult:
     notices: list[str] = field(default_factory=list)
 
 
+def e164(number) -> str:
+    """A telephone number as stored and compared: E.164 ("+14185550100"), "" for none."""
+    if not number:
+        return ""
+    parsed = to_python(number, region="CA")
+    return parsed.as_e164 if parsed and parsed.is_valid() else str(number)
+
+
+def _set_agency_flag(row: CorrespondenceAddress, declared: bool, by: User | None) -> None:
+    if row.declared_agency_address != declared:
+        row.declared_agency_address = declared
+        row._history_user = by
+        row._change_reason = "Adresse d'agence de facturation déclarée" if declared else "Déclaration d'adresse d'agence retirée"
+        row.save(update_fields=["declared_agency_address"])
+
+
 def _same_address(row: CorrespondenceAddress | None, address: AddressInput) -> bool:
     if row is None:
         return False
@@ -79,15 +96,16 @@ def change_correspondence_address(
     Returns the new row, or None when the address is the one already in force (and nothing pends).
     Caller holds the transaction."""
     today = moment.date()
-    rows = professional.correspondence_addresses.filter(cancelled_at__isnull=True).order_by("effective_from", "recorded_at")
-    state = dated.split(rows, today)
-    if _same_address(state.pending, address) and state.pending.declared_agency_address == declared_agency_address:
+    state = dated.split(professional.correspondence_addresses.filter(cancelled_at__isnull=True), today)
+    if _same_address(state.pending, address):
+        _set_agency_flag(state.pending, declared_agency_address, by)
         return None
-    if state.pending is None and _same_address(state.in_force, address) and state.in_force.declared_agency_address == declared_agency_address:
+    if _same_address(state.in_force, address):
+        # Back to the address in force: cancelling the pending change (if any) is the whole change.
+        dated.cancel_pending(professional.correspondence_addresses.all(), today=today, moment=moment, by=by)
+        _set_agency_flag(state.in_force, declared_agency_address, by)
         return None
     dated.cancel_pending(professional.correspondence_addresses.all(), today=today, moment=moment, by=by)
-    if _same_address(state.in_force, address):
-        return None  # back to the address in force: cancelling the pending change was the whole change
     row = CorrespondenceAddress(
         professional=professional, effective_from=paycalendar.effective_date(moment),
         declared_agency_address=declared_agency_address,
@@ -100,14 +118,14 @@ def change_correspondence_address(
 def replace_telephones(*, professional: Professional, telephones: list[TelephoneInput], by: User | None) -> bool:
     """PRO-4: telephone numbers change at once. Returns whether anything changed."""
     current = list(professional.telephones.order_by("id"))
-    wanted = [(t.kind, str(t.number), t.extension) for t in telephones]
-    if [(t.kind, str(t.number), t.extension) for t in current] == wanted:
+    wanted = [(t.kind, e164(t.number), t.extension) for t in telephones]
+    if [(t.kind, e164(t.number), t.extension) for t in current] == wanted:
         return False
     for phone in current:
         phone._history_user = by
         phone.delete()
     for item in telephones:
-        phone = Telephone(professional=professional, kind=item.kind, number=item.number, extension=item.extension)
+        phone = Telephone(professional=professional, kind=item.kind, number=e164(item.number), extension=item.extension)
         phone._history_user = by
         phone._change_reason = "Changement de téléphone"
         phone.save()
@@ -117,7 +135,8 @@ def replace_telephones(*, professional: Professional, telephones: list[Telephone
 def change_cell(*, professional: Professional, number: str, by: User | None, moment: datetime) -> bool:
     """CEL-1: a new cell number is unconfirmed and gets a code by text message. Returns whether a code
     was sent. Caller holds the transaction and the professional's row lock."""
-    if str(professional.cell_number or "") == (number or ""):
+    number = e164(number)
+    if e164(professional.cell_number) == number:
         return False
     professional.cell_number = number
     professional.cell_confirmed_at = None
@@ -133,7 +152,7 @@ def change_cell(*, professional: Professional, number: str, by: User | None, mom
 
 def _send_cell_code(professional: Professional, moment: datetime) -> VerificationToken:
     code = tokens.new_cell_code()
-    token = tokens.issue(professional=professional, purpose=TokenPurpose.CELL, target=str(professional.cell_number), moment=moment, code=code)
+    token = tokens.issue(professional=professional, purpose=TokenPurpose.CELL, target=e164(professional.cell_number), moment=moment, code=code)
     cell_code_issued.send(sender=Professional, token=token, code=code)
     return token
 

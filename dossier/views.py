@@ -115,8 +115,8 @@ def edit_correspondence(request):
         messages.success(request, _("Vos coordonnées de correspondance ont été enregistrées."))
         if result.address_effective_from:
             messages.info(request, _("Votre nouvelle adresse entrera en vigueur le %(date)s. D'ici là, nos lettres sont envoyées à l'adresse actuelle.") % {"date": _date(result.address_effective_from)})
-            if data["declared_agency_address"] or agency_at_address(form.address_input()) is not None:
-                messages.warning(request, _("Cette adresse semble être celle d'une agence de facturation. Nos lettres pourraient vous parvenir trop tard et vous pourriez perdre des recours : nous vous recommandons une adresse personnelle."))
+        if data["declared_agency_address"] or agency_at_address(form.address_input()) is not None:
+            messages.warning(request, _("Cette adresse semble être celle d'une agence de facturation. Nos lettres pourraient vous parvenir trop tard et vous pourriez perdre des recours : nous vous recommandons une adresse personnelle."))
         if result.email_link_sent:
             messages.info(request, _("Un lien de validation a été envoyé à %(email)s. Il est valide 5 jours. D'ici là, aucun avis ne vous est envoyé par courriel.") % {"email": data["email"]})
         if result.cell_code_sent:

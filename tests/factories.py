@@ -75,6 +75,8 @@ class CorrespondenceAddressFactory(DjangoModelFactory):
     professional = factory.SubFactory(ProfessionalFactory)
     effective_from = factory.LazyFunction(lambda: clock.today() - timedelta(days=30))
     recorded_at = factory.LazyFunction(clock.now)
+    # Already in force: its coming into force is recorded, as dossier.dated.record does.
+    in_force_recorded_at = factory.LazyAttribute(lambda o: o.recorded_at if o.effective_from <= clock.today() else None)
     line1 = factory.Sequence(lambda n: f"{n + 1}, rue Principale")
     city = "Québec"
     province = "QC"
