@@ -22,7 +22,7 @@ COPY . .
 # a dummy key used for the build only. REDIS_URL is unset here, so the settings prepare the
 # filesystem broker folders under var/: created now, then handed to the app user (beat keeps its
 # schedule file in var/celery).
-RUN export DEBUG=false SECRET_KEY=build-only-dummy-key-not-used-at-run-time-0123456789abcdef SMS_BACKEND=notifications.sms.FileSmsBackend \
+RUN export DEBUG=false SECRET_KEY=build-only-dummy-key-not-used-at-run-time-0123456789abcdef SMS_BACKEND=notifications.sms.FileSmsBackend FIELD_ENCRYPTION_KEYS=YnVpbGQtb25seS1rZXktbm90LXVzZWQtYXQtcnVudGk= \
  && python manage.py compile_translations \
  && python manage.py collectstatic --noinput \
  && mkdir -p var/celery \

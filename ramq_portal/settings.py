@@ -201,6 +201,15 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Encryption at rest of bank account numbers and SINs (ramq_portal/crypto.py): Fernet keys, newest
+# first; older keys still decrypt until `manage.py rotate_encryption_keys` has re-encrypted every row.
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", [])
+if not FIELD_ENCRYPTION_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS is required when DEBUG is off (Fernet keys, newest first).")
+    # Development only: a fixed key, so that `make run` needs no configuration.
+    FIELD_ENCRYPTION_KEYS = ["ZGV2LW9ubHkta2V5LW5ldmVyLWluLXByb2R1Y3Rpb24="]
+
 # --- Email and text messages ----------------------------------------------------------------------
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",

@@ -57,6 +57,8 @@ SECRET_KEY="$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')"
 export SECRET_KEY
 export ALLOWED_HOSTS=127.0.0.1
 export SMS_BACKEND=notifications.sms.FileSmsBackend
+FIELD_ENCRYPTION_KEYS="$(.venv/bin/python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')"
+export FIELD_ENCRYPTION_KEYS
 export SECURE_SSL_REDIRECT=false SECURE_COOKIES=false SECURE_HSTS_SECONDS=0
 export VAR_DIR="$workdir/var"
 export LOG_LEVEL="${LOG_LEVEL:-WARNING}"

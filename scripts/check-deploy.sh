@@ -24,5 +24,6 @@ env -u DATABASE_URL -u REDIS_URL \
   SECRET_KEY="$secret_key" \
   ALLOWED_HOSTS=portal.example \
   SMS_BACKEND=notifications.sms.FileSmsBackend \
+  FIELD_ENCRYPTION_KEYS="$(.venv/bin/python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
   VAR_DIR="$var_dir" \
   .venv/bin/python manage.py check --deploy --fail-level WARNING

@@ -41,6 +41,7 @@ def _production_env(tmp_path: Path, **overrides: str | None) -> dict[str, str]:
         SECRET_KEY=_secret_key(),
         ALLOWED_HOSTS="portal.example",
         SMS_BACKEND="notifications.sms.FileSmsBackend",
+        FIELD_ENCRYPTION_KEYS="dGVzdC1vbmx5LWtleS1mb3ItdGhlLWRlcGxveS10ZXM=",
         VAR_DIR=str(tmp_path / "var"),
     )
     for name, value in overrides.items():
