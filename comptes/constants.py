@@ -14,3 +14,32 @@ class AgencyType(models.TextChoices):
     ATD = "ATD", _("Agence commerciale de traitement de données (ATD)")
     ISE = "ISE", _("Agence privée d'un regroupement de professionnels (ISE)")
     DIS = "DIS", _("Agence privée d'un professionnel (DIS)")
+
+
+class PaymentMode(models.TextChoices):
+    """PAI-1: cheque by default."""
+
+    CHEQUE = "cheque", _("Chèque")
+    TRANSFER = "virement", _("Virement bancaire")
+
+
+class StatementOption(models.TextChoices):
+    """ETC-2: exactly one of three."""
+
+    AGENCY = "agence", _("Ma facturation est prise en charge par une agence existante")
+    SELF_BILLING = "developpeur", _("Je prends en charge moi-même ma facturation avec un développeur de logiciels")
+    NONE = "aucune", _("Je ne m'accrédite pas pour le moment")
+
+
+class ReceptionMode(models.TextChoices):
+    """ETC-4, with an agency or a developer."""
+
+    TELECOM = "telecommunication", _("Télécommunication")
+    SECURE_MESSAGING = "messagerie", _("Messagerie sécurisée (poste lorsqu'applicable)")
+
+
+class MandataryRelation(models.TextChoices):
+    EMPLOYEE = "employe", _("Employé")
+    SPOUSE = "conjoint", _("Conjoint")
+    AGENCY_EMPLOYEE = "employe_agence", _("Employé d'une agence de facturation")
+    OTHER = "autre", _("Autre")

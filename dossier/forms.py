@@ -35,7 +35,7 @@ class OpenFileForm(forms.Form):
 
     profession = forms.ModelChoiceField(label=_("Profession"), queryset=Profession.objects.all())
     licence_number = forms.RegexField(
-        label=_("Numéro de permis"), regex=r"^[0-9]{5}$", error_messages={"invalid": _("Le numéro de permis compte 5 chiffres.")}
+        label=_("Numéro de permis"), regex=r"\A[0-9]{5}\Z", error_messages={"invalid": _("Le numéro de permis compte 5 chiffres.")}
     )
     last_name = forms.CharField(label=_("Nom"), max_length=120)
     first_name = forms.CharField(label=_("Prénom"), max_length=120)
@@ -80,6 +80,8 @@ class AddressForm(forms.Form):
                 self.add_error("postal_code", _("Entrez le code postal."))
             else:
                 try:
+                    if not raw.isascii():  # localflavor's \d accepts any Unicode digit
+                        raise ValidationError("non-ASCII")
                     data["postal_code"] = CAPostalCodeField(required=True).clean(raw)
                 except ValidationError:
                     self.add_error("postal_code", _("Entrez un code postal canadien valide, par exemple G1R 2B5."))
@@ -127,13 +129,27 @@ class CorrespondenceForm(VersionedForm, AddressForm):
 
 
 class TelephoneForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Type"), choices=TelephoneKind.choices)
+    # An empty choice, so that the blank "new number" row is left untouched (and ignored) when unused.
+    kind = forms.ChoiceField(label=_("Type"), choices=[("", "—"), *TelephoneKind.choices])
     number = PhoneNumberField(label=_("Numéro de téléphone"), region="CA")
-    extension = forms.RegexField(label=pgettext_lazy("téléphone", "Poste"), regex=r"^[0-9]{1,6}$", required=False,
+    extension = forms.RegexField(label=pgettext_lazy("téléphone", "Poste"), regex=r"\A[0-9]{1,6}\Z", required=False,
                                  error_messages={"invalid": _("Le poste ne contient que des chiffres (6 au plus).")})
 
 
-class BaseTelephoneFormSet(forms.BaseFormSet):
+class TamperProofFormSet(forms.BaseFormSet):
+    """The management form must describe the rows the page was built from: a changed count would
+    silently drop existing rows (their unchanged forms would look like empty extra ones)."""
+
+    def clean(self):
+        super().clean()
+        expected = len(self.initial or [])
+        if self.is_bound and (self.initial_form_count() != expected or self.total_form_count() < expected):
+            raise ValidationError(
+                _("Le formulaire a été modifié pendant l'envoi. Rien n'a été enregistré : rechargez la page."), code="tampered"
+            )
+
+
+class BaseTelephoneFormSet(TamperProofFormSet):
     def telephones(self):
         return [
             TelephoneInput(kind=f.cleaned_data["kind"], number=f.cleaned_data["number"].as_e164, extension=f.cleaned_data.get("extension", ""))
@@ -149,7 +165,7 @@ TelephoneFormSet = forms.formset_factory(
 
 class CellCodeForm(forms.Form):
     code = forms.RegexField(
-        label=_("Code reçu par message texte"), regex=r"^\s*[0-9]{6}\s*$",
+        label=_("Code reçu par message texte"), regex=r"\A\s*[0-9]{6}\s*\Z",
         error_messages={"invalid": _("Le code compte 6 chiffres."), "required": _("Entrez le code à 6 chiffres.")},
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
     )
@@ -166,10 +182,16 @@ class PlaceForm(AddressForm):
     field_order = ["pk", "name", "is_main", "country", "line1", "line2", "city", "province", "postal_code", "region", "main_telephone"]
 
 
-class BasePlaceFormSet(forms.BaseFormSet):
+class BasePlaceFormSet(TamperProofFormSet):
     def clean(self):
+        super().clean()
         if any(self.errors):
             return
+        pks = [f.cleaned_data.get("pk") for f in self.forms if f.cleaned_data and f.cleaned_data.get("pk")]
+        if len(pks) != len(set(pks)) or set(pks) - {row.get("pk") for row in self.initial or []}:
+            raise ValidationError(
+                _("Le formulaire a été modifié pendant l'envoi. Rien n'a été enregistré : rechargez la page."), code="tampered"
+            )
         kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
         if not kept:
             raise ValidationError(_("Le lieu de pratique principal ne peut pas être retiré tant qu'il est le seul."))

@@ -20,6 +20,8 @@ from dossier.constants import (
     CorrespondenceKind,
     Language,
     ParticipationStatus,
+    RequestKind,
+    RequestStatus,
     RemunerationMode,
     TelephoneKind,
     TokenPurpose,
@@ -327,3 +329,31 @@ class SecurityReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.professional} — {self.details}"
+
+
+class Request(models.Model):
+    """Everything staff review (STF-1): one model, the form-specific part in `payload`."""
+
+    kind = models.CharField(_("type de demande"), max_length=20, choices=RequestKind.choices)
+    professional = models.ForeignKey(Professional, verbose_name=_("professionnel"), on_delete=models.PROTECT, related_name="requests")
+    payload = models.JSONField(_("contenu"), default=dict, blank=True)
+    status = models.CharField(_("statut"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.RECEIVED)
+    received_at = models.DateTimeField(_("reçue le"))
+    due_date = models.DateField(_("échéance"))
+    agent = models.ForeignKey(User, verbose_name=_("agent"), null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_requests")
+    decided_at = models.DateTimeField(_("décidée le"), null=True, blank=True)
+    reason = models.TextField(_("motif"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("demande")
+        verbose_name_plural = _("demandes")
+        indexes = [
+            models.Index(fields=["status", "due_date"], name="request_status_due_idx"),
+            models.Index(fields=["professional", "kind"], name="request_prof_kind_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.professional}"

@@ -330,6 +330,8 @@ def confirm_cell(*, professional: Professional, code: str) -> CodeOutcome:
         if reason is not None:
             return CodeOutcome(ok=False, reason=reason)
         if not tokens.code_matches(token, code):
+            if _matches_superseded_code(professional, token, code, moment):
+                return CodeOutcome(ok=False, reason=TokenState.SUPERSEDED, remaining_attempts=tokens.CELL_MAX_ATTEMPTS - token.attempts)
             token.attempts += 1
             if token.attempts >= tokens.CELL_MAX_ATTEMPTS:
                 token.state = TokenState.LOCKED
@@ -346,6 +348,15 @@ def confirm_cell(*, professional: Professional, code: str) -> CodeOutcome:
         locked._change_reason = "Cellulaire confirmé"
         locked.save(update_fields=["cell_confirmed_at"])
     return CodeOutcome(ok=True)
+
+
+def _matches_superseded_code(professional: Professional, current: VerificationToken, code: str, moment: datetime) -> bool:
+    """Whether `code` is one of the codes the current one replaced (still within their 10 minutes)."""
+    replaced = VerificationToken.objects.filter(
+        professional=professional, purpose=TokenPurpose.CELL, state=TokenState.SUPERSEDED, target=current.target,
+        expires_at__gt=moment,
+    ).exclude(pk=current.pk)
+    return any(tokens.code_matches(old, code) for old in replaced)
 
 
 def resend_cell_code(*, professional: Professional) -> VerificationToken:
@@ -382,9 +393,9 @@ def update_practice(*, professional: Professional, expected_version: int, places
         if not kept or sum(p.is_main for p in kept) != 1:
             raise CannotRemoveOnlyMainPlace()
         existing = {p.pk: p for p in locked.places_of_practice.all()}
-        for item in places:
-            if item.pk is not None and item.pk not in existing:
-                raise StaleEdit("practice")
+        named = [item.pk for item in places if item.pk is not None]
+        if len(named) != len(set(named)) or set(named) - set(existing):
+            raise StaleEdit("practice")
         # Clear the main flag first so that the one-main constraint holds at every step.
         for place in existing.values():
             if place.is_main:

@@ -44,6 +44,11 @@ def home(request):
     return redirect("dossier:profil")
 
 
+def _posted(request):
+    """The POST data of a POST (even an empty one, which must show errors), None on GET."""
+    return request.POST if request.method == "POST" else None
+
+
 def _date(value):
     return formats.date_format(value, "j F Y")
 
@@ -99,8 +104,8 @@ def _correspondence_initial(professional):
 def edit_correspondence(request):
     professional = professional_for_user(request.user)
     initial, phones = _correspondence_initial(professional)
-    form = CorrespondenceForm(request.POST or None, initial=initial)
-    phone_forms = TelephoneFormSet(request.POST or None, initial=phones, prefix="tel")
+    form = CorrespondenceForm(_posted(request), initial=initial)
+    phone_forms = TelephoneFormSet(_posted(request), initial=phones, prefix="tel")
     if request.method == "POST" and form.is_valid() and phone_forms.is_valid():
         data = form.cleaned_data
         try:
@@ -204,7 +209,7 @@ def confirm_cell(request):
     if professional.has_confirmed_cell:
         messages.info(request, _("Votre numéro de cellulaire est déjà confirmé."))
         return redirect("dossier:profil")
-    form = CellCodeForm(request.POST or None)
+    form = CellCodeForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             outcome = profile.confirm_cell(professional=professional, code=form.cleaned_data["code"].strip())
@@ -251,7 +256,7 @@ def edit_practice(request):
         }
         for p in professional.places_of_practice.all()
     ]
-    formset = PlaceFormSet(request.POST or None, initial=initial, prefix="lieu")
+    formset = PlaceFormSet(_posted(request), initial=initial, prefix="lieu")
     version = request.POST.get("version") if request.method == "POST" else professional.practice_version
     if request.method == "POST" and formset.is_valid():
         try:
@@ -282,7 +287,7 @@ def edit_preferences(request):
     lines = preference_lines(professional, clock.today())
     initial = {"version": professional.preferences_version}
     initial.update({line.kind: (line.pending.channel if line.pending else line.in_force) for line in lines if not line.locked})
-    form = PreferencesForm(request.POST or None, initial=initial)
+    form = PreferencesForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             effective = profile.change_preferences(
