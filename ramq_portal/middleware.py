@@ -11,7 +11,6 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from ramq_portal import clock
@@ -41,8 +40,10 @@ class SessionTimeoutMiddleware:
                 idle = now - datetime.fromisoformat(last_seen)
                 age = now - datetime.fromisoformat(signed_in)
                 if idle.total_seconds() > settings.SESSION_COOKIE_AGE or age > settings.SESSION_ABSOLUTE_TIMEOUT:
+                    # Signed out, the request goes on as anonymous: a public page (an emailed link)
+                    # still opens, and a private one sends to the sign-in page with its way back.
                     logout(request)
                     messages.info(request, _("Votre session a expiré. Veuillez vous connecter de nouveau."))
-                    return redirect(settings.LOGIN_URL)
+                    return self.get_response(request)
                 request.session[LAST_SEEN_AT] = now.isoformat()
         return self.get_response(request)
