@@ -1,6 +1,110 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from comptes.constants import PaymentMode, ReceptionMode, StatementOption
+from comptes.models import BillingAgency, FinancialInstitution, SoftwareDeveloper
+from dossier.forms import AddressForm, VersionedForm
+
 
 class GeneratePaymentDatesForm(forms.Form):
     until = forms.DateField(label=_("Générer jusqu'au"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class InstitutionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.number} — {obj.name}"
+
+
+class ApplyToField(forms.MultipleChoiceField):
+    """BEY-5: the other accounts the same change is applied to."""
+
+    widget = forms.CheckboxSelectMultiple
+
+
+class PaymentForm(VersionedForm):
+    """*Coordonnées de paiement* (PAI-1, PAI-2)."""
+
+    mode = forms.ChoiceField(label=_("Mode de paiement"), choices=PaymentMode.choices, widget=forms.RadioSelect)
+    institution = InstitutionChoiceField(label=_("Institution financière"), queryset=FinancialInstitution.objects.all(), required=False)
+    transit = forms.RegexField(label=_("Numéro de succursale (transit)"), regex=r"\A[0-9]{5}\Z", required=False,
+                               error_messages={"invalid": _("Le numéro de succursale compte 5 chiffres.")})
+    account_number = forms.RegexField(label=_("Numéro de compte"), regex=r"\A[0-9]{7,12}\Z", required=False,
+                                      error_messages={"invalid": _("Le numéro de compte compte de 7 à 12 chiffres.")},
+                                      widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}))
+    personal_account_confirmed = forms.BooleanField(
+        label=_("Je confirme que ce compte bancaire est un compte personnel, à mon nom (pas celui d'une société)."), required=False
+    )
+    password = forms.CharField(
+        label=_("Mot de passe"), required=False, strip=False,
+        help_text=_("Pour protéger vos paiements, entrez de nouveau votre mot de passe pour changer vos coordonnées bancaires."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    apply_to = ApplyToField(label=_("Appliquer aussi ce mode de paiement à"), required=False)
+
+    def __init__(self, *args, other_accounts=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["apply_to"].choices = [(str(a.pk), f"{a.number} — {a.name}") for a in other_accounts]
+        if not other_accounts:
+            del self.fields["apply_to"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("mode") == PaymentMode.TRANSFER:
+            for name, message in (
+                ("institution", _("Choisissez l'institution financière.")),
+                ("transit", _("Entrez le numéro de succursale (5 chiffres).")),
+                ("account_number", _("Entrez le numéro de compte (7 à 12 chiffres).")),
+            ):
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, message)
+        return data
+
+
+class StatementForm(VersionedForm, AddressForm):
+    """*Coordonnées d'état de compte* (ETC-2..5): the statement address is always required (ETC-5)."""
+
+    option = forms.ChoiceField(label=_("Accréditation à la facturation"), choices=StatementOption.choices, widget=forms.RadioSelect)
+    agency = forms.ModelChoiceField(label=_("Agence"), queryset=BillingAgency.objects.filter(is_active=True), required=False,
+                                    widget=forms.RadioSelect, empty_label=None)
+    developer = forms.ModelChoiceField(label=_("Développeur de logiciels"), queryset=SoftwareDeveloper.objects.filter(is_active=True),
+                                       required=False, widget=forms.RadioSelect, empty_label=None)
+    reception_mode = forms.ChoiceField(label=_("Mode de réception de l'état de compte"), choices=ReceptionMode.choices,
+                                       widget=forms.RadioSelect, required=False)
+    mandate_accepted = forms.BooleanField(
+        label=_("J'accepte le mandat confié à cette agence commerciale de traitement de données (ATD)."), required=False
+    )
+    apply_to = ApplyToField(label=_("Appliquer aussi ces coordonnées à"), required=False)
+
+    def __init__(self, *args, agencies=None, developers=None, other_accounts=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if agencies is not None:
+            self.fields["agency"].queryset = agencies
+        if developers is not None:
+            self.fields["developer"].queryset = developers
+        self.fields["apply_to"].choices = [(str(a.pk), f"{a.number} — {a.name}") for a in other_accounts]
+        if not other_accounts:
+            del self.fields["apply_to"]
+
+    def clean(self):
+        data = super().clean()
+        option = data.get("option")
+        if option == StatementOption.AGENCY and not data.get("agency") and "agency" not in self.errors:
+            self.add_error("agency", _("Cherchez puis choisissez votre agence de facturation."))
+        if option == StatementOption.SELF_BILLING and not data.get("developer") and "developer" not in self.errors:
+            self.add_error("developer", _("Cherchez puis choisissez votre développeur de logiciels."))
+        if option in (StatementOption.AGENCY, StatementOption.SELF_BILLING) and not data.get("reception_mode"):
+            self.add_error("reception_mode", _("Choisissez le mode de réception de l'état de compte."))
+        return data
+
+
+class OpenAccountForm(forms.Form):
+    collective = forms.TypedChoiceField(
+        label=_("Type de compte"), coerce=lambda v: v == "collectif", widget=forms.RadioSelect,
+        choices=[("individuel", _("Compte administratif individuel")), ("collectif", _("Compte administratif collectif"))],
+    )
+    name = forms.CharField(label=_("Nom du compte ou du regroupement"), max_length=200)
+
+
+class JoinCollectiveForm(forms.Form):
+    group_number = forms.RegexField(label=_("Numéro du regroupement"), regex=r"\A[0-9]{5,12}\Z",
+                                    error_messages={"invalid": _("Le numéro de regroupement ne contient que des chiffres (5 à 12).")})

@@ -159,3 +159,22 @@ def next_payment(moment: datetime | date) -> NextPayment:
     payday = next_payment_date(moment)
     cheque_from, cheque_to = cheque_window(payday)
     return NextPayment(payday, deposit_date(payday), cheque_from, cheque_to)
+
+
+# Bank details (PAI-4): the payment file of a payment date is prepared this many business days before
+# it; a new bank account recorded later than that waits for the following payment ("up to 2 weeks").
+BANK_CHANGE_LEAD_BUSINESS_DAYS = 3
+
+
+def bank_change_effective_date(moment: datetime | date) -> date:
+    """PAI-4: the first payment date that a new bank account recorded at `moment` will be paid into."""
+    day = quebec_date(moment)
+    candidate = _first_payment_on_or_after(day + timedelta(days=1))
+    while _business_days_between(day, candidate) < BANK_CHANGE_LEAD_BUSINESS_DAYS:
+        candidate = _first_payment_on_or_after(candidate + timedelta(days=1))
+    return candidate
+
+
+def _business_days_between(start: date, end: date) -> int:
+    """Business days strictly after `start`, up to and including `end`'s eve."""
+    return sum(1 for i in range(1, (end - start).days) if is_business_day(start + timedelta(days=i)))

@@ -1,18 +1,56 @@
+"""Reads of the Comptes de facturation tab (a fixed number of queries per page)."""
+from __future__ import annotations
+
 import unicodedata
 
+from django.db.models import Prefetch, Q
 from django.http import Http404
 
-from comptes.models import BillingAccount, BillingAgency
-from dossier.models import Professional, User
+from comptes.models import BillingAccount, BillingAgency, PaymentSettings
+from dossier.models import Professional, Request, User
 
 
-def billing_accounts_for_user(user: User) -> tuple[Professional, list[BillingAccount]]:
-    """The signed-in professional's file and billing accounts, personal first (DOS-5: 404 otherwise)."""
+def _own(user: User) -> Professional:
     professional = Professional.objects.filter(user_id=user.pk).first()
     if professional is None:
         raise Http404
-    accounts = list(BillingAccount.objects.filter(professional=professional).order_by("kind", "number"))
-    return professional, accounts
+    return professional
+
+
+def _accounts_of(professional: Professional):
+    return (
+        BillingAccount.objects.filter(Q(professional=professional) | Q(memberships__professional=professional), closed_at__isnull=True)
+        .distinct()
+        .select_related("statement_settings__agency")
+        .prefetch_related(
+            Prefetch("payment_settings", queryset=PaymentSettings.objects.filter(cancelled_at__isnull=True).select_related("institution"))
+        )
+        .order_by("kind", "number")
+    )
+
+
+def billing_accounts_for_user(user: User) -> tuple[Professional, list[BillingAccount]]:
+    """The signed-in professional's file and the accounts they hold or belong to (DOS-5: 404 otherwise)."""
+    professional = _own(user)
+    return professional, list(_accounts_of(professional))
+
+
+def requests_of(professional: Professional) -> list[Request]:
+    return list(Request.objects.filter(professional=professional).order_by("-received_at")[:20])
+
+
+def account_for_user(user: User, pk: int) -> tuple[Professional, BillingAccount]:
+    """One of the professional's accounts, with its mandataries; 404 for anyone else's (DOS-5)."""
+    professional = _own(user)
+    account = _accounts_of(professional).prefetch_related("mandataries__agency").filter(pk=pk).first()
+    if account is None:
+        raise Http404
+    return professional, account
+
+
+def may_edit_online(account: BillingAccount, professional: Professional) -> bool:
+    """The holder changes payment and statement details online; members of a collective account see them."""
+    return account.professional_id == professional.pk
 
 
 def _normalize(value: str) -> str:
@@ -32,3 +70,14 @@ def agency_at_address(address) -> BillingAgency | None:
         if (_normalize(agency.line1), _normalize(agency.line2), _normalize(agency.postal_code).replace(" ", "")) == wanted:
             return agency
     return None
+
+
+def search_agencies(query: str, professional: Professional, limit: int = 20) -> list[BillingAgency]:
+    """ETC-2 (a): agencies found by transmission number or name. Others' private agencies are listed
+    too, marked: choosing one is refused with its reason (ETC-3) rather than silently missing."""
+    query = (query or "").strip()
+    if not query:
+        return []
+    qs = BillingAgency.objects.filter(is_active=True)
+    qs = qs.filter(transmission_number=query) if query.isdigit() else qs.filter(name__icontains=query)
+    return list(qs.order_by("name")[:limit])

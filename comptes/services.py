@@ -8,6 +8,7 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from comptes import paycalendar
+from comptes.accounts import default_statement_settings
 from comptes.constants import AccountKind
 from comptes.models import BillingAccount, PaymentDate
 from dossier.models import Professional, User
@@ -29,6 +30,8 @@ def create_personal_account(*, professional: Professional, created_by: User | No
     )
     account._history_user = created_by
     account.save()
+    address = professional.correspondence_addresses.filter(cancelled_at__isnull=True).order_by("-effective_from").first()
+    default_statement_settings(account=account, address=address, by=created_by)
     return account
 
 

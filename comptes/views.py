@@ -1,24 +1,268 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from comptes import accounts as services
 from comptes import paycalendar
-from comptes.selectors import billing_accounts_for_user
+from comptes.constants import AgencyType, StatementOption
+from comptes.exceptions import (
+    AgencyRefused,
+    CompanyAccountRefused,
+    DuplicateRequest,
+    FreshConfirmationRequired,
+    MandateRequired,
+    StaleAccountEdit,
+)
+from comptes.forms import JoinCollectiveForm, OpenAccountForm, PaymentForm, StatementForm
+from comptes.models import BillingAccount, BillingAgency, SoftwareDeveloper
+from comptes.selectors import (
+    account_for_user,
+    billing_accounts_for_user,
+    may_edit_online,
+    requests_of,
+    search_agencies,
+)
+from dossier.selectors import own_professional
 from ramq_portal import clock
+
+STALE = _("Ce compte a été modifié ailleurs depuis que vous avez ouvert la page. Rien n'a été enregistré : "
+          "voici les données à jour, refaites vos changements.")
+AGENCY_REFUSED = {
+    "dis": _("Cette agence privée (DIS) appartient à un autre professionnel : vous ne pouvez pas vous y accréditer. "
+             "Choisissez une agence commerciale (ATD) ou l'agence privée de votre regroupement (ISE)."),
+    "inactive": _("Cette agence n'est plus active. Choisissez-en une autre."),
+}
+
+
+def _posted(request):
+    return request.POST if request.method == "POST" else None
+
+
+def _date(value):
+    return formats.date_format(value, "j F Y")
 
 
 @require_GET
 @login_required
 def accounts(request):
-    """The Comptes de facturation tab (read-only here): accounts and the next payment (PAI-3, PAY-4)."""
+    """The Comptes de facturation tab: Finances personnelles, administrative accounts, requests."""
     professional, accounts = billing_accounts_for_user(request.user)
+    today = clock.today()
     return render(
         request,
         "comptes/accounts.html",
         {
             "professional": professional,
-            "accounts": accounts,
+            "accounts": [(a, services.payment_in_force(a, today)) for a in accounts],
+            "requests": requests_of(professional),
             "next_payment": paycalendar.next_payment(clock.now()),
+            "open_form": OpenAccountForm(),
+            "join_form": JoinCollectiveForm(),
             "active_tab": "comptes",
         },
     )
+
+
+@require_GET
+@login_required
+def account_detail(request, pk):
+    professional, account = account_for_user(request.user, pk)
+    return render(
+        request,
+        "comptes/account_detail.html",
+        {
+            "professional": professional,
+            "account": account,
+            "payment": services.payment_in_force(account, clock.today()),
+            "statement": getattr(account, "statement_settings", None),
+            "editable": may_edit_online(account, professional),
+            "alone_in_collective": account.kind == "administratif_collectif" and not account.memberships.exclude(professional=professional).exists(),
+            "active_tab": "comptes",
+        },
+    )
+
+
+def _editable_or_404(request, pk):
+    professional, account = account_for_user(request.user, pk)
+    if not may_edit_online(account, professional):
+        messages.error(request, _("Seul le titulaire du compte peut modifier ces coordonnées en ligne."))
+        return professional, account, False
+    return professional, account, True
+
+
+def _other_accounts(request, account):
+    _professional, all_accounts = billing_accounts_for_user(request.user)
+    return [a for a in all_accounts if a.pk != account.pk and a.professional_id == account.professional_id]
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def edit_payment(request, pk):
+    professional, account, editable = _editable_or_404(request, pk)
+    if not editable:
+        return redirect("comptes:account", pk=pk)
+    others = _other_accounts(request, account)
+    state = services.payment_in_force(account, clock.today())
+    current = state.pending or state.in_force
+    initial = {"version": account.version, "mode": current.mode if current else "cheque"}
+    if current and current.mode == "virement":
+        initial.update({"institution": current.institution_id, "transit": current.transit})
+    form = PaymentForm(_posted(request), initial=initial, other_accounts=others)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        bank = services.BankDetails(institution=data.get("institution"), transit=data.get("transit", ""),
+                                    account_number=data.get("account_number", ""))
+        targets = [account] + [a for a in others if str(a.pk) in data.get("apply_to", [])]
+        try:
+            with transaction.atomic():
+                rows = []
+                for target in targets:
+                    rows.append(services.change_payment(
+                        account=target, expected_version=data["version"] if target is account else target.version,
+                        mode=data["mode"], bank=bank, personal_account_confirmed=data["personal_account_confirmed"],
+                        fresh_confirmation=request.user.check_password(data.get("password") or ""), by=request.user,
+                    ))
+        except StaleAccountEdit:
+            messages.error(request, STALE)
+            return redirect("comptes:edit_payment", pk=pk)
+        except FreshConfirmationRequired:
+            form.add_error("password", _("Entrez votre mot de passe actuel pour confirmer le changement de coordonnées bancaires."))
+        except CompanyAccountRefused:
+            form.add_error("personal_account_confirmed", _("Pour vos finances personnelles, le compte bancaire doit être un compte personnel à votre nom. Les coordonnées d'une société sont refusées."))
+        else:
+            row = rows[0]
+            if row is None:
+                messages.info(request, _("Aucun changement à vos coordonnées de paiement."))
+            else:
+                messages.success(request, _("Vos coordonnées de paiement ont été enregistrées. Elles s'appliqueront au paiement du %(date)s.") % {"date": _date(row.effective_from)})
+            return redirect("comptes:account", pk=pk)
+    effective = paycalendar.bank_change_effective_date(clock.now())
+    next_payday = paycalendar.next_payment_date(clock.now())
+    return render(
+        request,
+        "comptes/edit_payment.html",
+        {
+            "professional": professional, "account": account, "form": form, "payment": state,
+            "next_payment": paycalendar.next_payment(effective), "bank_effective": effective,
+            "old_account_payday": next_payday if next_payday < effective else None, "active_tab": "comptes",
+        },
+    )
+
+
+@require_POST
+@login_required
+def cancel_pending_payment(request, pk):
+    _professional, account, editable = _editable_or_404(request, pk)
+    if editable and services.cancel_pending_payment(account=account, by=request.user):
+        messages.success(request, _("Le changement de coordonnées de paiement en attente a été annulé."))
+    return redirect("comptes:account", pk=pk)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def edit_statement(request, pk):
+    professional, account, editable = _editable_or_404(request, pk)
+    if not editable:
+        return redirect("comptes:account", pk=pk)
+    others = _other_accounts(request, account)
+    current = getattr(account, "statement_settings", None)
+    agency_query = request.GET.get("agence", "")
+    developer_query = request.GET.get("developpeur", "")
+    found_agencies = search_agencies(agency_query, professional)
+    developers = SoftwareDeveloper.objects.filter(is_active=True)
+    found_developers = list(
+        developers.filter(number=developer_query.strip()) if developer_query.strip().isdigit() else developers.filter(name__icontains=developer_query.strip())
+    )[:20] if developer_query.strip() else []
+    initial = {"version": account.version, "option": current.option if current else StatementOption.NONE, "country": "CA"}
+    if current is not None:
+        initial.update({name: getattr(current, name) for name in ("line1", "line2", "city", "province", "postal_code", "region")})
+        initial.update(country=str(current.country), reception_mode=current.reception_mode, agency=current.agency_id,
+                       mandate_accepted=current.mandate_accepted)
+    if agency_query:
+        initial["option"] = StatementOption.AGENCY
+    if developer_query:
+        initial["option"] = StatementOption.SELF_BILLING
+    form = StatementForm(
+        _posted(request), initial=initial, other_accounts=others,
+        agencies=BillingAgency.objects.filter(is_active=True) if request.method == "POST" else BillingAgency.objects.filter(pk__in=[a.pk for a in found_agencies] + ([current.agency_id] if current and current.agency_id else [])),
+        developers=developers if request.method == "POST" else developers.filter(pk__in=[d.pk for d in found_developers]),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        targets = [account] + [a for a in others if str(a.pk) in data.get("apply_to", [])]
+        try:
+            with transaction.atomic():
+                results = [
+                    services.change_statement(
+                        account=target, expected_version=data["version"] if target is account else target.version,
+                        option=data["option"], agency=data.get("agency"), developer=data.get("developer"),
+                        reception_mode=data.get("reception_mode", ""), mandate_accepted=data["mandate_accepted"],
+                        address=form.address_input(), by=request.user,
+                    )
+                    for target in targets
+                ]
+        except StaleAccountEdit:
+            messages.error(request, STALE)
+            return redirect("comptes:edit_statement", pk=pk)
+        except AgencyRefused as exc:
+            form.add_error("agency", AGENCY_REFUSED[exc.args[0]])
+        except MandateRequired:
+            form.add_error("mandate_accepted", _("Pour une agence commerciale (ATD), cochez l'acceptation du mandat."))
+        else:
+            messages.success(request, _("Vos coordonnées d'état de compte ont été enregistrées. Le changement est immédiat."))
+            created = next((r.created_agency for r in results if r.created_agency), None)
+            if created is not None:
+                messages.info(request, _("Votre agence privée a été créée. Son numéro de transmission est %(number)s : donnez-le à votre développeur de logiciels.") % {"number": created.transmission_number})
+            return redirect("comptes:account", pk=pk)
+    return render(
+        request,
+        "comptes/edit_statement.html",
+        {
+            "professional": professional, "account": account, "form": form, "agency_query": agency_query,
+            "developer_query": developer_query, "found_agencies": found_agencies, "found_developers": found_developers,
+            "dis": AgencyType.DIS, "active_tab": "comptes",
+        },
+    )
+
+
+@require_POST
+@login_required
+def ask_open_account(request):
+    professional = own_professional(request.user)
+    form = OpenAccountForm(request.POST)
+    if form.is_valid():
+        try:
+            services.ask_to_open_account(professional=professional, collective=form.cleaned_data["collective"],
+                                         name=form.cleaned_data["name"].strip(), by=request.user)
+        except DuplicateRequest:
+            messages.error(request, _("Une demande identique attend déjà le traitement de la Régie."))
+        else:
+            messages.success(request, _("Votre demande a été transmise à la Régie. Vous en verrez le statut ici."))
+    else:
+        messages.error(request, _("Indiquez le type de compte et son nom."))
+    return redirect("comptes:accounts")
+
+
+@require_POST
+@login_required
+def ask_join_collective(request):
+    professional = own_professional(request.user)
+    form = JoinCollectiveForm(request.POST)
+    if form.is_valid():
+        number = form.cleaned_data["group_number"]
+        if not BillingAccount.objects.filter(group_number=number, closed_at__isnull=True).exists():
+            messages.error(request, _("Aucun compte collectif actif ne porte ce numéro de regroupement."))
+        else:
+            try:
+                services.ask_to_join_collective(professional=professional, group_number=number, by=request.user)
+            except DuplicateRequest:
+                messages.error(request, _("Une demande identique attend déjà le traitement de la Régie."))
+            else:
+                messages.success(request, _("Votre demande pour joindre le regroupement a été transmise à la Régie."))
+    else:
+        messages.error(request, form.errors["group_number"][0])
+    return redirect("comptes:accounts")

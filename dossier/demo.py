@@ -79,12 +79,33 @@ def sign_ins() -> list[tuple[str, str, str]]:
     return rows
 
 
+INSTITUTIONS = [
+    ("001", "Banque de Montréal"), ("002", "Banque Scotia"), ("003", "Banque Royale du Canada"),
+    ("004", "Banque Toronto-Dominion"), ("006", "Banque Nationale du Canada"), ("010", "Banque CIBC"),
+    ("815", "Fédération des caisses Desjardins du Québec"), ("829", "Caisses populaires de l'Ontario"),
+]
+DEVELOPERS = [("70001", "Logiciels Dentaires Québec"), ("70002", "OptoFacture"), ("70003", "Santé Numérique Inc.")]
+AGENCIES = [
+    # transmission number, name, type, address
+    ("11111", "Facturation Pro ATD", "ATD", ("500, Grande Allée Est", "Québec", "G1R 2J7")),
+    ("22222", "Regroupement dentaire de la Capitale", "ISE", ("200, boulevard Charest Est", "Québec", "G1K 3H1")),
+    ("33333", "Agence privée Dre Roy", "DIS", ("300, boulevard René-Lévesque", "Sherbrooke", "J1H 1A1")),
+]
+DEMO_GROUP_NUMBER = "500001"
+
+
 @transaction.atomic
 def load() -> None:
     today = clock.today()
     generate_payment_dates(until=today + timedelta(days=2 * 366))
+    _load_reference_data()
     for demo in PROFESSIONALS:
         _load_professional(demo)
+    from comptes.models import BillingAgency
+
+    BillingAgency.objects.filter(transmission_number="33333", owner__isnull=True).update(
+        owner=Professional.objects.get(licence_number="10003", profession__code="chirurgien-buccal")
+    )
     for username, password, role, first, last in STAFF:
         if not User.objects.filter(username=username).exists():
             user = User.objects.create_user(username=username, password=password, first_name=first, last_name=last, is_staff=True)
@@ -117,4 +138,49 @@ def _load_professional(demo: DemoProfessional) -> None:
     PlaceOfPractice.objects.create(
         professional=professional, name=f"Clinique {demo.last_name}", is_main=True, line1=demo.address.line1,
         city=demo.address.city, province="QC", postal_code=demo.address.postal_code, main_telephone="+14185550100",
+    )
+    if demo.username == "dentiste.demo":
+        _load_billing(professional)
+
+
+def _load_reference_data() -> None:
+    """Financial institutions, software developers and one agency of each type (ETC-3)."""
+    from comptes.models import BillingAgency, FinancialInstitution, SoftwareDeveloper
+
+    for number, name in INSTITUTIONS:
+        FinancialInstitution.objects.get_or_create(number=number, defaults={"name": name})
+    for number, name in DEVELOPERS:
+        SoftwareDeveloper.objects.get_or_create(number=number, defaults={"name": name})
+    for number, name, kind, (line1, city, postal) in AGENCIES:
+        BillingAgency.objects.get_or_create(
+            transmission_number=number,
+            defaults={"name": name, "agency_type": kind, "line1": line1, "city": city, "province": "QC", "postal_code": postal},
+        )
+
+
+def _load_billing(professional) -> None:
+    """The full-file dentist: transfer to a bank account, an agency, a collective account (CPT-2)."""
+    from comptes.constants import AccountKind, PaymentMode, ReceptionMode, StatementOption
+    from comptes.models import AccountMembership, BillingAccount, BillingAgency, FinancialInstitution, PaymentSettings, StatementSettings
+
+    personal = BillingAccount.objects.get(professional=professional, kind=AccountKind.PERSONAL)
+    now = clock.now()
+    PaymentSettings.objects.create(
+        account=personal, mode=PaymentMode.TRANSFER, institution=FinancialInstitution.objects.get(number="815"), transit="30012",
+        bank_account="1234567", bank_account_last3="567", personal_account_confirmed=True,
+        effective_from=now.date() - timedelta(days=60), recorded_at=now, in_force_recorded_at=now,
+    )
+    StatementSettings.objects.filter(account=personal).update(
+        option=StatementOption.AGENCY, agency=BillingAgency.objects.get(transmission_number="11111"),
+        reception_mode=ReceptionMode.TELECOM, mandate_accepted=True,
+    )
+    collective = BillingAccount.objects.create(
+        professional=professional, kind=AccountKind.COLLECTIVE, number=f"C{DEMO_GROUP_NUMBER}", name="Clinique dentaire Saint-Jean",
+        group_number=DEMO_GROUP_NUMBER, opened_at=now,
+    )
+    AccountMembership.objects.create(account=collective, professional=professional, joined_at=now)
+    address = professional.correspondence_addresses.first()
+    StatementSettings.objects.create(
+        account=collective, option=StatementOption.NONE, updated_at=now,
+        **{name: getattr(address, name) for name in ("line1", "line2", "city", "province", "postal_code", "country")},
     )

@@ -46,3 +46,22 @@ class OutboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} {self.template} #{self.pk}"
+
+
+class SecureMessage(models.Model):
+    """A message in the professional's *Messagerie sécurisée* (NOT-2)."""
+
+    professional = models.ForeignKey(Professional, on_delete=models.CASCADE, related_name="secure_messages")
+    subject = models.CharField(_("objet"), max_length=200)
+    body = models.TextField(_("message"))
+    created_at = models.DateTimeField(_("reçu le"))
+    read_at = models.DateTimeField(_("lu le"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("message sécurisé")
+        verbose_name_plural = _("messages sécurisés")
+        indexes = [models.Index(fields=["professional", "-created_at"], name="securemsg_prof_idx")]
+
+    def __str__(self) -> str:
+        return self.subject

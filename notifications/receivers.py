@@ -1,10 +1,14 @@
 """Turn the dossier's domain events into outgoing messages (inside the same transaction)."""
 from django.core import signing
 from django.dispatch import receiver
+from django.utils import formats, translation
+from django.utils.translation import gettext
 
+from comptes.signals import bank_details_changed
 from dossier.signals import cell_code_issued, email_replaced, email_validation_requested
 from notifications import outbox
-from notifications.models import OutboundChannel
+from notifications.models import OutboundChannel, SecureMessage
+from ramq_portal import clock
 
 REPORT_SALT = "notifications.report-email-change"
 
@@ -34,3 +38,22 @@ def _queue_cell_code(sender, token, code, **kwargs):
         professional=token.professional, channel=OutboundChannel.SMS, to=token.target, template="cellulaire_code",
         context={"token_id": token.pk}, secret=code,
     )
+
+
+@receiver(bank_details_changed)
+def _notify_bank_details_changed(sender, account, settings, **kwargs):
+    """BEY-4: new bank details are announced in secure messaging and, if activated, by email (EML-5)."""
+    professional = account.professional
+    with translation.override(professional.language):
+        subject = gettext("Vos coordonnées bancaires ont été modifiées")
+        body = gettext(
+            "Les coordonnées bancaires du compte %(account)s ont été modifiées (compte se terminant par %(last3)s). "
+            "Elles s'appliqueront au paiement du %(date)s. Si vous n'êtes pas à l'origine de ce changement, "
+            "communiquez avec la Régie sans tarder."
+        ) % {"account": account.number, "last3": settings.bank_account_last3, "date": formats.date_format(settings.effective_from, "j F Y")}
+    SecureMessage.objects.create(professional=professional, subject=subject, body=body, created_at=clock.now())
+    if professional.has_activated_email:
+        outbox.queue(
+            professional=professional, channel=OutboundChannel.EMAIL, to=professional.email, template="coordonnees_bancaires",
+            context={"account_number": account.number, "effective_from": settings.effective_from.isoformat()},
+        )

@@ -36,7 +36,19 @@ def _cell_code(message: OutboundMessage, secret: str) -> dict | None:
     return {"code": secret, "minutes": int(tokens.CELL_CODE_LIFETIME.total_seconds() // 60)}
 
 
+def _bank_details(message: OutboundMessage, secret: str) -> dict | None:
+    from datetime import date
+
+    return {
+        "professional": message.professional,
+        "account_number": message.context["account_number"],
+        "effective_from": date.fromisoformat(message.context["effective_from"]),
+        "inbox_link": settings.PORTAL_BASE_URL + reverse("notifications:inbox"),
+    }
+
+
 BUILDERS = {
+    "coordonnees_bancaires": _bank_details,
     "courriel_validation": _validation,
     "courriel_rappel": _validation,
     "courriel_remplace": _replaced,

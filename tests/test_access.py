@@ -235,6 +235,10 @@ def argument_value(name: str, route: Route, alice_objects: AliceObjects, kwargs_
             return str(alice_objects.alice.pk)
     if name == "key":
         return bearer_key(route.name, alice_objects.alice)
+    if name == "pk" and route.namespace == "comptes":  # one of Alice's billing accounts
+        from comptes.models import BillingAccount
+
+        return str(alice_objects.of(BillingAccount, route).pk)
     if name in ("pk", "object_id"):
         model = getattr(getattr(route.pattern.callback, "view_class", None), "model", None)
         if model is not None:
