@@ -102,6 +102,13 @@ def change_payment(
     return row
 
 
+def change_payment_of_accounts(*, targets: list[tuple[BillingAccount, int]], **change) -> list[PaymentSettings | None]:
+    """BEY-5: the same payment change on several accounts, all or nothing. `targets` pairs each account
+    with the version its form showed."""
+    with transaction.atomic():
+        return [change_payment(account=account, expected_version=version, **change) for account, version in targets]
+
+
 def cancel_pending_payment(*, account: BillingAccount, by: User | None) -> int:
     moment = clock.now()
     with transaction.atomic():
@@ -193,6 +200,12 @@ def change_statement(
         settings._change_reason = "Coordonnées d'état de compte modifiées"
         settings.save()
     return StatementResult(settings=settings, created_agency=created)
+
+
+def change_statement_of_accounts(*, targets: list[tuple[BillingAccount, int]], **change) -> list[StatementResult]:
+    """BEY-5: the same statement transmission on several accounts, all or nothing."""
+    with transaction.atomic():
+        return [change_statement(account=account, expected_version=version, **change) for account, version in targets]
 
 
 def default_statement_settings(*, account: BillingAccount, address: AddressInput | None, by: User | None) -> StatementSettings:

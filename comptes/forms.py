@@ -75,12 +75,11 @@ class StatementForm(VersionedForm, AddressForm):
     )
     apply_to = ApplyToField(label=_("Appliquer aussi ces coordonnées à"), required=False)
 
-    def __init__(self, *args, agencies=None, developers=None, other_accounts=(), **kwargs):
+    def __init__(self, *args, shown_agencies=(), shown_developers=(), other_accounts=(), **kwargs):
         super().__init__(*args, **kwargs)
-        if agencies is not None:
-            self.fields["agency"].queryset = agencies
-        if developers is not None:
-            self.fields["developer"].queryset = developers
+        # Rendered from the rows the page already loaded (search results); validated against the queryset.
+        self.fields["agency"].widget.choices = [(a.pk, f"{a.name} — {a.transmission_number} ({a.agency_type})") for a in shown_agencies]
+        self.fields["developer"].widget.choices = [(d.pk, f"{d.name} — {d.number}") for d in shown_developers]
         self.fields["apply_to"].choices = [(str(a.pk), f"{a.number} — {a.name}") for a in other_accounts]
         if not other_accounts:
             del self.fields["apply_to"]

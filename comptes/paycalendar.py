@@ -26,6 +26,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 import secrets
+from bisect import bisect_left
 
 import holidays
 from django.conf import settings
@@ -94,19 +95,22 @@ def _generated_on_or_after(day: date) -> date:
 
 
 def _first_payment_on_or_after(day: date) -> date:
-    """The stored calendar is the truth while it covers `day`; past its end, the generation rule answers.
+    """The stored calendar is the truth while it covers `day`; past its end, the generation rule answers."""
+    dates = _stored_dates()
+    index = bisect_left(dates, day)
+    return dates[index] if index < len(dates) else _generated_on_or_after(day)
 
-    Answers are cached (every page shows a date) under a version that any change to the stored
-    calendar bumps (comptes.receivers, comptes.services.generate_payment_dates).
-    """
-    key = f"paycalendar:{_cache_version()}:{day.isoformat()}"
-    cached = cache.get(key)
-    if cached is not None:
-        return date.fromisoformat(cached)
-    stored = PaymentDate.objects.filter(date__gte=day).order_by("date").values_list("date", flat=True).first()
-    answer = stored if stored is not None else _generated_on_or_after(day)
-    cache.set(key, answer.isoformat(), timeout=CACHE_SECONDS)
-    return answer
+
+def _stored_dates() -> list[date]:
+    """Every stored payment date, sorted (a few dozen a year), cached under a version that any change
+    to the stored calendar bumps (comptes.receivers, comptes.services.generate_payment_dates): one
+    query when the cache is cold, none after."""
+    key = f"paycalendar:{_cache_version()}:dates"
+    dates = cache.get(key)
+    if dates is None:
+        dates = list(PaymentDate.objects.order_by("date").values_list("date", flat=True))
+        cache.set(key, dates, timeout=CACHE_SECONDS)
+    return dates
 
 
 CACHE_SECONDS = 6 * 3600

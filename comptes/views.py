@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -86,26 +86,26 @@ def account_detail(request, pk):
     )
 
 
-def _editable_or_404(request, pk):
-    professional, account = account_for_user(request.user, pk)
+def _editable(request, pk):
+    """The account to edit (404 if not the professional's), the other accounts the change may also go
+    to (BEY-5), and whether the professional may edit it online: one query for all the accounts."""
+    professional, all_accounts = billing_accounts_for_user(request.user)
+    account = next((a for a in all_accounts if a.pk == pk), None)
+    if account is None:
+        raise Http404
+    others = [a for a in all_accounts if a.pk != pk and may_edit_online(a, professional)]
     if not may_edit_online(account, professional):
         messages.error(request, _("Seul le titulaire du compte peut modifier ces coordonnées en ligne."))
-        return professional, account, False
-    return professional, account, True
-
-
-def _other_accounts(request, account):
-    _professional, all_accounts = billing_accounts_for_user(request.user)
-    return [a for a in all_accounts if a.pk != account.pk and a.professional_id == account.professional_id]
+        return professional, account, others, False
+    return professional, account, others, True
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def edit_payment(request, pk):
-    professional, account, editable = _editable_or_404(request, pk)
+    professional, account, others, editable = _editable(request, pk)
     if not editable:
         return redirect("comptes:account", pk=pk)
-    others = _other_accounts(request, account)
     state = services.payment_in_force(account, clock.today())
     current = state.pending or state.in_force
     initial = {"version": account.version, "mode": current.mode if current else "cheque"}
@@ -116,16 +116,12 @@ def edit_payment(request, pk):
         data = form.cleaned_data
         bank = services.BankDetails(institution=data.get("institution"), transit=data.get("transit", ""),
                                     account_number=data.get("account_number", ""))
-        targets = [account] + [a for a in others if str(a.pk) in data.get("apply_to", [])]
+        targets = [(account, data["version"])] + [(a, a.version) for a in others if str(a.pk) in data.get("apply_to", [])]
         try:
-            with transaction.atomic():
-                rows = []
-                for target in targets:
-                    rows.append(services.change_payment(
-                        account=target, expected_version=data["version"] if target is account else target.version,
-                        mode=data["mode"], bank=bank, personal_account_confirmed=data["personal_account_confirmed"],
-                        fresh_confirmation=request.user.check_password(data.get("password") or ""), by=request.user,
-                    ))
+            rows = services.change_payment_of_accounts(
+                targets=targets, mode=data["mode"], bank=bank, personal_account_confirmed=data["personal_account_confirmed"],
+                fresh_confirmation=request.user.check_password(data.get("password") or ""), by=request.user,
+            )
         except StaleAccountEdit:
             messages.error(request, STALE)
             return redirect("comptes:edit_payment", pk=pk)
@@ -156,7 +152,7 @@ def edit_payment(request, pk):
 @require_POST
 @login_required
 def cancel_pending_payment(request, pk):
-    _professional, account, editable = _editable_or_404(request, pk)
+    _professional, account, _others, editable = _editable(request, pk)
     if editable and services.cancel_pending_payment(account=account, by=request.user):
         messages.success(request, _("Le changement de coordonnées de paiement en attente a été annulé."))
     return redirect("comptes:account", pk=pk)
@@ -165,10 +161,9 @@ def cancel_pending_payment(request, pk):
 @require_http_methods(["GET", "POST"])
 @login_required
 def edit_statement(request, pk):
-    professional, account, editable = _editable_or_404(request, pk)
+    professional, account, others, editable = _editable(request, pk)
     if not editable:
         return redirect("comptes:account", pk=pk)
-    others = _other_accounts(request, account)
     current = getattr(account, "statement_settings", None)
     agency_query = request.GET.get("agence", "")
     developer_query = request.GET.get("developpeur", "")
@@ -186,25 +181,28 @@ def edit_statement(request, pk):
         initial["option"] = StatementOption.AGENCY
     if developer_query:
         initial["option"] = StatementOption.SELF_BILLING
-    form = StatementForm(
-        _posted(request), initial=initial, other_accounts=others,
-        agencies=BillingAgency.objects.filter(is_active=True) if request.method == "POST" else BillingAgency.objects.filter(pk__in=[a.pk for a in found_agencies] + ([current.agency_id] if current and current.agency_id else [])),
-        developers=developers if request.method == "POST" else developers.filter(pk__in=[d.pk for d in found_developers]),
-    )
+    # On GET the choices shown are the search results (and the current agency), already loaded: no
+    # further query. On POST the field validates against every active agency or developer.
+    shown_agencies = list(found_agencies)
+    if current is not None and current.agency is not None and current.agency not in shown_agencies:
+        shown_agencies.insert(0, current.agency)
+    if request.method == "POST":  # a refused choice stays on screen next to its error
+        chosen_agency, chosen_developer = request.POST.get("agency", ""), request.POST.get("developer", "")
+        if chosen_agency.isdigit():
+            shown_agencies += [a for a in BillingAgency.objects.filter(pk=int(chosen_agency)) if a not in shown_agencies]
+        if chosen_developer.isdigit():
+            found_developers += [d for d in developers.filter(pk=int(chosen_developer)) if d not in found_developers]
+    form = StatementForm(_posted(request), initial=initial, other_accounts=others,
+                         shown_agencies=shown_agencies, shown_developers=found_developers)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        targets = [account] + [a for a in others if str(a.pk) in data.get("apply_to", [])]
+        targets = [(account, data["version"])] + [(a, a.version) for a in others if str(a.pk) in data.get("apply_to", [])]
         try:
-            with transaction.atomic():
-                results = [
-                    services.change_statement(
-                        account=target, expected_version=data["version"] if target is account else target.version,
-                        option=data["option"], agency=data.get("agency"), developer=data.get("developer"),
-                        reception_mode=data.get("reception_mode", ""), mandate_accepted=data["mandate_accepted"],
-                        address=form.address_input(), by=request.user,
-                    )
-                    for target in targets
-                ]
+            results = services.change_statement_of_accounts(
+                targets=targets, option=data["option"], agency=data.get("agency"), developer=data.get("developer"),
+                reception_mode=data.get("reception_mode", ""), mandate_accepted=data["mandate_accepted"],
+                address=form.address_input(), by=request.user,
+            )
         except StaleAccountEdit:
             messages.error(request, STALE)
             return redirect("comptes:edit_statement", pk=pk)
