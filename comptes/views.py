@@ -4,6 +4,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from comptes import accounts as services
@@ -29,12 +30,12 @@ from comptes.selectors import (
 from dossier.selectors import own_professional
 from ramq_portal import clock
 
-STALE = _("Ce compte a été modifié ailleurs depuis que vous avez ouvert la page. Rien n'a été enregistré : "
+STALE = gettext_lazy("Ce compte a été modifié ailleurs depuis que vous avez ouvert la page. Rien n'a été enregistré : "
           "voici les données à jour, refaites vos changements.")
 AGENCY_REFUSED = {
-    "dis": _("Cette agence privée (DIS) appartient à un autre professionnel : vous ne pouvez pas vous y accréditer. "
+    "dis": gettext_lazy("Cette agence privée (DIS) appartient à un autre professionnel : vous ne pouvez pas vous y accréditer. "
              "Choisissez une agence commerciale (ATD) ou l'agence privée de votre regroupement (ISE)."),
-    "inactive": _("Cette agence n'est plus active. Choisissez-en une autre."),
+    "inactive": gettext_lazy("Cette agence n'est plus active. Choisissez-en une autre."),
 }
 
 

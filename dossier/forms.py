@@ -159,7 +159,7 @@ class BaseTelephoneFormSet(TamperProofFormSet):
 
 
 TelephoneFormSet = forms.formset_factory(
-    TelephoneForm, formset=BaseTelephoneFormSet, extra=1, max_num=5, validate_max=True, can_delete=True
+    TelephoneForm, formset=BaseTelephoneFormSet, extra=1, max_num=5, validate_max=True, can_delete=True, absolute_max=6
 )
 
 
@@ -187,6 +187,12 @@ class BasePlaceFormSet(TamperProofFormSet):
         super().clean()
         if any(self.errors):
             return
+        # Each row the page was built from comes back with its own pk (a missing one would duplicate it).
+        for index, form in enumerate(self.forms[: self.initial_form_count()]):
+            if form.cleaned_data.get("pk") != (self.initial or [])[index].get("pk"):
+                raise ValidationError(
+                    _("Le formulaire a été modifié pendant l'envoi. Rien n'a été enregistré : rechargez la page."), code="tampered"
+                )
         pks = [f.cleaned_data.get("pk") for f in self.forms if f.cleaned_data and f.cleaned_data.get("pk")]
         if len(pks) != len(set(pks)) or set(pks) - {row.get("pk") for row in self.initial or []}:
             raise ValidationError(
@@ -210,7 +216,9 @@ class BasePlaceFormSet(TamperProofFormSet):
         ]
 
 
-PlaceFormSet = forms.formset_factory(PlaceForm, formset=BasePlaceFormSet, extra=1, max_num=100, validate_max=True, can_delete=True)
+PlaceFormSet = forms.formset_factory(
+    PlaceForm, formset=BasePlaceFormSet, extra=1, max_num=100, validate_max=True, can_delete=True, absolute_max=101
+)
 
 
 class PreferencesForm(VersionedForm):

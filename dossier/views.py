@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from comptes import paycalendar
@@ -22,7 +23,7 @@ from dossier.selectors import (
 )
 from ramq_portal import clock
 
-STALE = _("Cette section a été modifiée ailleurs (dans un autre onglet ou par la Régie) depuis que vous l'avez ouverte. "
+STALE = gettext_lazy("Cette section a été modifiée ailleurs (dans un autre onglet ou par la Régie) depuis que vous l'avez ouverte. "
           "Rien n'a été enregistré : voici les données à jour, refaites vos changements.")
 
 
@@ -166,11 +167,11 @@ def resend_email_link(request):
 
 
 DEAD_LINK_MESSAGES = {
-    TokenState.USED: _("Ce lien a déjà été utilisé : un lien de validation ne sert qu'une fois."),
-    TokenState.SUPERSEDED: _("Ce lien a été remplacé par un lien plus récent. Utilisez le dernier courriel reçu."),
-    TokenState.EXPIRED: _("Ce lien a expiré : il n'était valide que 5 jours. L'adresse reste à votre dossier, mais aucun avis ne lui est envoyé tant qu'elle n'est pas validée."),
-    TokenState.TARGET_CHANGED: _("Ce lien ne vaut plus : l'adresse de courriel de votre dossier a été changée depuis son envoi."),
-    "invalide": _("Ce lien n'est pas valide. Vérifiez qu'il a été copié en entier."),
+    TokenState.USED: gettext_lazy("Ce lien a déjà été utilisé : un lien de validation ne sert qu'une fois."),
+    TokenState.SUPERSEDED: gettext_lazy("Ce lien a été remplacé par un lien plus récent. Utilisez le dernier courriel reçu."),
+    TokenState.EXPIRED: gettext_lazy("Ce lien a expiré : il n'était valide que 5 jours. L'adresse reste à votre dossier, mais aucun avis ne lui est envoyé tant qu'elle n'est pas validée."),
+    TokenState.TARGET_CHANGED: gettext_lazy("Ce lien ne vaut plus : l'adresse de courriel de votre dossier a été changée depuis son envoi."),
+    "invalide": gettext_lazy("Ce lien n'est pas valide. Vérifiez qu'il a été copié en entier."),
 }
 
 
@@ -194,11 +195,11 @@ def validate_email(request, key):
 
 
 CODE_MESSAGES = {
-    TokenState.EXPIRED: _("Ce code a expiré (il est valide 10 minutes). Demandez un nouveau code."),
-    TokenState.LOCKED: _("Trop d'essais infructueux : ce code ne fonctionne plus. Demandez un nouveau code."),
-    TokenState.USED: _("Ce code a déjà été utilisé."),
-    TokenState.SUPERSEDED: _("Un code plus récent a été envoyé : entrez le dernier code reçu."),
-    TokenState.TARGET_CHANGED: _("Le numéro de cellulaire a été changé : un nouveau code est nécessaire."),
+    TokenState.EXPIRED: gettext_lazy("Ce code a expiré (il est valide 10 minutes). Demandez un nouveau code."),
+    TokenState.LOCKED: gettext_lazy("Trop d'essais infructueux : ce code ne fonctionne plus. Demandez un nouveau code."),
+    TokenState.USED: gettext_lazy("Ce code a déjà été utilisé."),
+    TokenState.SUPERSEDED: gettext_lazy("Un code plus récent a été envoyé : entrez le dernier code reçu."),
+    TokenState.TARGET_CHANGED: gettext_lazy("Le numéro de cellulaire a été changé : un nouveau code est nécessaire."),
 }
 
 

@@ -628,3 +628,16 @@ def test_BEY_6_the_history_page_takes_a_fixed_number_of_queries(client, alice, d
     client.force_login(alice.user)
     with django_assert_max_num_queries(8):
         assert client.get(reverse("dossier:history")).status_code == 200
+
+
+def test_EML_4_dead_link_messages_follow_the_chosen_language(client, alice, frozen_clock):
+    """Messages defined at import time are translated per request, not frozen in French."""
+    frozen_clock(aware(2027, 3, 1, 9, 0))
+    token = tokens.issue(professional=alice, purpose=TokenPurpose.EMAIL, target="alice@example.com", moment=clock.now())
+    frozen_clock(aware(2027, 3, 7, 9, 0))
+    client.cookies["mondossier_langue"] = "en"
+    page = client.get(reverse("validate_email", args=[tokens.email_link_key(token)])).content.decode()
+    assert "This link has expired" in page
+    client.cookies["mondossier_langue"] = "fr"
+    page = client.get(reverse("validate_email", args=[tokens.email_link_key(token)])).content.decode()
+    assert "Ce lien a expiré" in page
