@@ -10,7 +10,16 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from comptes import paycalendar, services
 from comptes.forms import GeneratePaymentDatesForm
-from comptes.models import BillingAccount, BillingAgency, PaymentDate
+from comptes.models import (
+    BillingAccount,
+    BillingAgency,
+    FinancialInstitution,
+    Mandatary,
+    PaymentDate,
+    PaymentSettings,
+    SoftwareDeveloper,
+)
+from ramq_portal import clock
 
 
 @admin.register(PaymentDate)
@@ -69,3 +78,65 @@ class BillingAgencyAdmin(SimpleHistoryAdmin):
     list_filter = ["agency_type", "is_active"]
     search_fields = ["=transmission_number", "name"]
     raw_id_fields = ["owner"]
+
+
+@admin.register(FinancialInstitution)
+class FinancialInstitutionAdmin(SimpleHistoryAdmin):
+    """Reference list of Canadian financial institutions (PAI-2)."""
+
+    list_display = ["number", "name"]
+    search_fields = ["=number", "name"]
+
+
+@admin.register(SoftwareDeveloper)
+class SoftwareDeveloperAdmin(SimpleHistoryAdmin):
+    """Recognised software developers (ETC-2 b)."""
+
+    list_display = ["number", "name", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["=number", "name"]
+
+
+@admin.register(PaymentSettings)
+class PaymentSettingsAdmin(SimpleHistoryAdmin):
+    """Payment details, read-only here: bank account numbers shown masked (last 3 digits)."""
+
+    list_display = ["account", "mode", "institution", "masked_account", "effective_from", "cancelled_at"]
+    list_filter = ["mode"]
+    search_fields = ["=account__number", "=account__professional__professional_number"]
+    list_select_related = ["account", "institution"]
+    fields = ["account", "mode", "institution", "transit", "masked_account", "personal_account_confirmed",
+              "effective_from", "recorded_at", "cancelled_at"]
+    readonly_fields = fields
+    history_list_display = ["mode", "masked_account"]
+
+    @admin.display(description=gettext_lazy("numéro de compte bancaire"))
+    def masked_account(self, obj):
+        return obj.masked_account
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Mandatary)
+class MandataryAdmin(SimpleHistoryAdmin):
+    """MAN-1: persons mandated to sign invoices, recorded by staff from form 3005 (never an agency: its
+    employees, named one by one)."""
+
+    list_display = ["last_name", "first_name", "relation", "agency", "account", "recorded_at", "ended_at"]
+    list_filter = ["relation"]
+    search_fields = ["last_name", "=account__number"]
+    raw_id_fields = ["account", "agency"]
+    readonly_fields = ["recorded_at", "recorded_by"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.recorded_at = clock.now()
+            obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)

@@ -188,3 +188,15 @@ def test_PAY_4_PAI_3_the_billing_tab_shows_the_next_payment_and_the_90_day_rule(
     assert "20 mai 2027" in page  # the payment date
     assert "26 mai 2027" in page  # the deposit, after the Patriots' Day holiday
     assert "90 jours" in page
+
+
+@needs_calendar
+@given(day=YEARS)
+def test_PAI_4_a_new_bank_account_is_paid_at_the_first_payment_with_3_business_days_to_prepare(calendar_to_2036, day):
+    effective = paycalendar.bank_change_effective_date(day)
+    assert PaymentDate.objects.filter(date=effective).exists() and effective > day
+    lead = lambda payday: sum(paycalendar.is_business_day(day + timedelta(days=i)) for i in range(1, (payday - day).days))  # noqa: E731
+    assert lead(effective) >= paycalendar.BANK_CHANGE_LEAD_BUSINESS_DAYS
+    earlier = PaymentDate.objects.filter(date__gt=day, date__lt=effective).values_list("date", flat=True)
+    assert all(lead(payday) < paycalendar.BANK_CHANGE_LEAD_BUSINESS_DAYS for payday in earlier)
+    assert (effective - day).days <= 28

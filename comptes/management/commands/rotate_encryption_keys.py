@@ -1,0 +1,28 @@
+"""Re-encrypt every encrypted value with the first key of FIELD_ENCRYPTION_KEYS (after adding a new key
+in front); then the old key can be dropped. Idempotent; prints counts, never values."""
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from comptes.models import PaymentSettings
+from ramq_portal import crypto
+
+# (model, encrypted column): the historical tables hold encrypted copies too.
+ENCRYPTED = [(PaymentSettings, "bank_account"), (PaymentSettings.history.model, "bank_account")]
+
+
+class Command(BaseCommand):
+    help = "Re-encrypt bank account numbers (and SINs) with the newest key of FIELD_ENCRYPTION_KEYS."
+
+    def handle(self, *args, **options):
+        for model, column in ENCRYPTED:
+            count = 0
+            pk_name = model._meta.pk.attname
+            with transaction.atomic():
+                rows = model.objects.select_for_update().exclude(**{column: ""}).values_list(pk_name, flat=True)
+                for pk in rows.iterator(chunk_size=500):
+                    raw = model.objects.filter(**{pk_name: pk}).values_list(column, flat=True).first()
+                    # .values_list goes through from_db_value: re-save the plaintext, which encrypts anew.
+                    model.objects.filter(**{pk_name: pk}).update(**{column: raw})
+                    count += 1
+            self.stdout.write(f"{model._meta.label}.{column}: {count} value(s) re-encrypted with the newest key.")
+        crypto._fernet.cache_clear()
