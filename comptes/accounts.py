@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 
 from comptes import paycalendar
-from comptes.constants import AgencyType, PaymentMode, StatementOption
+from comptes.constants import AccountKind, AgencyType, PaymentMode, StatementOption
 from comptes.exceptions import (
     AgencyRefused,
     CompanyAccountRefused,
@@ -235,3 +235,24 @@ def ask_to_join_collective(*, professional: Professional, group_number: str, by:
     return requests.submit(professional=professional, kind=RequestKind.JOIN_COLLECTIVE, payload={"group_number": group_number}, by=by)
 
 
+
+
+def alone_in_collective(account: BillingAccount, professional: Professional) -> bool:
+    """CPT-3: a collective account whose only member is this professional."""
+    return (
+        account.kind == AccountKind.COLLECTIVE
+        and account.professional_id == professional.pk
+        and not account.memberships.exclude(professional=professional).exists()
+    )
+
+
+def ask_collective_address_change(*, account: BillingAccount, professional: Professional, address: AddressInput, by: User | None):
+    """CPT-3: alone in a collective account, the professional sends the new address as a secure message
+    instead of a letter signed by every member; staff apply it."""
+    if not alone_in_collective(account, professional):
+        raise DuplicateRequest("not alone")
+    payload = {"account": account.number, "account_name": account.name, **{k: getattr(address, k) for k in
+               ("line1", "line2", "city", "province", "postal_code", "region", "country")}}
+    if requests.open_request_exists(professional=professional, kind=RequestKind.COLLECTIVE_ADDRESS, payload_match={"account": account.number}):
+        raise DuplicateRequest(RequestKind.COLLECTIVE_ADDRESS)
+    return requests.submit(professional=professional, kind=RequestKind.COLLECTIVE_ADDRESS, payload=payload, by=by)

@@ -108,7 +108,6 @@ class PaymentSettingsAdmin(SimpleHistoryAdmin):
     fields = ["account", "mode", "institution", "transit", "masked_account", "personal_account_confirmed",
               "effective_from", "recorded_at", "cancelled_at"]
     readonly_fields = fields
-    history_list_display = ["mode", "masked_account"]
 
     @admin.display(description=gettext_lazy("numéro de compte bancaire"))
     def masked_account(self, obj):

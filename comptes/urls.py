@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/paiement/", views.edit_payment, name="edit_payment"),
     path("<int:pk>/paiement/annuler-changement/", views.cancel_pending_payment, name="cancel_pending_payment"),
     path("<int:pk>/etat-de-compte/", views.edit_statement, name="edit_statement"),
+    path("<int:pk>/adresse/", views.ask_collective_address, name="ask_collective_address"),
 ]

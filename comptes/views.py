@@ -27,6 +27,7 @@ from comptes.selectors import (
     requests_of,
     search_agencies,
 )
+from dossier.forms import AddressForm
 from dossier.selectors import own_professional
 from ramq_portal import clock
 
@@ -81,7 +82,8 @@ def account_detail(request, pk):
             "payment": services.payment_in_force(account, clock.today()),
             "statement": getattr(account, "statement_settings", None),
             "editable": may_edit_online(account, professional),
-            "alone_in_collective": account.kind == "administratif_collectif" and not account.memberships.exclude(professional=professional).exists(),
+            "alone_in_collective": services.alone_in_collective(account, professional),
+            "address_form": AddressForm(),
             "active_tab": "comptes",
         },
     )
@@ -265,3 +267,21 @@ def ask_join_collective(request):
     else:
         messages.error(request, form.errors["group_number"][0])
     return redirect("comptes:accounts")
+
+
+@require_POST
+@login_required
+def ask_collective_address(request, pk):
+    """CPT-3: the new address of a collective account, sent as a secure message by its only member."""
+    professional, account = account_for_user(request.user, pk)
+    form = AddressForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("L'adresse n'est pas valide : vérifiez chaque champ."))
+    else:
+        try:
+            services.ask_collective_address_change(account=account, professional=professional, address=form.address_input(), by=request.user)
+        except DuplicateRequest:
+            messages.error(request, _("Cette demande n'est pas possible en ligne ou attend déjà le traitement de la Régie."))
+        else:
+            messages.success(request, _("Votre demande de changement d'adresse a été transmise à la Régie."))
+    return redirect("comptes:account", pk=pk)

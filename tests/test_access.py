@@ -181,7 +181,7 @@ class AliceObjects:
         from axes.models import AccessAttempt, AccessFailureLog, AccessLog
         from django.contrib.auth.models import Group
 
-        from comptes.models import BillingAgency, PaymentDate
+        from comptes.models import BillingAgency, FinancialInstitution, Mandatary, PaymentDate, PaymentSettings, SoftwareDeveloper
         from dossier.models import Profession, SecurityReport
         from notifications.models import OutboundMessage
 
@@ -198,6 +198,15 @@ class AliceObjects:
             OutboundMessage: lambda: OutboundMessage.objects.create(
                 professional=self.alice, channel="courriel", template="courriel_validation", to="alice@example.com",
                 created_at=clock.now(), status="envoye",
+            ),
+            FinancialInstitution: lambda: FinancialInstitution.objects.get_or_create(number="001", defaults={"name": "Banque test"})[0],
+            SoftwareDeveloper: lambda: SoftwareDeveloper.objects.get_or_create(number="70001", defaults={"name": "Développeur test"})[0],
+            PaymentSettings: lambda: PaymentSettings.objects.create(
+                account=self.alice.billing_accounts.first(), mode="cheque", effective_from=clock.today(), recorded_at=clock.now(),
+            ),
+            Mandatary: lambda: Mandatary.objects.create(
+                account=self.alice.billing_accounts.first(), first_name="Julie", last_name="Mandataire", relation="employe",
+                recorded_at=clock.now(),
             ),
             BillingAgency: lambda: BillingAgency.objects.get_or_create(
                 transmission_number="90001", defaults=dict(name="Agence test", agency_type="ATD", line1="1, rue Test", city="Québec",

@@ -332,3 +332,17 @@ def test_MAN_1_an_agency_employee_is_named_with_the_agency_and_listed_per_accoun
     assert Mandatary.objects.get().recorded_by == agent
     client.force_login(alice.user)
     assert "Julie Roy" in client.get(reverse("comptes:account", args=[account.pk])).content.decode()
+
+
+def test_CPT_3_alone_in_a_collective_account_the_address_goes_by_secure_message(client, alice, bob):
+    collective = factories.BillingAccountFactory(professional=alice, kind=AccountKind.COLLECTIVE, number="C9", name="Groupe", group_number="500009")
+    client.force_login(alice.user)
+    data = {"country": "CA", "line1": "9, rue Neuve", "city": "Québec", "province": "QC", "postal_code": "G1R 2B5"}
+    client.post(reverse("comptes:ask_collective_address", args=[collective.pk]), data)
+    request = Request.objects.get(kind=RequestKind.COLLECTIVE_ADDRESS)
+    assert request.payload["line1"] == "9, rue Neuve" and request.status == RequestStatus.RECEIVED
+    from comptes.models import AccountMembership
+
+    AccountMembership.objects.create(account=collective, professional=bob, joined_at=clock.now())
+    client.post(reverse("comptes:ask_collective_address", args=[collective.pk]), {**data, "line1": "10, rue Neuve"})
+    assert Request.objects.filter(kind=RequestKind.COLLECTIVE_ADDRESS).count() == 1  # with a second member: a signed letter
