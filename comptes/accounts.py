@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Q
 
 from comptes import paycalendar
 from comptes.constants import AccountKind, AgencyType, PaymentMode, StatementOption
 from comptes.exceptions import (
     AgencyRefused,
+    AlreadyMember,
     CompanyAccountRefused,
     DuplicateRequest,
     FreshConfirmationRequired,
@@ -81,7 +82,8 @@ def change_payment(
         state = payment_in_force(locked, today)
         latest = state.pending or state.in_force
         new_bank = _bank_changes(latest, mode, bank)
-        if not new_bank and latest is not None and latest.mode == mode:
+        if not new_bank and (latest.mode if latest is not None else PaymentMode.CHEQUE) == mode:
+            transaction.set_rollback(True)  # nothing changed: the version stays, other open forms stay valid
             return None
         if new_bank and not fresh_confirmation:
             raise FreshConfirmationRequired()
@@ -230,6 +232,11 @@ def ask_to_open_account(*, professional: Professional, collective: bool, name: s
 
 
 def ask_to_join_collective(*, professional: Professional, group_number: str, by: User | None):
+    already = BillingAccount.objects.filter(group_number=group_number, closed_at__isnull=True).filter(
+        Q(professional=professional) | Q(memberships__professional=professional)
+    )
+    if already.exists():
+        raise AlreadyMember(group_number)
     if requests.open_request_exists(professional=professional, kind=RequestKind.JOIN_COLLECTIVE, payload_match={"group_number": group_number}):
         raise DuplicateRequest(RequestKind.JOIN_COLLECTIVE)
     return requests.submit(professional=professional, kind=RequestKind.JOIN_COLLECTIVE, payload={"group_number": group_number}, by=by)

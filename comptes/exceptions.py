@@ -34,3 +34,7 @@ class MandateRequired(ComptesError):
 
 class DuplicateRequest(ComptesError):
     """The same request is already waiting for staff."""
+
+
+class AlreadyMember(ComptesError):
+    """The professional already belongs to that group's collective account."""

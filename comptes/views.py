@@ -12,6 +12,7 @@ from comptes import paycalendar
 from comptes.constants import AgencyType, StatementOption
 from comptes.exceptions import (
     AgencyRefused,
+    AlreadyMember,
     CompanyAccountRefused,
     DuplicateRequest,
     FreshConfirmationRequired,
@@ -42,6 +43,17 @@ AGENCY_REFUSED = {
 
 def _posted(request):
     return request.POST if request.method == "POST" else None
+
+
+def _pk(value) -> int | None:
+    """A primary key from user input, or None (ASCII digits only, within a 64-bit integer)."""
+    value = (value or "").strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
+
+
+def _search_text(value) -> str:
+    """A search string as the database can take it: no NUL or other control character, bounded."""
+    return "".join(ch for ch in (value or "") if ch.isprintable())[:100]
 
 
 def _date(value):
@@ -168,8 +180,8 @@ def edit_statement(request, pk):
     if not editable:
         return redirect("comptes:account", pk=pk)
     current = getattr(account, "statement_settings", None)
-    agency_query = request.GET.get("agence", "")
-    developer_query = request.GET.get("developpeur", "")
+    agency_query = _search_text(request.GET.get("agence"))
+    developer_query = _search_text(request.GET.get("developpeur"))
     found_agencies = search_agencies(agency_query, professional)
     developers = SoftwareDeveloper.objects.filter(is_active=True)
     found_developers = list(
@@ -190,11 +202,11 @@ def edit_statement(request, pk):
     if current is not None and current.agency is not None and current.agency not in shown_agencies:
         shown_agencies.insert(0, current.agency)
     if request.method == "POST":  # a refused choice stays on screen next to its error
-        chosen_agency, chosen_developer = request.POST.get("agency", ""), request.POST.get("developer", "")
-        if chosen_agency.isdigit():
-            shown_agencies += [a for a in BillingAgency.objects.filter(pk=int(chosen_agency)) if a not in shown_agencies]
-        if chosen_developer.isdigit():
-            found_developers += [d for d in developers.filter(pk=int(chosen_developer)) if d not in found_developers]
+        chosen_agency, chosen_developer = _pk(request.POST.get("agency")), _pk(request.POST.get("developer"))
+        if chosen_agency:
+            shown_agencies += [a for a in BillingAgency.objects.filter(pk=chosen_agency) if a not in shown_agencies]
+        if chosen_developer:
+            found_developers += [d for d in developers.filter(pk=chosen_developer) if d not in found_developers]
     form = StatementForm(_posted(request), initial=initial, other_accounts=others,
                          shown_agencies=shown_agencies, shown_developers=found_developers)
     if request.method == "POST" and form.is_valid():
@@ -260,6 +272,8 @@ def ask_join_collective(request):
         else:
             try:
                 services.ask_to_join_collective(professional=professional, group_number=number, by=request.user)
+            except AlreadyMember:
+                messages.error(request, _("Vous faites déjà partie de ce regroupement : aucune demande n'est nécessaire."))
             except DuplicateRequest:
                 messages.error(request, _("Une demande identique attend déjà le traitement de la Régie."))
             else:
