@@ -65,3 +65,22 @@ class SecureMessage(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class Statement(models.Model):
+    """ETC-1: the statement of account of one account for one payment date (NOT-2). The amounts come from
+    the billing system, out of scope: the balance is recorded as given."""
+
+    account = models.ForeignKey("comptes.BillingAccount", on_delete=models.PROTECT, related_name="statements")
+    payment_date = models.DateField(_("date de paiement"))
+    balance = models.DecimalField(_("solde"), max_digits=12, decimal_places=2, default=0)
+    issued_at = models.DateTimeField(_("produit le"))
+
+    class Meta:
+        ordering = ["-payment_date"]
+        verbose_name = _("état de compte")
+        verbose_name_plural = _("états de compte")
+        constraints = [models.UniqueConstraint(fields=["account", "payment_date"], name="one_statement_per_account_and_payment")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.payment_date}"

@@ -36,3 +36,11 @@ def deliver_message(self, message_id: int, secret: str = "") -> str:
     outbox.mark(message, OutboundStatus.SENT)
     logger.info("outbound message %s sent (%s)", message_id, message.template)
     return "sent"
+
+
+@shared_task
+def payment_run() -> int:
+    """Daily: on a payment date, one statement per open account (ETC-1); idempotent."""
+    from notifications import payment_run as run
+
+    return run.run_for_today()

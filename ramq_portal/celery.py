@@ -26,6 +26,11 @@ app.conf.beat_schedule = {
         "task": "dossier.tasks.expire_email_links",
         "schedule": crontab(minute="*/15"),
     },
+    "payment-run": {
+        "task": "notifications.tasks.payment_run",
+        # Early on each day (a payment date issues its statements; a rerun issues nothing new).
+        "schedule": crontab(hour=1, minute=30),
+    },
     "send-email-reminders": {
         "task": "dossier.tasks.send_email_reminders",
         "schedule": crontab(minute="*/30"),
