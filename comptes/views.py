@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.contrib.auth import authenticate
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -43,6 +44,14 @@ AGENCY_REFUSED = {
 
 def _posted(request):
     return request.POST if request.method == "POST" else None
+
+
+def _password_confirmed(request, password: str) -> bool:
+    """BEY-4: the password typed again, checked through authenticate() so that django-axes counts the
+    failures and locks out like at sign-in."""
+    if not password:
+        return False
+    return authenticate(request, username=request.user.get_username(), password=password) is not None
 
 
 def _pk(value) -> int | None:
@@ -135,7 +144,7 @@ def edit_payment(request, pk):
         try:
             rows = services.change_payment_of_accounts(
                 targets=targets, mode=data["mode"], bank=bank, personal_account_confirmed=data["personal_account_confirmed"],
-                fresh_confirmation=request.user.check_password(data.get("password") or ""), by=request.user,
+                fresh_confirmation=_password_confirmed(request, data.get("password") or ""), by=request.user,
             )
         except StaleAccountEdit:
             messages.error(request, STALE)

@@ -346,3 +346,19 @@ def test_CPT_3_alone_in_a_collective_account_the_address_goes_by_secure_message(
     AccountMembership.objects.create(account=collective, professional=bob, joined_at=clock.now())
     client.post(reverse("comptes:ask_collective_address", args=[collective.pk]), {**data, "line1": "10, rue Neuve"})
     assert Request.objects.filter(kind=RequestKind.COLLECTIVE_ADDRESS).count() == 1  # with a second member: a signed letter
+
+
+def test_BEY_4_wrong_passwords_typed_again_count_towards_the_lockout(client, alice, reference, pay_calendar, settings):
+    from axes.models import AccessAttempt
+
+    account = personal(alice)
+    client.force_login(alice.user)
+    data = {"version": account.version, "mode": "virement", "institution": reference["bmo"].pk, "transit": "12345",
+            "account_number": "123456789", "personal_account_confirmed": "on", "password": "pas-le-bon"}
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("comptes:edit_payment", args=[account.pk]), data)
+    assert AccessAttempt.objects.filter(username="alice").exists()
+    data["password"] = factories.PASSWORD
+    response = client.post(reverse("comptes:edit_payment", args=[account.pk]), data)
+    assert response.status_code in (200, 429)
+    assert not PaymentSettings.objects.exists()  # locked out: even the right password is refused now
