@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from dossier import services
@@ -90,13 +91,18 @@ class ProfessionalAdmin(SimpleHistoryAdmin):
         "professional_number", "profession", "licence_number", "last_name", "first_name", "birth_date",
         "participation_status", "remuneration_mode", "language", "user", "opened_at",
         "reference_number_issued_at", "reference_number_used_at", "email", "email_activated_at",
-        "cell_number", "cell_confirmed_at",
+        "cell_number", "cell_confirmed_at", "masked_sin",
     ]
+    exclude = ["sin"]  # shown masked only (masked_sin)
     inlines = [CorrespondenceAddressInline, TelephoneInline, PlaceOfPracticeInline, PreferenceInline]
     change_form_template = "admin/dossier/professional/change_form.html"
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=gettext_lazy("numéro d'assurance sociale"))
+    def masked_sin(self, obj):
+        return obj.masked_sin
 
     def get_urls(self):
         own = [

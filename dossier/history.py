@@ -13,7 +13,7 @@ from dossier.models import CorrespondenceAddress, CorrespondencePreference, Plac
 LIMIT = 200
 HIDDEN = {
     "id", "professional", "recorded_at", "cancelled_at", "in_force_recorded_at", "opened_at", "user",
-    "reference_number_issued_at", "reference_number_used_at", "email_activated_at", "cell_confirmed_at",
+    "reference_number_issued_at", "reference_number_used_at", "email_activated_at", "cell_confirmed_at", "sin", "sin_last3",
 }
 SOURCES = [
     (Professional, "id"),

@@ -15,6 +15,8 @@ from localflavor.ca.models import CAPostalCodeField, CAProvinceField
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
+from ramq_portal.crypto import EncryptedCharField
+
 from dossier.constants import (
     Channel,
     CorrespondenceKind,
@@ -91,6 +93,10 @@ class Professional(models.Model):
     reference_number_issued_at = models.DateTimeField(_("numéro de référence émis le"), null=True, blank=True, editable=False)
     reference_number_used_at = models.DateTimeField(_("numéro de référence utilisé le"), null=True, blank=True, editable=False)
     opened_at = models.DateTimeField(_("dossier ouvert le"), editable=False)
+    # Social insurance number (NAS): asked only for fixed-fee remuneration (INS-3); encrypted at rest,
+    # shown masked (last 3 digits).
+    sin = EncryptedCharField(_("numéro d'assurance sociale"), blank=True)
+    sin_last3 = models.CharField(max_length=3, blank=True, editable=False)
     # Email (EML-1..6): one address on file; only an activated one receives notifications (EML-5).
     email = models.EmailField(_("courriel"), blank=True)
     email_activated_at = models.DateTimeField(_("courriel activé le"), null=True, blank=True, editable=False)
@@ -128,6 +134,10 @@ class Professional(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    @property
+    def masked_sin(self) -> str:
+        return f"••• ••• {self.sin_last3}" if self.sin_last3 else ""
 
     @property
     def has_activated_email(self) -> bool:

@@ -362,3 +362,40 @@ def test_BEY_4_wrong_passwords_typed_again_count_towards_the_lockout(client, ali
     response = client.post(reverse("comptes:edit_payment", args=[account.pk]), data)
     assert response.status_code in (200, 429)
     assert not PaymentSettings.objects.exists()  # locked out: even the right password is refused now
+
+
+def _raw_dump() -> str:
+    """Every row of every table, read with plain SQL (what a raw database dump would show)."""
+    rows = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
+            rows.extend(str(row) for row in cursor.fetchall())
+    return "\n".join(rows)
+
+
+def test_a_raw_dump_of_the_database_shows_no_bank_account_number_or_sin(client, alice, reference, pay_calendar, supervisor):
+    pay_by_transfer(personal(alice), number="864209753")
+    alice.sin = "046454286"
+    alice.sin_last3 = "286"
+    alice.save()
+    dump = _raw_dump()
+    assert "864209753" not in dump and "046454286" not in dump and "4209753" not in dump
+    assert Professional.objects.get(pk=alice.pk).sin == "046454286"
+    client.force_login(supervisor)
+    page = client.get(reverse("admin:dossier_professional_change", args=[alice.pk])).content.decode()
+    assert "••• ••• 286" in page and "046454286" not in page
+    client.force_login(alice.user)
+    assert "046454286" not in client.get(reverse("dossier:history")).content.decode()
+
+
+def test_a_rotated_key_also_re_encrypts_sins(alice, settings):
+    alice.sin = "046454286"
+    alice.save()
+    old_key = settings.FIELD_ENCRYPTION_KEYS[0]
+    new_key = Fernet.generate_key().decode()
+    settings.FIELD_ENCRYPTION_KEYS = [new_key, old_key]
+    call_command("rotate_encryption_keys", stdout=StringIO())
+    settings.FIELD_ENCRYPTION_KEYS = [new_key]
+    crypto._fernet.cache_clear()
+    assert Professional.objects.get(pk=alice.pk).sin == "046454286"

@@ -4,10 +4,14 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from comptes.models import PaymentSettings
+from dossier.models import Professional
 from ramq_portal import crypto
 
 # (model, encrypted column): the historical tables hold encrypted copies too.
-ENCRYPTED = [(PaymentSettings, "bank_account"), (PaymentSettings.history.model, "bank_account")]
+ENCRYPTED = [
+    (PaymentSettings, "bank_account"), (PaymentSettings.history.model, "bank_account"),
+    (Professional, "sin"), (Professional.history.model, "sin"),
+]
 
 
 class Command(BaseCommand):
