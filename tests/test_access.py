@@ -182,7 +182,7 @@ class AliceObjects:
         from django.contrib.auth.models import Group
 
         from comptes.models import BillingAgency, FinancialInstitution, Mandatary, PaymentDate, PaymentSettings, SoftwareDeveloper
-        from dossier.models import Profession, SecurityReport
+        from dossier.models import Profession, Request, SecurityReport
         from notifications.models import OutboundMessage
 
         username = self.alice.user.username
@@ -194,6 +194,9 @@ class AliceObjects:
             AccessLog: lambda: AccessLog.objects.create(username=username, ip_address="127.0.0.1"),
             AccessFailureLog: lambda: AccessFailureLog.objects.create(username=username, ip_address="127.0.0.1"),
             # Rows about Alice that her fixture does not create.
+            Request: lambda: __import__("dossier.requests", fromlist=["submit"]).submit(
+                professional=self.alice, kind="ouvrir_individuel", payload={"name": "Test"}, by=None
+            ),
             SecurityReport: lambda: SecurityReport.objects.create(professional=self.alice, details="test", reported_at=clock.now()),
             OutboundMessage: lambda: OutboundMessage.objects.create(
                 professional=self.alice, channel="courriel", template="courriel_validation", to="alice@example.com",
