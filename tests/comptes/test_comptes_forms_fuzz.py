@@ -29,15 +29,11 @@ import os
 import re
 import string
 from html.parser import HTMLParser
-from pathlib import Path
 from types import SimpleNamespace
 
-import django
 import factory
-import polib
 import pytest
 from django import forms
-from django.conf import settings as django_settings
 from django.contrib.messages import constants as message_levels
 from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
@@ -95,51 +91,7 @@ REQUIRED = "Ce champ est obligatoire."
 # the app's own messages (the msgids of locale/en, which are French); placeholders match anything. And it
 # must contain no English message of those catalogues.
 
-_PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%[sdif]|\{\w+\}")
-
-
-def _catalogues():
-    django_fr = Path(django.__file__).parent / "conf" / "locale" / "fr" / "LC_MESSAGES" / "django.po"
-    app_en = Path(django_settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"
-    french, english = [], []
-    for entry in polib.pofile(str(django_fr)):
-        french += [entry.msgstr, *entry.msgstr_plural.values()]
-        english += [entry.msgid, entry.msgid_plural]
-    for entry in polib.pofile(str(app_en)):
-        french += [entry.msgid, entry.msgid_plural]
-        english += [entry.msgstr, *entry.msgstr_plural.values()]
-    return [m for m in french if m], [m for m in english if m]
-
-
-def _collapse(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _french_pattern(french):
-    branches = set()
-    for message in french:
-        message = _collapse(message)
-        if len(_PLACEHOLDER.sub("", message).strip()) < 8:  # "%(value)s" alone would match anything
-            continue
-        parts = _PLACEHOLDER.split(message)
-        branches.add(r"\s*.*?\s*".join(re.escape(p.strip(" ")) for p in parts))
-    # In the error summary a field's message is preceded by its label: "Label : message".
-    return re.compile(r"(?:.+ : )?(?:" + "|".join(sorted(branches)) + ")", re.DOTALL)
-
-
-def _english_markers(english, french_pattern):
-    markers = set()
-    for message in english:
-        head = _collapse(_PLACEHOLDER.split(message)[0])
-        if len(head) >= 15 and not french_pattern.fullmatch(head):
-            markers.add(head)
-    return sorted(markers | {"This field is required", "Enter a valid", "Ensure this value", "Select a valid choice",
-                             "Null characters are not allowed"})
-
-
-_FRENCH_MESSAGES, _ENGLISH_MESSAGES = _catalogues()
-FRENCH_MESSAGE = _french_pattern(_FRENCH_MESSAGES)
-ENGLISH_MARKERS = _english_markers(_ENGLISH_MESSAGES, FRENCH_MESSAGE)
+from tests.french_messages import _PLACEHOLDER, ENGLISH_MARKERS, FRENCH_MESSAGE, _collapse  # noqa: F401
 
 
 def assert_french(texts, echoed=()):
