@@ -6,15 +6,9 @@ import unicodedata
 from django.db.models import Prefetch, Q
 from django.http import Http404
 
-from comptes.models import BillingAccount, BillingAgency, PaymentSettings
+from comptes.models import BillingAccount, BillingAgency, PaymentSettings, SoftwareDeveloper
+from dossier.selectors import own_professional
 from dossier.models import Professional, Request, User
-
-
-def _own(user: User) -> Professional:
-    professional = Professional.objects.filter(user_id=user.pk).first()
-    if professional is None:
-        raise Http404
-    return professional
 
 
 def _accounts_of(professional: Professional):
@@ -31,7 +25,7 @@ def _accounts_of(professional: Professional):
 
 def billing_accounts_for_user(user: User) -> tuple[Professional, list[BillingAccount]]:
     """The signed-in professional's file and the accounts they hold or belong to (DOS-5: 404 otherwise)."""
-    professional = _own(user)
+    professional = own_professional(user)
     return professional, list(_accounts_of(professional))
 
 
@@ -41,7 +35,7 @@ def requests_of(professional: Professional) -> list[Request]:
 
 def account_for_user(user: User, pk: int) -> tuple[Professional, BillingAccount]:
     """One of the professional's accounts, with its mandataries; 404 for anyone else's (DOS-5)."""
-    professional = _own(user)
+    professional = own_professional(user)
     account = _accounts_of(professional).prefetch_related("mandataries__agency").filter(pk=pk).first()
     if account is None:
         raise Http404
@@ -80,4 +74,14 @@ def search_agencies(query: str, professional: Professional, limit: int = 20) -> 
         return []
     qs = BillingAgency.objects.filter(is_active=True)
     qs = qs.filter(transmission_number=query) if query.isdigit() else qs.filter(name__icontains=query)
+    return list(qs.order_by("name")[:limit])
+
+
+def search_developers(query: str, limit: int = 20) -> list[SoftwareDeveloper]:
+    """ETC-2 (b): active software developers found by number or name."""
+    query = (query or "").strip()
+    if not query:
+        return []
+    qs = SoftwareDeveloper.objects.filter(is_active=True)
+    qs = qs.filter(number=query) if query.isdigit() else qs.filter(name__icontains=query)
     return list(qs.order_by("name")[:limit])

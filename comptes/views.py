@@ -28,6 +28,7 @@ from comptes.selectors import (
     may_edit_online,
     requests_of,
     search_agencies,
+    search_developers,
 )
 from dossier.forms import AddressForm
 from dossier.selectors import own_professional
@@ -192,10 +193,7 @@ def edit_statement(request, pk):
     agency_query = _search_text(request.GET.get("agence"))
     developer_query = _search_text(request.GET.get("developpeur"))
     found_agencies = search_agencies(agency_query, professional)
-    developers = SoftwareDeveloper.objects.filter(is_active=True)
-    found_developers = list(
-        developers.filter(number=developer_query.strip()) if developer_query.strip().isdigit() else developers.filter(name__icontains=developer_query.strip())
-    )[:20] if developer_query.strip() else []
+    found_developers = search_developers(developer_query)
     initial = {"version": account.version, "option": current.option if current else StatementOption.NONE, "country": "CA"}
     if current is not None:
         initial.update({name: getattr(current, name) for name in ("line1", "line2", "city", "province", "postal_code", "region")})
@@ -215,7 +213,7 @@ def edit_statement(request, pk):
         if chosen_agency:
             shown_agencies += [a for a in BillingAgency.objects.filter(pk=chosen_agency) if a not in shown_agencies]
         if chosen_developer:
-            found_developers += [d for d in developers.filter(pk=chosen_developer) if d not in found_developers]
+            found_developers += [d for d in SoftwareDeveloper.objects.filter(pk=chosen_developer) if d not in found_developers]
     form = StatementForm(_posted(request), initial=initial, other_accounts=others,
                          shown_agencies=shown_agencies, shown_developers=found_developers)
     if request.method == "POST" and form.is_valid():

@@ -211,7 +211,7 @@ def cancel_pending_address(*, professional: Professional, by: User | None) -> in
     """BEY-1: cancel the pending correspondence address before it takes effect."""
     moment = clock.now()
     with transaction.atomic():
-        Professional.objects.select_for_update().filter(pk=professional.pk).first()
+        # The UPDATE locks the row and makes any open form of this section stale.
         Professional.objects.filter(pk=professional.pk).update(correspondence_version=F("correspondence_version") + 1)
         return dated.cancel_pending(professional.correspondence_addresses.all(), today=moment.date(), moment=moment, by=by)
 

@@ -1,7 +1,7 @@
 """Requests that staff review (STF-1): one model, a due date from the processing delay (SPEC §8)."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.db import transaction
 
@@ -20,7 +20,7 @@ BUSINESS_DAYS = {RequestKind.FORM_3102: 5}
 DEFAULT_BUSINESS_DAYS = 10
 
 
-def due_date_for(kind: str, received: "date"):  # noqa: F821
+def due_date_for(kind: str, received: date) -> date:
     if kind in WEEKS:
         return received + timedelta(weeks=WEEKS[kind])
     return paycalendar.add_business_days(received, BUSINESS_DAYS.get(kind, DEFAULT_BUSINESS_DAYS))

@@ -1,6 +1,8 @@
 """The context of each message template, rebuilt at sending time from the ids the row holds."""
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.urls import reverse
 
@@ -37,8 +39,6 @@ def _cell_code(message: OutboundMessage, secret: str) -> dict | None:
 
 
 def _bank_details(message: OutboundMessage, secret: str) -> dict | None:
-    from datetime import date
-
     return {
         "professional": message.professional,
         "account_number": message.context["account_number"],

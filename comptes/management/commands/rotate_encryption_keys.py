@@ -22,11 +22,10 @@ class Command(BaseCommand):
             count = 0
             pk_name = model._meta.pk.attname
             with transaction.atomic():
-                rows = model.objects.select_for_update().exclude(**{column: ""}).values_list(pk_name, flat=True)
-                for pk in rows.iterator(chunk_size=500):
-                    raw = model.objects.filter(**{pk_name: pk}).values_list(column, flat=True).first()
-                    # .values_list goes through from_db_value: re-save the plaintext, which encrypts anew.
-                    model.objects.filter(**{pk_name: pk}).update(**{column: raw})
+                # values_list decrypts (from_db_value); saving the plaintext encrypts it with the newest key.
+                rows = model.objects.select_for_update().exclude(**{column: ""}).values_list(pk_name, column)
+                for pk, plaintext in rows.iterator(chunk_size=500):
+                    model.objects.filter(**{pk_name: pk}).update(**{column: plaintext})
                     count += 1
             self.stdout.write(f"{model._meta.label}.{column}: {count} value(s) re-encrypted with the newest key.")
         crypto._fernet.cache_clear()
