@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.contrib.auth import authenticate
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -10,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from comptes import accounts as services
 from comptes import paycalendar
+from comptes.confirmation import password_confirmed
 from comptes.constants import AgencyType, StatementOption
 from comptes.exceptions import (
     AgencyRefused,
@@ -30,6 +30,7 @@ from comptes.selectors import (
     search_agencies,
     search_developers,
 )
+from dossier.decorators import registration_required
 from dossier.forms import AddressForm
 from dossier.selectors import own_professional
 from ramq_portal import clock
@@ -45,14 +46,6 @@ AGENCY_REFUSED = {
 
 def _posted(request):
     return request.POST if request.method == "POST" else None
-
-
-def _password_confirmed(request, password: str) -> bool:
-    """BEY-4: the password typed again, checked through authenticate() so that django-axes counts the
-    failures and locks out like at sign-in."""
-    if not password:
-        return False
-    return authenticate(request, username=request.user.get_username(), password=password) is not None
 
 
 def _pk(value) -> int | None:
@@ -72,6 +65,7 @@ def _date(value):
 
 @require_GET
 @login_required
+@registration_required
 def accounts(request):
     """The Comptes de facturation tab: Finances personnelles, administrative accounts, requests."""
     professional, accounts = billing_accounts_for_user(request.user)
@@ -93,6 +87,7 @@ def accounts(request):
 
 @require_GET
 @login_required
+@registration_required
 def account_detail(request, pk):
     professional, account = account_for_user(request.user, pk)
     return render(
@@ -127,6 +122,7 @@ def _editable(request, pk):
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@registration_required
 def edit_payment(request, pk):
     professional, account, others, editable = _editable(request, pk)
     if not editable:
@@ -145,7 +141,7 @@ def edit_payment(request, pk):
         try:
             rows = services.change_payment_of_accounts(
                 targets=targets, mode=data["mode"], bank=bank, personal_account_confirmed=data["personal_account_confirmed"],
-                fresh_confirmation=_password_confirmed(request, data.get("password") or ""), by=request.user,
+                fresh_confirmation=password_confirmed(request, data.get("password") or ""), by=request.user,
             )
         except StaleAccountEdit:
             messages.error(request, STALE)
@@ -176,6 +172,7 @@ def edit_payment(request, pk):
 
 @require_POST
 @login_required
+@registration_required
 def cancel_pending_payment(request, pk):
     _professional, account, _others, editable = _editable(request, pk)
     if editable and services.cancel_pending_payment(account=account, by=request.user):
@@ -185,6 +182,7 @@ def cancel_pending_payment(request, pk):
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@registration_required
 def edit_statement(request, pk):
     professional, account, others, editable = _editable(request, pk)
     if not editable:
@@ -251,6 +249,7 @@ def edit_statement(request, pk):
 
 @require_POST
 @login_required
+@registration_required
 def ask_open_account(request):
     professional = own_professional(request.user)
     form = OpenAccountForm(request.POST)
@@ -269,6 +268,7 @@ def ask_open_account(request):
 
 @require_POST
 @login_required
+@registration_required
 def ask_join_collective(request):
     professional = own_professional(request.user)
     form = JoinCollectiveForm(request.POST)
@@ -292,6 +292,7 @@ def ask_join_collective(request):
 
 @require_POST
 @login_required
+@registration_required
 def ask_collective_address(request, pk):
     """CPT-3: the new address of a collective account, sent as a secure message by its only member."""
     professional, account = account_for_user(request.user, pk)

@@ -17,6 +17,7 @@ from dossier.models import PlaceOfPractice, Profession, Professional, Telephone,
 from ramq_portal import clock
 
 DEMO_REFERENCE_NUMBER = "DEMO-2345-WXYZ"
+DEMO_REFERENCE_NUMBER_FIXED_FEES = "DEMO-3456-XYZA"
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class DemoProfessional:
     remuneration_mode: str
     address: services.AddressInput
     description: str
+    reference_number: str = ""  # for a professional not yet enrolled (INS-1)
 
 
 PROFESSIONALS = [
@@ -45,6 +47,7 @@ PROFESSIONALS = [
         RemunerationMode.FEE_FOR_SERVICE,
         services.AddressInput(line1="45, avenue des Pins Ouest", line2="app. 3", city="Montréal", province="QC", postal_code="H2W 1R1"),
         f"dentiste non inscrit, numéro de référence {DEMO_REFERENCE_NUMBER}",
+        DEMO_REFERENCE_NUMBER,
     ),
     DemoProfessional(
         "chirurgien.demo", "Chirurgien-2026", "chirurgien-buccal", "10003", "Chantal", "Roy", date(1978, 11, 23),
@@ -57,6 +60,13 @@ PROFESSIONALS = [
         RemunerationMode.FIXED_FEES,
         services.AddressInput(line1="88, rue Racine Est", city="Saguenay", province="QC", postal_code="G7H 1R5"),
         "optométriste inscrit",
+    ),
+    DemoProfessional(
+        None, None, "optometriste", "10005", "Élise", "Bergeron", date(1994, 5, 9),
+        RemunerationMode.FIXED_FEES,
+        services.AddressInput(line1="12, rue des Érables", city="Rimouski", province="QC", postal_code="G5L 1A1"),
+        f"optométriste non inscrite, à honoraires fixes (NAS demandé), numéro de référence {DEMO_REFERENCE_NUMBER_FIXED_FEES}",
+        DEMO_REFERENCE_NUMBER_FIXED_FEES,
     ),
 ]
 
@@ -73,7 +83,7 @@ def sign_ins() -> list[tuple[str, str, str]]:
         if demo.username:
             rows.append((demo.description, demo.username, demo.password))
         else:
-            rows.append((demo.description, "—", "—"))
+            rows.append((demo.description, f"référence {demo.reference_number}", "—"))
     for username, password, role, first, last in STAFF:
         rows.append((f"{role} ({first} {last}), /admin/", username, password))
     return rows
@@ -126,13 +136,16 @@ def _load_professional(demo: DemoProfessional) -> None:
     if demo.username is None:
         # A known reference number, so that the demo can enrol; real ones are random (DOS-2).
         Professional.objects.filter(pk=professional.pk).update(
-            reference_number_hash=numbers.hash_reference_number(DEMO_REFERENCE_NUMBER)
+            reference_number_hash=numbers.hash_reference_number(demo.reference_number)
         )
         return
     user = User.objects.create_user(
         username=demo.username, password=demo.password, first_name=demo.first_name, last_name=demo.last_name
     )
-    Professional.objects.filter(pk=professional.pk).update(user=user, reference_number_used_at=clock.now())
+    now = clock.now()
+    Professional.objects.filter(pk=professional.pk).update(
+        user=user, reference_number_used_at=now, engagement_confirmed_at=now, registered_at=now
+    )
     Telephone.objects.create(professional=professional, kind=TelephoneKind.OFFICE, number="+14185550100", extension="12")
     Telephone.objects.create(professional=professional, kind=TelephoneKind.HOME, number="+14185550199")
     PlaceOfPractice.objects.create(

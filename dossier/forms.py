@@ -49,6 +49,38 @@ class OpenFileForm(forms.Form):
     postal_code = CAPostalCodeField(label=_("Code postal"))
 
 
+def correspondence_initial(professional) -> tuple[dict, list[dict]]:
+    """What the *Coordonnées de correspondance* form starts from: the pending address if any (else the one
+    in force), the cell, the email; and the telephone rows. Needs the prefetches of
+    dossier.selectors.professional_for_user."""
+    from dossier.selectors import correspondence_address_on
+    from ramq_portal import clock
+
+    state = correspondence_address_on(professional, clock.today())
+    address = state.pending or state.in_force
+    initial = {
+        "version": professional.correspondence_version,
+        "cell": professional.cell_number or "",
+        "email": professional.email,
+        "email_confirm": professional.email,
+    }
+    if address is not None:
+        initial.update({name: getattr(address, name) for name in ("line1", "line2", "city", "province", "postal_code", "region")})
+        initial["country"] = str(address.country)
+        initial["declared_agency_address"] = address.declared_agency_address
+    phones = [{"kind": p.kind, "number": p.number, "extension": p.extension} for p in professional.telephones.all()]
+    return initial, phones
+
+
+def place_initial(professional) -> list[dict]:
+    """The rows of the *Coordonnées de pratique* formset (uses the prefetched places)."""
+    return [
+        {"pk": p.pk, "name": p.name, "is_main": p.is_main, "country": str(p.country), "line1": p.line1, "line2": p.line2,
+         "city": p.city, "province": p.province, "postal_code": p.postal_code, "region": p.region, "main_telephone": p.main_telephone}
+        for p in professional.places_of_practice.all()
+    ]
+
+
 # --- Profil tab ------------------------------------------------------------------------------------
 
 # First letter of a Canadian postal code → the provinces it serves (PRO-7).
@@ -199,6 +231,8 @@ class BasePlaceFormSet(TamperProofFormSet):
                 _("Le formulaire a été modifié pendant l'envoi. Rien n'a été enregistré : rechargez la page."), code="tampered"
             )
         kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        if not kept and not self.initial:
+            raise ValidationError(_("Inscrivez au moins un lieu de pratique, habituellement votre lieu de pratique principal."))
         if not kept:
             raise ValidationError(_("Le lieu de pratique principal ne peut pas être retiré tant qu'il est le seul."))
         if sum(bool(f.cleaned_data.get("is_main")) for f in kept) != 1:

@@ -93,6 +93,10 @@ class Professional(models.Model):
     reference_number_issued_at = models.DateTimeField(_("numéro de référence émis le"), null=True, blank=True, editable=False)
     reference_number_used_at = models.DateTimeField(_("numéro de référence utilisé le"), null=True, blank=True, editable=False)
     opened_at = models.DateTimeField(_("dossier ouvert le"), editable=False)
+    # INS-3 step 1: the commitment to practise under the Health Insurance Act, immediate and dated.
+    engagement_confirmed_at = models.DateTimeField(_("engagement confirmé le"), null=True, blank=True, editable=False)
+    # INS-5: the registration wizard was completed; billing is possible only from then on.
+    registered_at = models.DateTimeField(_("inscription à la RAMQ terminée le"), null=True, blank=True, editable=False)
     # Social insurance number (NAS): asked only for fixed-fee remuneration (INS-3); encrypted at rest,
     # shown masked (last 3 digits).
     sin = EncryptedCharField(_("numéro d'assurance sociale"), blank=True)
@@ -147,6 +151,11 @@ class Professional(models.Model):
     @property
     def has_confirmed_cell(self) -> bool:
         return bool(self.cell_number) and self.cell_confirmed_at is not None
+
+    @property
+    def is_registered(self) -> bool:
+        """INS-5: the registration wizard is complete (billing features open)."""
+        return self.registered_at is not None
 
     @property
     def is_enrolled(self) -> bool:

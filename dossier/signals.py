@@ -14,7 +14,10 @@ file_opened = Signal()
 
 @receiver(user_logged_in)
 def _start_session_clock(sender, request, user, **kwargs):
+    from dossier.decorators import remember_registration_state
+
     mark_signed_in(request.session)
+    remember_registration_state(request, user)
 
 # Domain events of the Profil tab, sent inside the transaction of the change. The notifications app
 # receives them and queues the messages (a row now, the sending after commit), so nothing is sent for
@@ -22,3 +25,7 @@ def _start_session_clock(sender, request, user, **kwargs):
 email_validation_requested = Signal()  # kwargs: token, reminder (bool)
 email_replaced = Signal()  # kwargs: professional, previous_email
 cell_code_issued = Signal()  # kwargs: token, code (plaintext: travels only to the sending task)
+
+# Online-services account (INS-2), received by notifications.
+password_reset_requested = Signal()  # kwargs: professional (with an activated email), user
+registration_draft_expiring = Signal()  # kwargs: professional, kept_until (date)

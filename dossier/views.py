@@ -13,7 +13,17 @@ from comptes.selectors import agency_at_address
 from dossier import history, profile, tokens
 from dossier.constants import CHOOSABLE_KINDS, TokenState
 from dossier.exceptions import CannotRemoveOnlyMainPlace, NoPendingCode, NotEnrolled, ResendTooSoon, StaleEdit
-from dossier.forms import CellCodeForm, CorrespondenceForm, PlaceFormSet, PreferencesForm, SignInForm, TelephoneFormSet
+from dossier.forms import (
+    CellCodeForm,
+    CorrespondenceForm,
+    PlaceFormSet,
+    PreferencesForm,
+    SignInForm,
+    TelephoneFormSet,
+    correspondence_initial,
+    place_initial,
+)
+from dossier.models import Professional
 from dossier.selectors import (
     correspondence_address_on,
     email_status,
@@ -42,6 +52,9 @@ def locked_out(request, original_response=None, credentials=None):
 @require_GET
 @login_required
 def home(request):
+    """After sign-in: Mon dossier, or the registration wizard where it stopped (INS-4)."""
+    if Professional.objects.filter(user_id=request.user.pk, registered_at__isnull=True).exists():
+        return redirect("inscription:resume")
     return redirect("dossier:profil")
 
 
@@ -83,28 +96,11 @@ def profil(request):
 # --- Coordonnées de correspondance ------------------------------------------------------------------
 
 
-def _correspondence_initial(professional):
-    state = correspondence_address_on(professional, clock.today())
-    address = state.pending or state.in_force
-    initial = {
-        "version": professional.correspondence_version,
-        "cell": professional.cell_number or "",
-        "email": professional.email,
-        "email_confirm": professional.email,
-    }
-    if address is not None:
-        initial.update({name: getattr(address, name) for name in ("line1", "line2", "city", "province", "postal_code", "region")})
-        initial["country"] = str(address.country)
-        initial["declared_agency_address"] = address.declared_agency_address
-    phones = [{"kind": p.kind, "number": p.number, "extension": p.extension} for p in professional.telephones.all()]
-    return initial, phones
-
-
 @require_http_methods(["GET", "POST"])
 @login_required
 def edit_correspondence(request):
     professional = professional_for_user(request.user)
-    initial, phones = _correspondence_initial(professional)
+    initial, phones = correspondence_initial(professional)
     form = CorrespondenceForm(_posted(request), initial=initial)
     phone_forms = TelephoneFormSet(_posted(request), initial=phones, prefix="tel")
     if request.method == "POST" and form.is_valid() and phone_forms.is_valid():
@@ -250,13 +246,7 @@ def resend_cell_code(request):
 @login_required
 def edit_practice(request):
     professional = professional_for_user(request.user)
-    initial = [
-        {
-            "pk": p.pk, "name": p.name, "is_main": p.is_main, "country": str(p.country), "line1": p.line1, "line2": p.line2,
-            "city": p.city, "province": p.province, "postal_code": p.postal_code, "region": p.region, "main_telephone": p.main_telephone,
-        }
-        for p in professional.places_of_practice.all()
-    ]
+    initial = place_initial(professional)
     formset = PlaceFormSet(_posted(request), initial=initial, prefix="lieu")
     version = request.POST.get("version") if request.method == "POST" else professional.practice_version
     if request.method == "POST" and formset.is_valid():

@@ -5,7 +5,13 @@ from django.utils import formats, translation
 from django.utils.translation import gettext
 
 from comptes.signals import bank_details_changed
-from dossier.signals import cell_code_issued, email_replaced, email_validation_requested
+from dossier.signals import (
+    cell_code_issued,
+    email_replaced,
+    email_validation_requested,
+    password_reset_requested,
+    registration_draft_expiring,
+)
 from notifications import outbox
 from notifications.models import OutboundChannel, SecureMessage
 from ramq_portal import clock
@@ -56,4 +62,31 @@ def _notify_bank_details_changed(sender, account, settings, **kwargs):
         outbox.queue(
             professional=professional, channel=OutboundChannel.EMAIL, to=professional.email, template="coordonnees_bancaires",
             context={"account_number": account.number, "effective_from": settings.effective_from.isoformat()},
+        )
+
+
+@receiver(password_reset_requested)
+def _queue_password_link(sender, professional, user, **kwargs):
+    """INS-2: a forgotten password, by a link to the activated email (the link is built at sending time)."""
+    outbox.queue(
+        professional=professional, channel=OutboundChannel.EMAIL, to=professional.email, template="mot_de_passe",
+        context={"user_id": user.pk},
+    )
+
+
+@receiver(registration_draft_expiring)
+def _remind_unfinished_registration(sender, professional, kept_until, **kwargs):
+    """INS-4: before an unfinished registration is purged, a reminder in secure messaging and, if
+    activated, by email (EML-5)."""
+    with translation.override(professional.language):
+        subject = gettext("Votre inscription à la RAMQ n'est pas terminée")
+        body = gettext(
+            "Votre inscription à la RAMQ est en attente. Ce que vous avez saisi est conservé jusqu'au %(date)s, puis sera "
+            "supprimé. Connectez-vous aux services en ligne pour la reprendre où vous l'avez laissée."
+        ) % {"date": formats.date_format(kept_until, "j F Y")}
+    SecureMessage.objects.create(professional=professional, subject=subject, body=body, created_at=clock.now())
+    if professional.has_activated_email:
+        outbox.queue(
+            professional=professional, channel=OutboundChannel.EMAIL, to=professional.email, template="inscription_rappel",
+            context={"kept_until": kept_until.isoformat()}, dedupe_key=f"inscription-rappel:{professional.pk}:{kept_until.isoformat()}",
         )

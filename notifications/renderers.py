@@ -4,10 +4,13 @@ from __future__ import annotations
 from datetime import date
 
 from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
 from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from dossier import tokens
-from dossier.models import VerificationToken
+from dossier.models import User, VerificationToken
 from notifications.models import OutboundMessage
 from ramq_portal import clock
 
@@ -47,7 +50,29 @@ def _bank_details(message: OutboundMessage, secret: str) -> dict | None:
     }
 
 
+def _password_link(message: OutboundMessage, secret: str) -> dict | None:
+    user = User.objects.filter(pk=message.context.get("user_id"), is_active=True).first()
+    if user is None:
+        return None
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    return {
+        "professional": message.professional,
+        "link": settings.PORTAL_BASE_URL + reverse("password_reset_confirm", args=[uid, default_token_generator.make_token(user)]),
+        "minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
+    }
+
+
+def _registration_reminder(message: OutboundMessage, secret: str) -> dict | None:
+    return {
+        "professional": message.professional,
+        "kept_until": date.fromisoformat(message.context["kept_until"]),
+        "link": settings.PORTAL_BASE_URL + reverse("login"),
+    }
+
+
 BUILDERS = {
+    "mot_de_passe": _password_link,
+    "inscription_rappel": _registration_reminder,
     "coordonnees_bancaires": _bank_details,
     "courriel_validation": _validation,
     "courriel_rappel": _validation,

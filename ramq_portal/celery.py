@@ -35,4 +35,8 @@ app.conf.beat_schedule = {
         "task": "dossier.tasks.send_email_reminders",
         "schedule": crontab(minute="*/30"),
     },
+    "remind-and-purge-registration-drafts": {
+        "task": "inscription.tasks.remind_and_purge_drafts",
+        "schedule": crontab(hour=3, minute=10),
+    },
 }

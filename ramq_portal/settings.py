@@ -270,6 +270,16 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 # A known payment date (a Thursday) from which the biweekly pay calendar is generated (PAY-1).
 PAY_CALENDAR_ANCHOR: date = env_date("PAY_CALENDAR_ANCHOR", date(2026, 1, 15))
 PAY_CALENDAR_YEARS_AHEAD = env_int("PAY_CALENDAR_YEARS_AHEAD", 2, minimum=1)
+# INS-4: an unfinished registration is kept this many days after its last save, then purged; a reminder
+# goes out this many days before.
+REGISTRATION_DRAFT_RETENTION_DAYS = env_int("REGISTRATION_DRAFT_RETENTION_DAYS", 90, minimum=8)
+REGISTRATION_DRAFT_REMINDER_DAYS = 7
+# INS-2: wrong reference numbers (or identities) at enrolment, and wrong secret answers, per IP address
+# and per username, before a pause.
+ENROLMENT_FAILURE_LIMIT = env_int("ENROLMENT_FAILURE_LIMIT", 5, minimum=1)
+ENROLMENT_FAILURE_WINDOW = timedelta(minutes=env_int("ENROLMENT_FAILURE_MINUTES", 30, minimum=1))
+# A password-reset link sent to the activated email is valid one hour.
+PASSWORD_RESET_TIMEOUT = 3600
 
 LOGGING = {
     "version": 1,

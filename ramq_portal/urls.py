@@ -3,12 +3,15 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from dossier.urls import public_urlpatterns
+from inscription.urls import public_urlpatterns as inscription_public_urlpatterns
 from notifications.views import report_email_change
 from ramq_portal import views
 
 urlpatterns = [
     path("", include("dossier.urls")),
     *public_urlpatterns,
+    path("", include("inscription.urls")),
+    *inscription_public_urlpatterns,
     path("courriel/signaler/<str:key>/", report_email_change, name="report_email_change"),
     path("comptes/", include("comptes.urls")),
     path("messagerie/", include("notifications.urls")),

@@ -66,6 +66,9 @@ class ProfessionalFactory(DjangoModelFactory):
     birth_date = date(1985, 6, 1)
     opened_at = factory.LazyFunction(clock.now)
     reference_number_hash = factory.LazyFunction(lambda: numbers.hash_reference_number(numbers.new_reference_number()))
+    # A professional with an account has finished the registration wizard (INS-5) unless a test says otherwise.
+    registered_at = factory.LazyAttribute(lambda o: clock.now() if o.user else None)
+    engagement_confirmed_at = factory.LazyAttribute(lambda o: o.registered_at)
 
 
 class CorrespondenceAddressFactory(DjangoModelFactory):

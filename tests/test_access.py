@@ -45,6 +45,12 @@ PUBLIC = {
     # Bearer-link pages: whoever holds the emailed link may open it; they show nothing of the file.
     "validate_email",  # EML-3: the validation link
     "report_email_change",  # BEY-3: "it was not me", from the notice to the previous address
+    "password_reset_confirm",  # the link to choose a new password, sent to the activated email
+    # Registration (INS-1, INS-2, INS-7): for people who have no account yet.
+    "inscription:start",
+    "inscription:enrol",
+    "inscription:not_registering",
+    "inscription:forgot",
 }
 
 
@@ -247,6 +253,15 @@ def argument_value(name: str, route: Route, alice_objects: AliceObjects, kwargs_
             return str(alice_objects.alice.pk)
     if name == "key":
         return bearer_key(route.name, alice_objects.alice)
+    if name == "number" and route.name == "inscription:step":  # a step of the registration wizard
+        return "3"
+    if name in ("uidb64", "token") and route.name == "password_reset_confirm":  # a genuine link for Alice
+        from django.contrib.auth.tokens import default_token_generator
+        from django.utils.encoding import force_bytes
+        from django.utils.http import urlsafe_base64_encode
+
+        user = alice_objects.alice.user
+        return urlsafe_base64_encode(force_bytes(user.pk)) if name == "uidb64" else default_token_generator.make_token(user)
     if name == "pk" and route.namespace == "comptes":  # one of Alice's billing accounts
         from comptes.models import BillingAccount
 

@@ -30,8 +30,10 @@ def test_DOS_1_demo_data_has_a_file_for_each_profession_and_the_required_people(
     assert set(Professional.objects.values_list("profession__code", flat=True)) == {
         "chirurgien-dentiste", "chirurgien-buccal", "optometriste",
     }
-    not_enrolled = Professional.objects.get(user__isnull=True)
+    not_enrolled = Professional.objects.get(user__isnull=True, licence_number="10002")
     assert not_enrolled.reference_number_hash == numbers.hash_reference_number(demo.DEMO_REFERENCE_NUMBER)
+    fixed_fees = Professional.objects.get(user__isnull=True, licence_number="10005")
+    assert fixed_fees.reference_number_hash == numbers.hash_reference_number(demo.DEMO_REFERENCE_NUMBER_FIXED_FEES)
     assert User.objects.get(username="agent.demo").groups.filter(name="agent").exists()
     assert User.objects.get(username="superviseur.demo").groups.filter(name="superviseur").exists()
     full = Professional.objects.get(user__username="dentiste.demo")

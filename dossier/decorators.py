@@ -1,0 +1,33 @@
+from functools import wraps
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from dossier.models import Professional
+
+
+SESSION_KEY = "registration_pending"
+
+
+def remember_registration_state(request, user) -> None:
+    """At sign-in (and when the wizard completes): whether this user still has a registration to finish,
+    kept in the session so that billing pages cost no query for it."""
+    request.session[SESSION_KEY] = Professional.objects.filter(user_id=user.pk, registered_at__isnull=True).exists()
+
+
+def registration_required(view):
+    """INS-5: billing features open only once the registration wizard is complete. A professional who
+    has not finished is taken back to where they stopped (staff and others go on to the view, which
+    refuses them as before)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.user.is_authenticated and SESSION_KEY not in request.session:
+            remember_registration_state(request, request.user)
+        if request.user.is_authenticated and request.session[SESSION_KEY]:
+            messages.info(request, _("Terminez d'abord votre inscription à la RAMQ : vous pourrez ensuite gérer vos comptes de facturation."))
+            return redirect("inscription:resume")
+        return view(request, *args, **kwargs)
+
+    return wrapper
