@@ -61,6 +61,13 @@ def _bank_changes(current: PaymentSettings | None, mode: str, bank: BankDetails)
     )
 
 
+def check_bank_account(*, account: BillingAccount, mode: str, personal_account_confirmed: bool) -> None:
+    """PAI-2: for *Finances personnelles*, a transfer goes to a personal account in the professional's
+    legal name; a company's bank details are refused there."""
+    if mode == PaymentMode.TRANSFER and account.is_personal and not personal_account_confirmed:
+        raise CompanyAccountRefused()
+
+
 def change_payment(
     *,
     account: BillingAccount,
@@ -87,8 +94,7 @@ def change_payment(
             return None
         if new_bank and not fresh_confirmation:
             raise FreshConfirmationRequired()
-        if mode == PaymentMode.TRANSFER and locked.is_personal and not personal_account_confirmed:
-            raise CompanyAccountRefused()
+        check_bank_account(account=locked, mode=mode, personal_account_confirmed=personal_account_confirmed)
         dated.cancel_pending(locked.payment_settings.all(), today=today, moment=moment, by=by)
         transfer = mode == PaymentMode.TRANSFER
         row = PaymentSettings(

@@ -6,6 +6,17 @@ from comptes.models import BillingAgency, FinancialInstitution, SoftwareDevelope
 from dossier.forms import AddressForm, VersionedForm
 
 
+# What the services' refusals say next to the field (Mon dossier and the registration wizard).
+AGENCY_REFUSED = {
+    "dis": _("Cette agence privée (DIS) appartient à un autre professionnel : vous ne pouvez pas vous y accréditer. "
+             "Choisissez une agence commerciale (ATD) ou l'agence privée de votre regroupement (ISE)."),
+    "inactive": _("Cette agence n'est plus active. Choisissez-en une autre."),
+}
+COMPANY_ACCOUNT_REFUSED = _("Pour vos finances personnelles, le compte bancaire doit être un compte personnel à votre nom. "
+                            "Les coordonnées d'une société sont refusées.")
+MANDATE_REQUIRED = _("Pour une agence commerciale (ATD), cochez l'acceptation du mandat.")
+
+
 class GeneratePaymentDatesForm(forms.Form):
     until = forms.DateField(label=_("Générer jusqu'au"), widget=forms.DateInput(attrs={"type": "date"}))
 

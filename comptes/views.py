@@ -20,7 +20,15 @@ from comptes.exceptions import (
     MandateRequired,
     StaleAccountEdit,
 )
-from comptes.forms import JoinCollectiveForm, OpenAccountForm, PaymentForm, StatementForm
+from comptes.forms import (
+    AGENCY_REFUSED,
+    COMPANY_ACCOUNT_REFUSED,
+    MANDATE_REQUIRED,
+    JoinCollectiveForm,
+    OpenAccountForm,
+    PaymentForm,
+    StatementForm,
+)
 from comptes.models import BillingAccount, BillingAgency, SoftwareDeveloper
 from comptes.selectors import (
     account_for_user,
@@ -37,11 +45,6 @@ from ramq_portal import clock
 
 STALE = gettext_lazy("Ce compte a été modifié ailleurs depuis que vous avez ouvert la page. Rien n'a été enregistré : "
           "voici les données à jour, refaites vos changements.")
-AGENCY_REFUSED = {
-    "dis": gettext_lazy("Cette agence privée (DIS) appartient à un autre professionnel : vous ne pouvez pas vous y accréditer. "
-             "Choisissez une agence commerciale (ATD) ou l'agence privée de votre regroupement (ISE)."),
-    "inactive": gettext_lazy("Cette agence n'est plus active. Choisissez-en une autre."),
-}
 
 
 def _posted(request):
@@ -149,7 +152,7 @@ def edit_payment(request, pk):
         except FreshConfirmationRequired:
             form.add_error("password", _("Entrez votre mot de passe actuel pour confirmer le changement de coordonnées bancaires."))
         except CompanyAccountRefused:
-            form.add_error("personal_account_confirmed", _("Pour vos finances personnelles, le compte bancaire doit être un compte personnel à votre nom. Les coordonnées d'une société sont refusées."))
+            form.add_error("personal_account_confirmed", COMPANY_ACCOUNT_REFUSED)
         else:
             row = rows[0]
             if row is None:
@@ -229,7 +232,7 @@ def edit_statement(request, pk):
         except AgencyRefused as exc:
             form.add_error("agency", AGENCY_REFUSED[exc.args[0]])
         except MandateRequired:
-            form.add_error("mandate_accepted", _("Pour une agence commerciale (ATD), cochez l'acceptation du mandat."))
+            form.add_error("mandate_accepted", MANDATE_REQUIRED)
         else:
             messages.success(request, _("Vos coordonnées d'état de compte ont été enregistrées. Le changement est immédiat."))
             created = next((r.created_agency for r in results if r.created_agency), None)

@@ -101,7 +101,7 @@ class RequestAdmin(SimpleHistoryAdmin):
 @admin.register(Professional)
 class ProfessionalAdmin(SimpleHistoryAdmin):
     list_display = ["professional_number", "last_name", "first_name", "profession", "participation_status", "opened_at"]
-    list_filter = ["profession", "participation_status", "remuneration_mode"]
+    list_filter = ["profession", "participation_status", "remuneration_mode", ("registered_at", admin.EmptyFieldListFilter)]
     search_fields = ["=professional_number", "last_name", "first_name", "=licence_number"]
     list_select_related = ["profession"]
     # Everything changes through the Mon dossier services (and paper forms), except the newsletter
@@ -109,7 +109,7 @@ class ProfessionalAdmin(SimpleHistoryAdmin):
     readonly_fields = [
         "professional_number", "profession", "licence_number", "last_name", "first_name", "birth_date",
         "participation_status", "remuneration_mode", "language", "user", "opened_at",
-        "reference_number_issued_at", "reference_number_used_at", "email", "email_activated_at",
+        "reference_number_issued_at", "reference_number_used_at", "engagement_confirmed_at", "registered_at", "email", "email_activated_at",
         "cell_number", "cell_confirmed_at", "masked_sin",
     ]
     exclude = ["sin"]  # shown masked only (masked_sin)

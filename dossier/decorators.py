@@ -23,7 +23,9 @@ def registration_required(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if request.user.is_authenticated and SESSION_KEY not in request.session:
+        # Registered is final (no query); pending is checked again, since the registration may have been
+        # completed on another device meanwhile.
+        if request.user.is_authenticated and request.session.get(SESSION_KEY, True):
             remember_registration_state(request, request.user)
         if request.user.is_authenticated and request.session[SESSION_KEY]:
             messages.info(request, _("Terminez d'abord votre inscription à la RAMQ : vous pourrez ensuite gérer vos comptes de facturation."))

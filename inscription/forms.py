@@ -141,10 +141,22 @@ class EngagementForm(forms.Form):
     )
 
 
+class SinField(CASocialInsuranceNumberField):
+    """django-localflavor's check (format and check digit), accepting the number with spaces or no
+    separator as people type it: '046 454 286', '046454286', '046-454-286'."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        digits = "".join(ch for ch in value if ch in "0123456789")
+        if len(digits) == 9 and all(ch in "0123456789 -" for ch in value.strip()):
+            return f"{digits[:3]}-{digits[3:6]}-{digits[6:]}"
+        return value
+
+
 class SinForm(forms.Form):
     """INS-3 step 2: the SIN, for fixed-fee remuneration only."""
 
-    sin = CASocialInsuranceNumberField(
+    sin = SinField(
         label=_("Numéro d'assurance sociale (NAS)"), help_text=_("9 chiffres, par exemple 046 454 286."),
         error_messages={"invalid": _("Ce numéro d'assurance sociale n'est pas valide : vérifiez les 9 chiffres.")},
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),

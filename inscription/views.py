@@ -304,8 +304,9 @@ def _post_step(request, ctx, current, back_to_summary):
         messages.error(request, _("Votre inscription a été modifiée dans une autre fenêtre. Rien n'a été enregistré : voici les "
                                   "renseignements à jour."))
         return redirect(_step_url(number, back_to_summary)), None
-    data = wizard.storable(request.POST)
     stored = ctx.stored(number)
+    posted = wizard.with_kept_secrets(request.POST, stored)
+    data = wizard.storable(posted)
     if number == 6 and action in ("chercher_agence", "chercher_developpeur", "annuler_recherche"):
         data = _search(data, action)
     if action != "continuer":
@@ -328,10 +329,11 @@ def _post_step(request, ctx, current, back_to_summary):
             return redirect(_step_url(number - 1, back_to_summary)), None
         return redirect(_step_url(number, back_to_summary)), None
 
-    forms = current.forms(ctx, request.POST)
+    forms = current.forms(ctx, posted)
     version = current.current_version(ctx)
-    if version is not None and request.POST.get("version") != str(version):
-        services.forget_step(draft=ctx.draft, number=number)
+    if version is not None and posted.get("version") != str(version):
+        if (stored.get("data", {}).get("version") or [""])[0] != str(version):  # the file changed under the saved entries
+            services.forget_step(draft=ctx.draft, number=number)
         messages.error(request, _("Votre dossier a été modifié par la Régie depuis l'affichage de cette page. Rien n'a été enregistré : "
                                   "voici les renseignements à jour, refaites vos changements."))
         return redirect(_step_url(number, back_to_summary)), None
@@ -344,6 +346,8 @@ def _post_step(request, ctx, current, back_to_summary):
             valid = False
         else:
             shown["fresh_confirmation"] = True
+    if valid and not current.check(ctx, forms, request.user):
+        valid = False
     if not valid:
         return None, forms
     if number == 1:

@@ -21,9 +21,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from comptes import paycalendar
+from comptes import accounts
 from comptes.accounts import BankDetails, payment_in_force
 from comptes.constants import AccountKind, PaymentMode, StatementOption
-from comptes.forms import PaymentForm, StatementForm
+from comptes.exceptions import AgencyRefused, CompanyAccountRefused, MandateRequired
+from comptes.forms import AGENCY_REFUSED, COMPANY_ACCOUNT_REFUSED, MANDATE_REQUIRED, PaymentForm, StatementForm
 from comptes.models import BillingAccount, BillingAgency, PaymentSettings, SoftwareDeveloper
 from comptes.selectors import agency_at_address, search_agencies, search_developers
 from dossier.constants import RemunerationMode
@@ -35,6 +37,8 @@ from inscription.models import RegistrationDraft
 
 SUMMARY = 7
 NOT_STORED = {"csrfmiddlewaretoken", "action", "password", "draft_version", "retour"}
+# Kept in the (encrypted) draft but never shown back in full: left blank, the saved value stays.
+SECRET_FIELDS = {"sin": "form", "account_number": "form"}
 
 
 def _date(value: date) -> str:
@@ -122,6 +126,11 @@ class Step:
     def summary(self, ctx: Context, forms: dict) -> list[Line]:
         return []
 
+    def check(self, ctx: Context, forms: dict, by) -> bool:
+        """After the forms validate: do the services of Mon dossier accept the entries? Adds the
+        refusal next to its field and returns False if not."""
+        return True
+
     def extra_context(self, ctx: Context, forms: dict) -> dict:
         return {}
 
@@ -207,7 +216,8 @@ class CorrespondenceStep(Step):
         shown = ctx.stored(3).get("shown", {}).get("effective")
         if shown:
             lines.append(Line(_("En vigueur le"), _date(date.fromisoformat(shown))))
-        lines.append(Line(_("Téléphones"), ", ".join(t.number for t in phones.telephones()) or _("Aucun")))
+        numbers = [f.cleaned_data["number"].as_national for f in phones.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        lines.append(Line(_("Téléphones"), ", ".join(numbers) or _("Aucun")))
         lines.append(Line(_("Cellulaire"), data["cell"].as_national if data.get("cell") else _("Aucun")))
         lines.append(Line(_("Courriel"), data.get("email") or _("Aucun")))
         return lines
@@ -268,6 +278,15 @@ class PaymentStep(Step):
                      "Vérifiez, entrez de nouveau votre mot de passe, puis cliquez sur Continuer.") % {
                 "old": _date(date.fromisoformat(shown)), "new": _date(paycalendar.bank_change_effective_date(ctx.now))}
         return None
+
+    def check(self, ctx, forms, by):
+        data = forms["form"].cleaned_data
+        try:
+            accounts.check_bank_account(account=ctx.account, mode=data["mode"], personal_account_confirmed=data["personal_account_confirmed"])
+        except CompanyAccountRefused:
+            forms["form"].add_error("personal_account_confirmed", COMPANY_ACCOUNT_REFUSED)
+            return False
+        return True
 
     def bank(self, forms) -> BankDetails:
         data = forms["form"].cleaned_data
@@ -338,6 +357,21 @@ class StatementStep(Step):
     def current_version(self, ctx):
         return ctx.account.version
 
+    def check(self, ctx, forms, by):
+        form = forms["form"]
+        data = form.cleaned_data
+        if data["option"] != StatementOption.AGENCY:
+            return True
+        try:
+            accounts.check_agency(agency=data["agency"], professional=ctx.professional, mandate_accepted=data["mandate_accepted"])
+        except AgencyRefused as exc:
+            form.add_error("agency", AGENCY_REFUSED[exc.args[0]])
+            return False
+        except MandateRequired:
+            form.add_error("mandate_accepted", MANDATE_REQUIRED)
+            return False
+        return True
+
     def summary(self, ctx, forms):
         form = forms["form"]
         if not form.is_valid():
@@ -387,6 +421,32 @@ def bound_forms(step: Step, ctx: Context) -> dict:
     return step.forms(ctx, as_querydict(stored["data"]) if "data" in stored else None)
 
 
+def with_kept_secrets(post: QueryDict, stored: dict) -> QueryDict:
+    """A SIN or bank account number left blank keeps the one saved for the step."""
+    saved = stored.get("data", {})
+    blanks = [name for name in SECRET_FIELDS if name in post and not post.get(name, "").strip() and (saved.get(name) or [""])[0]]
+    if not blanks:
+        return post
+    post = post.copy()
+    for name in blanks:
+        post.setlist(name, saved[name])
+    return post
+
+
+def hide_secrets(forms: dict, stored: dict) -> None:
+    """Render the saved SIN or bank account number blank, saying which one is kept (its last 3 digits)."""
+    saved = stored.get("data", {})
+    for name, form_key in SECRET_FIELDS.items():
+        form = forms.get(form_key)
+        value = "".join(ch for ch in (saved.get(name) or [""])[0] if ch.isdigit())
+        if form is None or name not in form.fields or not value or not form.is_bound:
+            continue
+        form.data = form.data.copy()
+        form.data[name] = ""
+        form.fields[name].help_text = _("Un numéro se terminant par %(last3)s est enregistré : laissez ce champ vide pour le conserver.") % {
+            "last3": value[-3:]}
+
+
 def shown_again(step: Step, ctx: Context) -> dict:
     """The forms of a step shown again: its saved entries, with their errors only if the step had been
     finished (then an error means the entries no longer hold: an agency closed since). Entries kept by
@@ -400,6 +460,10 @@ def shown_again(step: Step, ctx: Context) -> dict:
             if hasattr(form, "_non_form_errors"):  # a formset
                 form._errors = [inner._errors for inner in form.forms]
                 form._non_form_errors = form.error_class()
+    else:
+        for form in forms.values():
+            form.is_valid()  # errors of entries that no longer hold, computed on the saved values
+    hide_secrets(forms, ctx.stored(step.number))
     return forms
 
 

@@ -78,9 +78,13 @@ def step_data(number: int, professional, **changes) -> dict:
     elif number == 2:
         data = {}
     elif number == 3:
+        phones = list(professional.telephones.all())  # the rows the page shows, posted back unchanged
         data = {"version": professional.correspondence_version, **address(), "email": "", "email_confirm": "", "cell": "",
-                "tel-TOTAL_FORMS": "1", "tel-INITIAL_FORMS": "0", "tel-MIN_NUM_FORMS": "0", "tel-MAX_NUM_FORMS": "5",
-                "tel-0-kind": "", "tel-0-number": "", "tel-0-extension": ""}
+                "tel-TOTAL_FORMS": str(len(phones) + 1), "tel-INITIAL_FORMS": str(len(phones)), "tel-MIN_NUM_FORMS": "0",
+                "tel-MAX_NUM_FORMS": "5", f"tel-{len(phones)}-kind": "", f"tel-{len(phones)}-number": "", f"tel-{len(phones)}-extension": ""}
+        for index, phone in enumerate(phones):
+            data.update({f"tel-{index}-kind": phone.kind or "autre", f"tel-{index}-number": str(phone.number),
+                         f"tel-{index}-extension": phone.extension})
     elif number == 4:
         data = {"version": professional.practice_version, "lieu-TOTAL_FORMS": "1", "lieu-INITIAL_FORMS": "0", "lieu-MIN_NUM_FORMS": "0",
                 "lieu-MAX_NUM_FORMS": "100", "lieu-0-name": "Clinique des Pins", "lieu-0-is_main": "on",

@@ -124,7 +124,7 @@ def test_INS_2_wrong_reference_numbers_are_rate_limited(client, newcomer):
     assert client.session.get("inscription.enrolment") is None
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # like the browser tests: flushes leave the content types
 def test_INS_2_a_used_reference_number_cannot_enrol_twice_even_in_a_race(pay_calendar):
     """Two enrolments with the same number at the same moment: exactly one account (PostgreSQL locks
     the file's row; SQLite serialises the writers)."""

@@ -1,24 +1,28 @@
 """Re-encrypt every encrypted value with the first key of FIELD_ENCRYPTION_KEYS (after adding a new key
 in front); then the old key can be dropped. Idempotent; prints counts, never values."""
+from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from comptes.models import PaymentSettings
-from dossier.models import Professional
 from ramq_portal import crypto
 
-# (model, encrypted column): the historical tables hold encrypted copies too.
-ENCRYPTED = [
-    (PaymentSettings, "bank_account"), (PaymentSettings.history.model, "bank_account"),
-    (Professional, "sin"), (Professional.history.model, "sin"),
-]
+
+def encrypted_columns() -> list[tuple[type, str]]:
+    """(model, column) of every encrypted field of every installed model: bank account numbers, SINs,
+    registration drafts, and the historical tables' copies."""
+    return [
+        (model, field.attname)
+        for model in apps.get_models()
+        for field in model._meta.concrete_fields
+        if isinstance(field, crypto.EncryptedCharField)
+    ]
 
 
 class Command(BaseCommand):
-    help = "Re-encrypt bank account numbers (and SINs) with the newest key of FIELD_ENCRYPTION_KEYS."
+    help = "Re-encrypt bank account numbers, SINs and registration drafts with the newest key of FIELD_ENCRYPTION_KEYS."
 
     def handle(self, *args, **options):
-        for model, column in ENCRYPTED:
+        for model, column in encrypted_columns():
             count = 0
             pk_name = model._meta.pk.attname
             with transaction.atomic():
