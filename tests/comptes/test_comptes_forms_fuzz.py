@@ -28,7 +28,6 @@ from __future__ import annotations
 import os
 import re
 import string
-from html.parser import HTMLParser
 from types import SimpleNamespace
 
 import factory
@@ -61,6 +60,7 @@ from dossier.models import Request
 from notifications.models import OutboundMessage, SecureMessage
 from ramq_portal import clock
 from tests import factories
+from tests.fuzzing import shown_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -114,81 +114,6 @@ def test_the_french_check_refuses_english_and_unknown_messages():
                     "Select a valid choice. That choice is not one of the available choices.", "Quelque chose ne va pas."]:
         with pytest.raises(AssertionError):
             assert_french([english])
-
-
-class _ErrorCollector(HTMLParser):
-    """The messages shown as errors: each <p>/<li> inside an element whose id ends with `_error` (beside a
-    field), inside an `.error-summary`, and inside the `.messages` area."""
-
-    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.depth = 0
-        self.open: list[tuple[int, str]] = []
-        self.fields: dict[str, list[str]] = {}
-        self.summaries: list[list[str]] = []
-        self.summary_links: list[str] = []
-        self.messages: list[str] = []
-        self._buffers: dict[str, list[str]] = {}
-
-    def handle_starttag(self, tag, attrs):
-        if tag in self.VOID:
-            return
-        self.depth += 1
-        attrs = dict(attrs)
-        classes = (attrs.get("class") or "").split()
-        key = None
-        if (attrs.get("id") or "").endswith("_error"):
-            key = "field:" + attrs["id"]
-            self.fields[attrs["id"]] = []
-        elif "error-summary" in classes:
-            key = f"summary:{len(self.summaries)}"
-            self.summaries.append([])
-        elif "messages" in classes:
-            key = "messages"
-        if tag == "a" and any(k.startswith("summary:") for _, k in self.open):
-            self.summary_links.append(attrs.get("href") or "")
-        if key:
-            self.open.append((self.depth, key))
-            self._buffers[key] = []
-        if tag in ("p", "li", "h2"):
-            self._flush()
-
-    def handle_endtag(self, tag):
-        if tag in self.VOID:
-            return
-        if tag in ("p", "li", "h2"):
-            self._flush()
-        if self.open and self.open[-1][0] == self.depth:
-            self._flush()
-            self.open.pop()
-        self.depth -= 1
-
-    def handle_data(self, data):
-        for _, key in self.open:
-            self._buffers[key].append(data)
-
-    def _flush(self):
-        for _, key in self.open:
-            text = _collapse("".join(self._buffers[key]))
-            self._buffers[key] = []
-            if not text:
-                continue
-            kind, _, name = key.partition(":")
-            if kind == "field":
-                self.fields[name].append(text)
-            elif kind == "summary":
-                self.summaries[int(name)].append(text)
-            else:
-                self.messages.append(text)
-
-
-def shown_errors(response) -> _ErrorCollector:
-    collector = _ErrorCollector()
-    collector.feed(response.content.decode())
-    collector.close()
-    return collector
 
 
 # --- What "nothing saved" means ---------------------------------------------------------------------------

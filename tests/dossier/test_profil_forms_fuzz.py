@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 import string
-from html.parser import HTMLParser
 
 import phonenumber_field
 import phonenumbers
@@ -47,6 +46,7 @@ from dossier.models import (
 from notifications.models import OutboundMessage
 from notifications.sms import LocmemSmsBackend
 from ramq_portal import clock
+from tests.fuzzing import shown_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -76,78 +76,6 @@ VALID_PHONE = "+15062345678"  # phonenumbers.example_number("CA")
 # match anything. And it must contain no English message of those catalogues (msgids, the app's msgstr).
 
 from tests.french_messages import _PLACEHOLDER, ENGLISH_MARKERS, FRENCH_MESSAGE, _collapse  # noqa: F401
-
-
-class _ErrorCollector(HTMLParser):
-    """The messages shown as errors: each <p>/<li> inside an element whose id ends with `_error` (beside
-    a field), inside an `.error-summary`, and inside the `.messages` area."""
-
-    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.depth = 0
-        self.open: list[tuple[int, str]] = []  # (depth, key) of the capturing elements now open
-        self.fields: dict[str, list[str]] = {}
-        self.summaries: list[list[str]] = []
-        self.messages: list[str] = []
-        self._buffers: dict[str, list[str]] = {}
-
-    def handle_starttag(self, tag, attrs):
-        if tag in self.VOID:
-            return
-        self.depth += 1
-        attrs = dict(attrs)
-        classes = (attrs.get("class") or "").split()
-        key = None
-        if (attrs.get("id") or "").endswith("_error"):
-            key = "field:" + attrs["id"]
-            self.fields[attrs["id"]] = []
-        elif "error-summary" in classes:
-            key = f"summary:{len(self.summaries)}"
-            self.summaries.append([])
-        elif "messages" in classes:
-            key = "messages"
-        if key:
-            self.open.append((self.depth, key))
-            self._buffers[key] = []
-        if tag in ("p", "li", "h2"):
-            self._flush()
-
-    def handle_endtag(self, tag):
-        if tag in self.VOID:
-            return
-        if tag in ("p", "li", "h2"):
-            self._flush()
-        if self.open and self.open[-1][0] == self.depth:
-            self._flush()
-            self.open.pop()
-        self.depth -= 1
-
-    def handle_data(self, data):
-        for _, key in self.open:
-            self._buffers[key].append(data)
-
-    def _flush(self):
-        for _, key in self.open:
-            text = _collapse("".join(self._buffers[key]))
-            self._buffers[key] = []
-            if not text:
-                continue
-            kind, _, name = key.partition(":")
-            if kind == "field":
-                self.fields[name].append(text)
-            elif kind == "summary":
-                self.summaries[int(name)].append(text)
-            else:
-                self.messages.append(text)
-
-
-def shown_errors(response) -> _ErrorCollector:
-    collector = _ErrorCollector()
-    collector.feed(response.content.decode())
-    collector.close()
-    return collector
 
 
 def assert_french(texts):
