@@ -42,6 +42,11 @@ def account_for_user(user: User, pk: int) -> tuple[Professional, BillingAccount]
     return professional, account
 
 
+def active_collective_exists(group_number: str) -> bool:
+    """CPT-2: a group's collective account that can be joined."""
+    return BillingAccount.objects.filter(group_number=group_number, closed_at__isnull=True).exists()
+
+
 def may_edit_online(account: BillingAccount, professional: Professional) -> bool:
     """The holder changes payment and statement details online; members of a collective account see them."""
     return account.professional_id == professional.pk

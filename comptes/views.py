@@ -32,6 +32,7 @@ from comptes.forms import (
 from comptes.models import BillingAccount, BillingAgency, SoftwareDeveloper
 from comptes.selectors import (
     account_for_user,
+    active_collective_exists,
     billing_accounts_for_user,
     may_edit_online,
     requests_of,
@@ -277,7 +278,7 @@ def ask_join_collective(request):
     form = JoinCollectiveForm(request.POST)
     if form.is_valid():
         number = form.cleaned_data["group_number"]
-        if not BillingAccount.objects.filter(group_number=number, closed_at__isnull=True).exists():
+        if not active_collective_exists(number):
             messages.error(request, _("Aucun compte collectif actif ne porte ce numéro de regroupement."))
         else:
             try:

@@ -16,6 +16,14 @@ def remember_registration_state(request, user) -> None:
     request.session[SESSION_KEY] = Professional.objects.filter(user_id=user.pk, registered_at__isnull=True).exists()
 
 
+def registration_pending(request) -> bool:
+    """Whether the signed-in user still has a registration to finish. Registered is final (no query);
+    pending is checked again, since the registration may have been completed on another device."""
+    if request.user.is_authenticated and request.session.get(SESSION_KEY, True):
+        remember_registration_state(request, request.user)
+    return request.user.is_authenticated and bool(request.session.get(SESSION_KEY))
+
+
 def registration_required(view):
     """INS-5: billing features open only once the registration wizard is complete. A professional who
     has not finished is taken back to where they stopped (staff and others go on to the view, which
@@ -23,11 +31,7 @@ def registration_required(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        # Registered is final (no query); pending is checked again, since the registration may have been
-        # completed on another device meanwhile.
-        if request.user.is_authenticated and request.session.get(SESSION_KEY, True):
-            remember_registration_state(request, request.user)
-        if request.user.is_authenticated and request.session[SESSION_KEY]:
+        if registration_pending(request):
             messages.info(request, _("Terminez d'abord votre inscription à la RAMQ : vous pourrez ensuite gérer vos comptes de facturation."))
             return redirect("inscription:resume")
         return view(request, *args, **kwargs)

@@ -94,12 +94,17 @@ POSTAL_PREFIX_PROVINCES = {
 class AddressForm(forms.Form):
     """A postal address: Canadian by default (province and postal code validated), or abroad (PRO-7)."""
 
-    country = LazyTypedChoiceField(label=_("Pays"), choices=countries, initial="CA")
-    line1 = forms.CharField(label=_("Adresse"), max_length=200)
-    line2 = forms.CharField(label=_("Complément d'adresse"), max_length=200, required=False)
-    city = forms.CharField(label=_("Ville"), max_length=100)
-    province = forms.ChoiceField(label=_("Province"), choices=[("", "—"), *PROVINCE_CHOICES], required=False)
-    postal_code = forms.CharField(label=_("Code postal"), max_length=10, required=False)
+    # autocomplete tokens (WCAG 1.3.5): browsers fill the address the person already gave them.
+    country = LazyTypedChoiceField(label=_("Pays"), choices=countries, initial="CA",
+                                   widget=forms.Select(attrs={"autocomplete": "country"}))
+    line1 = forms.CharField(label=_("Adresse"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "address-line1"}))
+    line2 = forms.CharField(label=_("Complément d'adresse"), max_length=200, required=False,
+                            widget=forms.TextInput(attrs={"autocomplete": "address-line2"}))
+    city = forms.CharField(label=_("Ville"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "address-level2"}))
+    province = forms.ChoiceField(label=_("Province"), choices=[("", "—"), *PROVINCE_CHOICES], required=False,
+                                 widget=forms.Select(attrs={"autocomplete": "address-level1"}))
+    postal_code = forms.CharField(label=_("Code postal"), max_length=10, required=False,
+                                  widget=forms.TextInput(attrs={"autocomplete": "postal-code"}))
     region = forms.CharField(label=_("État, région ou code postal (hors Canada)"), max_length=100, required=False)
 
     def clean(self):
@@ -149,8 +154,9 @@ class CorrespondenceForm(VersionedForm, AddressForm):
     )
     cell = PhoneNumberField(label=_("Cellulaire"), region="CA", required=False,
                             help_text=_("Un code de confirmation vous sera envoyé par message texte."))
-    email = forms.EmailField(label=_("Courriel"), required=False, max_length=254)
-    email_confirm = forms.EmailField(label=_("Répéter courriel"), required=False, max_length=254)
+    email = forms.EmailField(label=_("Courriel"), required=False, max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email_confirm = forms.EmailField(label=_("Répéter courriel"), required=False, max_length=254,
+                                     widget=forms.EmailInput(attrs={"autocomplete": "email"}))
 
     def clean(self):
         data = super().clean()

@@ -7,7 +7,6 @@ from datetime import date
 from django.db import IntegrityError, transaction
 
 from dossier import numbers
-from dossier.constants import ParticipationStatus
 from dossier.exceptions import LicenceAlreadyOnFile
 from dossier.models import CorrespondenceAddress, Profession, Professional, User
 from dossier.signals import file_opened
@@ -118,17 +117,16 @@ def issue_reference_number(*, professional: Professional, issued_by: User | None
 
 def confirm_engagement(*, professional: Professional, by: User | None) -> Professional:
     """INS-3 step 1: the commitment to practise under the Health Insurance Act (RLRQ, c. A-29), immediate
-    and dated. Confirming again keeps the first date."""
+    and dated. Confirming again keeps the first date. The participation status is left alone: a file
+    opened is participating by default, and a change of status goes through form 1378 (INS-7)."""
     with transaction.atomic():
         locked = Professional.objects.select_for_update().get(pk=professional.pk)
         if locked.engagement_confirmed_at is None:
             locked.engagement_confirmed_at = clock.now()
-            locked.participation_status = ParticipationStatus.PARTICIPANT
             locked._history_user = by
             locked._change_reason = "Engagement envers la RAMQ confirmé"
-            locked.save(update_fields=["engagement_confirmed_at", "participation_status"])
+            locked.save(update_fields=["engagement_confirmed_at"])
     professional.engagement_confirmed_at = locked.engagement_confirmed_at
-    professional.participation_status = locked.participation_status
     return locked
 
 
@@ -138,22 +136,24 @@ def set_sin(*, professional: Professional, sin: str, by: User | None) -> bool:
     digits = "".join(ch for ch in sin if ch.isdigit())
     if len(digits) != 9:
         raise ValueError("a SIN has 9 digits")
-    locked = Professional.objects.select_for_update().get(pk=professional.pk)
-    if locked.sin == digits:
-        return False
-    locked.sin, locked.sin_last3 = digits, digits[-3:]
-    locked._history_user = by
-    locked._change_reason = "Numéro d'assurance sociale inscrit"
-    locked.save(update_fields=["sin", "sin_last3"])
+    with transaction.atomic():
+        locked = Professional.objects.select_for_update().get(pk=professional.pk)
+        if locked.sin == digits:
+            return False
+        locked.sin, locked.sin_last3 = digits, digits[-3:]
+        locked._history_user = by
+        locked._change_reason = "Numéro d'assurance sociale inscrit"
+        locked.save(update_fields=["sin", "sin_last3"])
     return True
 
 
 def mark_registered(*, professional: Professional, by: User | None) -> None:
     """INS-5: registration complete; billing features open."""
-    locked = Professional.objects.select_for_update().get(pk=professional.pk)
-    if locked.registered_at is None:
-        locked.registered_at = clock.now()
-        locked._history_user = by
-        locked._change_reason = "Inscription à la RAMQ terminée"
-        locked.save(update_fields=["registered_at"])
+    with transaction.atomic():
+        locked = Professional.objects.select_for_update().get(pk=professional.pk)
+        if locked.registered_at is None:
+            locked.registered_at = clock.now()
+            locked._history_user = by
+            locked._change_reason = "Inscription à la RAMQ terminée"
+            locked.save(update_fields=["registered_at"])
     professional.registered_at = locked.registered_at

@@ -29,3 +29,4 @@ cell_code_issued = Signal()  # kwargs: token, code (plaintext: travels only to t
 # Online-services account (INS-2), received by notifications.
 password_reset_requested = Signal()  # kwargs: professional (with an activated email), user
 registration_draft_expiring = Signal()  # kwargs: professional, kept_until (date)
+password_recovered = Signal()  # kwargs: professional (a new password chosen through recovery)

@@ -23,7 +23,7 @@ from dossier.forms import (
     correspondence_initial,
     place_initial,
 )
-from dossier.models import Professional
+from dossier.decorators import registration_pending
 from dossier.selectors import (
     correspondence_address_on,
     email_status,
@@ -53,7 +53,7 @@ def locked_out(request, original_response=None, credentials=None):
 @login_required
 def home(request):
     """After sign-in: Mon dossier, or the registration wizard where it stopped (INS-4)."""
-    if Professional.objects.filter(user_id=request.user.pk, registered_at__isnull=True).exists():
+    if registration_pending(request):
         return redirect("inscription:resume")
     return redirect("dossier:profil")
 

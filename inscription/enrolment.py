@@ -10,7 +10,7 @@ from __future__ import annotations
 import hmac
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 
 from dossier import numbers
 from dossier.models import Professional, User
-from dossier.signals import password_reset_requested
+from dossier.signals import password_recovered, password_reset_requested
 from inscription.exceptions import EnrolmentRefused, UsernameTaken
 from inscription.models import Enrolment, SecretAnswer, SecretQuestion
 from ramq_portal import clock
@@ -52,12 +52,11 @@ class Identity:
         )
 
 
-def _enrollable(reference_number: str):
-    return Professional.objects.filter(
-        reference_number_hash=numbers.hash_reference_number(reference_number),
-        reference_number_used_at__isnull=True,
-        user__isnull=True,
-    )
+VERIFICATION_LIFETIME = timedelta(minutes=30)
+
+
+def _enrollable(reference_hash: str):
+    return Professional.objects.filter(reference_number_hash=reference_hash, reference_number_used_at__isnull=True, user__isnull=True)
 
 
 def find_file(*, reference_number: str, identity: Identity) -> Professional:
@@ -65,21 +64,34 @@ def find_file(*, reference_number: str, identity: Identity) -> Professional:
     (the same for a wrong, used or unknown number and for a wrong identity)."""
     if not numbers.normalize_reference_number(reference_number):
         raise EnrolmentRefused()
-    professional = _enrollable(reference_number).first()
+    professional = _enrollable(numbers.hash_reference_number(reference_number)).first()
     if professional is None or not identity.matches(professional):
         raise EnrolmentRefused()
     return professional
 
 
+def verified_file(*, professional_id, reference_hash: str, verified_at: str) -> Professional | None:
+    """The file whose reference number and identity were verified less than 30 minutes ago, if its
+    number is still unused (the second page of enrolment keeps only the file's id and that hash)."""
+    try:
+        when = datetime.fromisoformat(verified_at)
+    except (TypeError, ValueError):
+        return None
+    if not isinstance(professional_id, int) or not reference_hash or clock.now() - when > VERIFICATION_LIFETIME:
+        return None
+    return _enrollable(reference_hash).filter(pk=professional_id).first()
+
+
 def enrol(
     *,
-    reference_number: str,
-    identity: Identity,
+    professional_id: int,
+    reference_hash: str,
     username: str,
     password: str,
     answers: list[tuple[str, str]],
 ) -> User:
-    """INS-2: create the professional's online-services account and use up the reference number.
+    """INS-2: create the professional's online-services account and use up the reference number (the
+    file and its number were verified with the identity by find_file).
 
     `answers` pairs each chosen SecretQuestion with its answer (stored hashed after normalization).
     The caller has validated the password against the password rules.
@@ -90,8 +102,8 @@ def enrol(
     try:
         with transaction.atomic():
             # Locked and re-read: a concurrent enrolment with the same number waits here, then finds it used.
-            professional = _enrollable(reference_number).select_for_update().first()
-            if professional is None or not identity.matches(professional):
+            professional = _enrollable(reference_hash).filter(pk=professional_id).select_for_update().first()
+            if professional is None:
                 raise EnrolmentRefused()
             if User.objects.filter(username__iexact=username).exists():
                 raise UsernameTaken()
@@ -138,16 +150,24 @@ def questions_for(username: str) -> list[str]:
     return chosen
 
 
+_DUMMY_HASH = None
+
+
+def _dummy_hash() -> str:
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = make_password("réponse factice")
+    return _DUMMY_HASH
+
+
 def answers_match(user: User | None, answers: dict[str, str]) -> bool:
-    """Every stored answer is given and matches (case- and accent-insensitively)."""
-    if user is None:
-        make_password("timing")  # as slow as a real check
-        return False
-    stored = list(user.secret_answers.all())
-    if len(stored) != QUESTIONS_ASKED:
-        return False
-    results = [check_password(normalize(answers.get(row.question, "")), row.answer_hash) for row in stored]
-    return all(results)
+    """Every stored answer is given and matches (case- and accent-insensitively). Always exactly three
+    hash checks, whether the user exists, has answers or not: the time taken reveals nothing."""
+    stored = list(user.secret_answers.all()) if user is not None else []
+    real = len(stored) == QUESTIONS_ASKED
+    pairs = [(answers.get(row.question, ""), row.answer_hash) for row in stored] if real else [("", _dummy_hash())] * QUESTIONS_ASKED
+    results = [check_password(normalize(answer), hashed) for answer, hashed in pairs]
+    return real and all(results)
 
 
 def reset_password_with_answers(*, username: str, answers: dict[str, str], new_password: str) -> bool:
@@ -155,9 +175,22 @@ def reset_password_with_answers(*, username: str, answers: dict[str, str], new_p
     user = User.objects.filter(username=username, professional__isnull=False, is_active=True).first()
     if not answers_match(user, answers):
         return False
-    user.set_password(new_password)
-    user.save(update_fields=["password"])
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        announce_new_password(user)
     return True
+
+
+def announce_new_password(user: User) -> None:
+    """A password changed through recovery (secret answers or the emailed link): the professional is told
+    in secure messaging and on the activated email, and a lockout of that username is lifted."""
+    from axes.utils import reset
+
+    reset(username=user.get_username())
+    professional = Professional.objects.filter(user=user).first()
+    if professional is not None:
+        password_recovered.send(sender=Professional, professional=professional)
 
 
 def send_password_link(*, username: str) -> None:

@@ -1,13 +1,22 @@
+import copy
+
 from django import forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from localflavor.ca.forms import CASocialInsuranceNumberField
 
-from comptes.models import BillingAccount
+from comptes.forms import JoinCollectiveForm, OpenAccountForm
+from comptes.selectors import active_collective_exists
 from dossier.models import User
 from inscription.enrolment import QUESTIONS_ASKED, normalize
 from inscription.models import SecretQuestion
+
+def optional(field: forms.Field) -> forms.Field:
+    field = copy.deepcopy(field)
+    field.required = False
+    return field
+
 
 USERNAME_RULES = _("De 6 à 30 caractères : lettres sans accents, chiffres, point, trait d'union ou trait de soulignement.")
 
@@ -88,6 +97,10 @@ class AccountForm(forms.Form):
 
     def answers(self) -> list[tuple[str, str]]:
         return [(self.cleaned_data[f"question_{i}"], self.cleaned_data[f"answer_{i}"]) for i in range(QUESTIONS_ASKED)]
+
+    def pairs(self) -> list[tuple[int, object, object]]:
+        """(number, question field, answer field): each question with its answer, for the page."""
+        return [(i + 1, self[f"question_{i}"], self[f"answer_{i}"]) for i in range(QUESTIONS_ASKED)]
 
 
 class ForgottenUsernameForm(forms.Form):
@@ -193,11 +206,9 @@ class AdministrativeAccountForm(forms.Form):
             (JOIN, _("Demander à joindre le compte collectif d'un regroupement")),
         ],
     )
-    account_name = forms.CharField(label=_("Nom du compte ou du regroupement"), max_length=200, required=False)
-    group_number = forms.RegexField(
-        label=_("Numéro du regroupement"), regex=r"\A[0-9]{5,12}\Z", required=False,
-        error_messages={"invalid": _("Le numéro de regroupement ne contient que des chiffres (5 à 12).")},
-    )
+    # The fields of Mon dossier's requests (comptes.forms), optional here until a request is chosen.
+    account_name = optional(OpenAccountForm.base_fields["name"])
+    group_number = optional(JoinCollectiveForm.base_fields["group_number"])
 
     def clean(self):
         data = super().clean()
@@ -208,6 +219,6 @@ class AdministrativeAccountForm(forms.Form):
             number = data.get("group_number")
             if not number:
                 self.add_error("group_number", _("Indiquez le numéro du regroupement."))
-            elif not BillingAccount.objects.filter(group_number=number, closed_at__isnull=True).exists():
+            elif not active_collective_exists(number):
                 self.add_error("group_number", _("Aucun compte collectif actif ne porte ce numéro de regroupement."))
         return data

@@ -7,15 +7,16 @@ the Profil or Comptes de facturation tab.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from comptes import accounts
-from comptes.constants import AccountKind
+from comptes.constants import AccountKind, PaymentMode
 from comptes.exceptions import (
     AgencyRefused,
     AlreadyMember,
@@ -33,6 +34,7 @@ from dossier.profile import PlaceInput, TelephoneInput
 from dossier.services import AddressInput, mark_registered, set_sin
 from dossier.signals import registration_draft_expiring
 from inscription.exceptions import StaleDraft, StepNeedsAttention
+from inscription.forms import AdministrativeAccountForm
 from inscription.models import RegistrationDraft
 from ramq_portal import clock
 
@@ -130,15 +132,15 @@ class Completion:
     requests: list[str] = field(default_factory=list)
 
 
-STALE_FILE = "Votre dossier a été modifié par la Régie depuis que vous avez rempli cette étape. Vérifiez les renseignements à jour, puis cliquez sur Continuer."
+FILE_CHANGED = gettext_lazy("Votre dossier a été modifié par la Régie depuis que vous avez rempli cette étape. "
+                            "Vérifiez les renseignements à jour, puis cliquez sur Continuer.")
 
 
-def complete_registration(*, professional: Professional, inputs: RegistrationInputs, by: User | None) -> Completion:
+def complete_registration(*, professional: Professional, draft_version: int, inputs: RegistrationInputs, by: User | None) -> Completion:
     """INS-5: apply the registration in one transaction, then the draft is deleted. A rule that refuses
     an entry (an agency refused, the file changed meanwhile) rolls everything back and raises
-    StepNeedsAttention with the step to go back to."""
-    from inscription.forms import AdministrativeAccountForm  # the choices' codes
-
+    StepNeedsAttention with the step to go back to; a draft saved from another window since the summary
+    was shown raises StaleDraft."""
     done = Completion()
     step = 2
     try:
@@ -166,7 +168,7 @@ def complete_registration(*, professional: Professional, inputs: RegistrationInp
                 account=account, expected_version=account.version, mode=inputs.payment_mode, bank=inputs.bank,
                 personal_account_confirmed=inputs.personal_account_confirmed, fresh_confirmation=inputs.fresh_confirmation, by=by,
             )
-            if row is not None and row.mode == "virement":
+            if row is not None and row.mode == PaymentMode.TRANSFER:
                 done.bank_effective_from = row.effective_from
             choice = inputs.administrative_choice
             if choice in (AdministrativeAccountForm.INDIVIDUAL, AdministrativeAccountForm.COLLECTIVE):
@@ -185,12 +187,13 @@ def complete_registration(*, professional: Professional, inputs: RegistrationInp
             )
             if statement.created_agency is not None:
                 done.created_agency_number = statement.created_agency.transmission_number
+            if not RegistrationDraft.objects.filter(professional=locked, version=draft_version).delete()[0]:
+                raise StaleDraft()
             mark_registered(professional=locked, by=by)
-            RegistrationDraft.objects.filter(professional=locked).delete()
     except StaleEdit as exc:
-        raise StepNeedsAttention(3 if exc.args and exc.args[0] == "correspondence" else 4, _(STALE_FILE)) from exc
+        raise StepNeedsAttention(3 if exc.args and exc.args[0] == "correspondence" else 4, str(FILE_CHANGED)) from exc
     except (StaleAccountEdit, CannotRemoveOnlyMainPlace) as exc:
-        raise StepNeedsAttention(4 if isinstance(exc, CannotRemoveOnlyMainPlace) else 5, _(STALE_FILE)) from exc
+        raise StepNeedsAttention(4 if isinstance(exc, CannotRemoveOnlyMainPlace) else 5, str(FILE_CHANGED)) from exc
     except (FreshConfirmationRequired, CompanyAccountRefused) as exc:
         raise StepNeedsAttention(5, _("Confirmez de nouveau vos coordonnées bancaires, avec votre mot de passe.")) from exc
     except (DuplicateRequest, AlreadyMember) as exc:
@@ -199,7 +202,7 @@ def complete_registration(*, professional: Professional, inputs: RegistrationInp
     except (AgencyRefused, MandateRequired) as exc:
         raise StepNeedsAttention(6, _("Votre choix d'agence n'est plus accepté : choisissez de nouveau.")) from exc
     except ValueError as exc:  # a place that vanished, as update_practice reports it
-        raise StepNeedsAttention(step, _(STALE_FILE)) from exc
+        raise StepNeedsAttention(step, str(FILE_CHANGED)) from exc
     professional.registered_at = locked.registered_at
     return done
 
@@ -208,10 +211,11 @@ def complete_registration(*, professional: Professional, inputs: RegistrationInp
 
 
 def remind_and_purge_drafts(*, batch_size: int = 500) -> tuple[int, int]:
-    """Daily: a draft not saved for (retention - reminder) days gets one reminder; a draft not saved for
-    the retention period, reminded at least the reminder lead before, is deleted. Idempotent.
-    Returns (reminded, purged)."""
+    """Daily: a draft not saved for (retention - reminder) days gets one reminder; a draft is deleted only
+    once the day it was said to be kept until has passed, and at least the reminder lead after its
+    reminder. Idempotent. Returns (reminded, purged)."""
     now = clock.now()
+    today = clock.quebec_date(now)
     retention = timedelta(days=settings.REGISTRATION_DRAFT_RETENTION_DAYS)
     lead = timedelta(days=settings.REGISTRATION_DRAFT_REMINDER_DAYS)
     reminded = 0
@@ -224,7 +228,11 @@ def remind_and_purge_drafts(*, batch_size: int = 500) -> tuple[int, int]:
                 continue
             draft.reminder_sent_at = now
             draft.save(update_fields=["reminder_sent_at"])
-            registration_draft_expiring.send(sender=RegistrationDraft, professional=draft.professional, kept_until=kept_until(draft))
+            # A late reminder (the task did not run) still gives the full lead before the purge.
+            registration_draft_expiring.send(sender=RegistrationDraft, professional=draft.professional,
+                                             kept_until=max(kept_until(draft), today + lead))
             reminded += 1
-    purged, _by_model = RegistrationDraft.objects.filter(saved_at__lte=now - retention, reminder_sent_at__lte=now - lead).delete()
+    # Saved before the start of (today - retention), Québec time: the "kept until" day is over.
+    cutoff = datetime.combine(today - retention, time.min, tzinfo=clock.QUEBEC)
+    purged, _by_model = RegistrationDraft.objects.filter(saved_at__lt=cutoff, reminder_sent_at__lte=now - lead).delete()
     return reminded, purged

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import formats
@@ -40,16 +41,22 @@ def _window() -> int:
     return int(settings.ENROLMENT_FAILURE_WINDOW.total_seconds())
 
 
-def _too_many(request, scope: str, who: str = "") -> bool:
+def _ip(request) -> str:
+    return "ip:" + (get_client_ip_address(request) or "?")
+
+
+def _allowed(request, scope: str, who: str = "") -> bool:
+    """Whether this attempt may go on: the failures from this IP address stay under twice the limit, and
+    the attempts on `who` (a licence number, a username) under the limit. Attempts on `who` are counted
+    before the check, so that parallel requests cannot all slip through; cleared on success."""
     limit = settings.ENROLMENT_FAILURE_LIMIT
-    ip = get_client_ip_address(request) or "?"
-    return throttle.is_blocked(scope, "ip:" + ip, limit=limit * 2) or (bool(who) and throttle.is_blocked(scope, who, limit=limit))
+    if throttle.is_blocked(scope, _ip(request), limit=limit * 2):
+        return False
+    return throttle.attempt(scope, who, limit=limit, window_seconds=_window()) if who else True
 
 
-def _count_failure(request, scope: str, who: str = "") -> None:
-    throttle.count_failure(scope, "ip:" + (get_client_ip_address(request) or "?"), window_seconds=_window())
-    if who:
-        throttle.count_failure(scope, who, window_seconds=_window())
+def _failed(request, scope: str) -> None:
+    throttle.count(scope, _ip(request), window_seconds=_window())
 
 
 def _too_many_response(request, template: str, context: dict):
@@ -76,32 +83,39 @@ def not_registering(request):
 # --- enrolment (INS-1, INS-2) ---------------------------------------------------------------------------------
 
 
+def _enrol_context(form) -> dict:
+    return {"form": form, "policy_version": enrolment.SECURITY_POLICY_VERSION, "idle_minutes": settings.SESSION_COOKIE_AGE // 60}
+
+
 @require_http_methods(["GET", "POST"])
 def enrol(request):
     """First page: reference number, identity, security policy. One refusal for every mismatch."""
     if request.user.is_authenticated:
         return redirect("dossier:home")
     form = ReferenceForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST":
-        if _too_many(request, "enrolment"):
-            return _too_many_response(request, "inscription/enrol.html", {"form": form, "policy_version": enrolment.SECURITY_POLICY_VERSION})
-        if form.is_valid():
-            data = form.cleaned_data
-            identity = enrolment.Identity(last_name=data["last_name"], first_name=data["first_name"], birth_date=data["birth_date"],
-                                          licence_number=data["licence_number"])
-            try:
-                professional = enrolment.find_file(reference_number=data["reference_number"], identity=identity)
-            except EnrolmentRefused:
-                _count_failure(request, "enrolment")
-                form.add_error(None, _("Le numéro de référence ou les renseignements d'identité ne correspondent pas à nos dossiers, "
-                                       "ou ce numéro a déjà servi. Vérifiez la lettre reçue par la poste et réessayez."))
-            else:
-                request.session[ENROLMENT_SESSION_KEY] = {
-                    "professional": professional.pk, "reference": data["reference_number"], "last_name": data["last_name"],
-                    "first_name": data["first_name"], "birth_date": data["birth_date"].isoformat(), "licence_number": data["licence_number"],
-                }
-                return redirect("inscription:enrol_account")
-    return render(request, "inscription/enrol.html", {"form": form, "policy_version": enrolment.SECURITY_POLICY_VERSION})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        who = "licence:" + data["licence_number"]
+        if not _allowed(request, "enrolment", who):
+            return _too_many_response(request, "inscription/enrol.html", _enrol_context(form))
+        identity = enrolment.Identity(last_name=data["last_name"], first_name=data["first_name"], birth_date=data["birth_date"],
+                                      licence_number=data["licence_number"])
+        try:
+            professional = enrolment.find_file(reference_number=data["reference_number"], identity=identity)
+        except EnrolmentRefused:
+            _failed(request, "enrolment")
+            form.add_error(None, _("Le numéro de référence ou les renseignements d'identité ne correspondent pas à nos dossiers, "
+                                   "ou ce numéro a déjà servi. Vérifiez la lettre reçue par la poste et réessayez."))
+        else:
+            throttle.clear("enrolment", who)
+            # Only the file's id and the hash of its reference number: the session never holds the number
+            # or the identity typed (DOS-2).
+            request.session[ENROLMENT_SESSION_KEY] = {
+                "professional": professional.pk, "reference_hash": professional.reference_number_hash,
+                "verified_at": clock.now().isoformat(),
+            }
+            return redirect("inscription:enrol_account")
+    return render(request, "inscription/enrol.html", _enrol_context(form))
 
 
 @require_http_methods(["GET", "POST"])
@@ -113,23 +127,22 @@ def enrol_account(request):
     if not state:
         messages.info(request, _("Commencez par entrer votre numéro de référence."))
         return redirect("inscription:enrol")
-    identity = enrolment.Identity(last_name=state["last_name"], first_name=state["first_name"],
-                                  birth_date=date.fromisoformat(state["birth_date"]), licence_number=state["licence_number"])
-    try:
-        professional = enrolment.find_file(reference_number=state["reference"], identity=identity)
-    except EnrolmentRefused:
+    professional = enrolment.verified_file(professional_id=state.get("professional"), reference_hash=state.get("reference_hash", ""),
+                                           verified_at=state.get("verified_at", ""))
+    if professional is None:
         request.session.pop(ENROLMENT_SESSION_KEY, None)
-        messages.error(request, _("Ce numéro de référence a déjà servi. Connectez-vous avec votre nom d'utilisateur."))
-        return redirect("login")
+        messages.error(request, _("Ce numéro de référence a déjà servi, ou la vérification de votre identité date de plus de 30 minutes. "
+                                  "Recommencez, ou connectez-vous avec votre nom d'utilisateur."))
+        return redirect("inscription:enrol")
     form = AccountForm(request.POST if request.method == "POST" else None, professional=professional)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user = enrolment.enrol(reference_number=state["reference"], identity=identity, username=data["username"],
+            user = enrolment.enrol(professional_id=professional.pk, reference_hash=state["reference_hash"], username=data["username"],
                                    password=data["password1"], answers=form.answers())
         except UsernameTaken:
             form.add_error("username", _("Ce nom d'utilisateur est déjà pris. Choisissez-en un autre."))
-        except EnrolmentRefused:
+        except EnrolmentRefused:  # used meanwhile, from another window
             request.session.pop(ENROLMENT_SESSION_KEY, None)
             messages.error(request, _("Ce numéro de référence a déjà servi. Connectez-vous avec votre nom d'utilisateur."))
             return redirect("login")
@@ -152,9 +165,8 @@ def forgot(request):
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"]
         if request.POST.get("action") == "courriel":
-            if _too_many(request, "recovery-email", "u:" + username):
+            if not _allowed(request, "recovery-email", "u:" + username):  # each request counts: no mail bombing
                 return _too_many_response(request, "registration/forgot.html", {"form": form})
-            _count_failure(request, "recovery-email", "u:" + username)  # each request counts: no mail bombing
             enrolment.send_password_link(username=username)
             messages.info(request, _("Si ce nom d'utilisateur a un courriel activé à son dossier, un lien pour choisir un nouveau mot "
                                      "de passe vient d'y être envoyé. Il est valide une heure."))
@@ -171,17 +183,16 @@ def forgot_questions(request):
         return redirect("inscription:forgot")
     questions = enrolment.questions_for(username)
     form = SecretAnswersForm(request.POST if request.method == "POST" else None, questions=questions, username=username)
-    if request.method == "POST":
-        if _too_many(request, "recovery", "u:" + username):
+    if request.method == "POST" and form.is_valid():
+        if not _allowed(request, "recovery", "u:" + username):
             return _too_many_response(request, "registration/forgot_questions.html", {"form": form})
-        if form.is_valid():
-            if enrolment.reset_password_with_answers(username=username, answers=form.answers(), new_password=form.cleaned_data["password1"]):
-                request.session.pop(RECOVERY_SESSION_KEY, None)
-                throttle.clear("recovery", "u:" + username)
-                messages.success(request, _("Votre nouveau mot de passe est enregistré. Connectez-vous avec celui-ci."))
-                return redirect("login")
-            _count_failure(request, "recovery", "u:" + username)
-            form.add_error(None, _("Au moins une réponse ne correspond pas. Les majuscules et les accents ne comptent pas."))
+        if enrolment.reset_password_with_answers(username=username, answers=form.answers(), new_password=form.cleaned_data["password1"]):
+            request.session.pop(RECOVERY_SESSION_KEY, None)
+            throttle.clear("recovery", "u:" + username)
+            messages.success(request, _("Votre nouveau mot de passe est enregistré. Connectez-vous avec celui-ci."))
+            return redirect("login")
+        _failed(request, "recovery")
+        form.add_error(None, _("Au moins une réponse ne correspond pas. Les majuscules et les accents ne comptent pas."))
     return render(request, "registration/forgot_questions.html", {"form": form})
 
 
@@ -192,7 +203,9 @@ class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("login")
 
     def form_valid(self, form):
-        response = super().form_valid(form)
+        with transaction.atomic():
+            response = super().form_valid(form)
+            enrolment.announce_new_password(self.user)
         messages.success(self.request, _("Votre nouveau mot de passe est enregistré. Connectez-vous avec celui-ci."))
         return response
 
@@ -273,7 +286,10 @@ def step(request, number: int):
 
 
 def _render_step(request, ctx, current, forms, back_to_summary, status=200):
+    wizard.hide_secrets(forms, ctx.stored(current.number))
+    error_forms = [form for form in forms.values() if not hasattr(form, "management_form")]  # formsets have their own
     context = {
+        "error_forms": error_forms, "has_errors": any(form.is_bound and form.errors for form in error_forms),
         "step": current, "progress": _progress(ctx, current.number), "draft": ctx.draft, "kept_until": services.kept_until(ctx.draft),
         "registrant": ctx.professional, "back_to_summary": back_to_summary, "previous": current.number - 1 if current.number > 1 else None,
         **forms, **current.extra_context(ctx, forms),
@@ -306,7 +322,8 @@ def _post_step(request, ctx, current, back_to_summary):
         return redirect(_step_url(number, back_to_summary)), None
     stored = ctx.stored(number)
     posted = wizard.with_kept_secrets(request.POST, stored)
-    data = wizard.storable(posted)
+    forms = current.forms(ctx, posted)
+    data = wizard.storable(posted, forms)
     if number == 6 and action in ("chercher_agence", "chercher_developpeur", "annuler_recherche"):
         data = _search(data, action)
     if action != "continuer":
@@ -327,9 +344,9 @@ def _post_step(request, ctx, current, back_to_summary):
             return redirect("login"), None
         if action == "precedent" and number > 1:
             return redirect(_step_url(number - 1, back_to_summary)), None
-        return redirect(_step_url(number, back_to_summary)), None
+        # After a search, straight to its results (the form posts to the bare path: no fragment lingers).
+        return redirect(_step_url(number, back_to_summary) + ("#resultats" if action.startswith("chercher") else "")), None
 
-    forms = current.forms(ctx, posted)
     version = current.current_version(ctx)
     if version is not None and posted.get("version") != str(version):
         if (stored.get("data", {}).get("version") or [""])[0] != str(version):  # the file changed under the saved entries
@@ -399,7 +416,11 @@ def summary(request):
             messages.error(request, _("Votre inscription a été modifiée dans une autre fenêtre. Vérifiez le récapitulatif à jour."))
             return redirect("inscription:summary")
         try:
-            done = services.complete_registration(professional=ctx.professional, inputs=_inputs(ctx, review), by=request.user)
+            done = services.complete_registration(professional=ctx.professional, draft_version=ctx.draft.version,
+                                                  inputs=_inputs(ctx, review), by=request.user)
+        except StaleDraft:
+            messages.error(request, _("Votre inscription a été modifiée dans une autre fenêtre. Vérifiez le récapitulatif à jour."))
+            return redirect("inscription:summary")
         except StepNeedsAttention as exc:
             messages.warning(request, exc.message)
             return redirect(_step_url(exc.step))

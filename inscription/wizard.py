@@ -34,6 +34,7 @@ from dossier.models import CorrespondenceAddress, Professional
 from dossier.selectors import correspondence_address_on
 from inscription.forms import AdministrativeAccountForm, AuthorisationsForm, EngagementForm, SinForm
 from inscription.models import RegistrationDraft
+from inscription.services import FILE_CHANGED
 
 SUMMARY = 7
 NOT_STORED = {"csrfmiddlewaretoken", "action", "password", "draft_version", "retour"}
@@ -52,9 +53,24 @@ def as_querydict(data: dict) -> QueryDict:
     return bound
 
 
-def storable(post: QueryDict) -> dict:
-    """The step's entries as the draft keeps them: every field but the password and the controls."""
-    return {key: post.getlist(key) for key in post if key not in NOT_STORED}
+def field_names(forms: dict) -> set[str]:
+    """The names the step's forms read (formsets: their management form and each row)."""
+    names = {"version", "agence_q", "developpeur_q"}
+    for form in forms.values():
+        if hasattr(form, "management_form"):
+            names |= {form.management_form.add_prefix(name) for name in form.management_form.fields}
+            for row in form.forms:
+                names |= {row.add_prefix(name) for name in row.fields}
+        else:
+            names |= {form.add_prefix(name) for name in form.fields}
+    return names
+
+
+def storable(post: QueryDict, forms: dict) -> dict:
+    """The step's entries as the draft keeps them: the fields of its forms, never the password or the
+    page's controls, nor anything else a request may carry."""
+    known = field_names(forms) - NOT_STORED
+    return {key: post.getlist(key) for key in post if key in known}
 
 
 @dataclass
@@ -434,13 +450,17 @@ def with_kept_secrets(post: QueryDict, stored: dict) -> QueryDict:
 
 
 def hide_secrets(forms: dict, stored: dict) -> None:
-    """Render the saved SIN or bank account number blank, saying which one is kept (its last 3 digits)."""
+    """Render the saved SIN or bank account number blank, saying which one is kept (its last 3 digits).
+    A number the professional just typed (a new one) is shown as typed, like any field in error."""
     saved = stored.get("data", {})
     for name, form_key in SECRET_FIELDS.items():
         form = forms.get(form_key)
         value = "".join(ch for ch in (saved.get(name) or [""])[0] if ch.isdigit())
         if form is None or name not in form.fields or not value or not form.is_bound:
             continue
+        if "".join(ch for ch in str(form.data.get(name, "")) if ch.isdigit()) != value:
+            continue
+        form.is_valid()  # the errors are those of the saved value, computed before it is blanked
         form.data = form.data.copy()
         form.data[name] = ""
         form.fields[name].help_text = _("Un numéro se terminant par %(last3)s est enregistré : laissez ce champ vide pour le conserver.") % {
@@ -460,10 +480,6 @@ def shown_again(step: Step, ctx: Context) -> dict:
             if hasattr(form, "_non_form_errors"):  # a formset
                 form._errors = [inner._errors for inner in form.forms]
                 form._non_form_errors = form.error_class()
-    else:
-        for form in forms.values():
-            form.is_valid()  # errors of entries that no longer hold, computed on the saved values
-    hide_secrets(forms, ctx.stored(step.number))
     return forms
 
 
@@ -490,8 +506,7 @@ def review(ctx: Context) -> Review:
                 result.needs = (step.number, _("Certains renseignements de cette étape ne sont plus valides (par exemple une agence "
                                                "qui n'est plus active) : corrigez-les, puis cliquez sur Continuer."))
             elif step.current_version(ctx) is not None and str(step.current_version(ctx)) != (stored["data"].get("version") or [""])[0]:
-                result.needs = (step.number, _("Votre dossier a été modifié par la Régie depuis que vous avez rempli cette étape. "
-                                               "Vérifiez les renseignements à jour, puis cliquez sur Continuer."))
+                result.needs = (step.number, str(FILE_CHANGED))
             else:
                 reason = step.attention(ctx, stored)
                 if reason:

@@ -9,6 +9,7 @@ from dossier.signals import (
     cell_code_issued,
     email_replaced,
     email_validation_requested,
+    password_recovered,
     password_reset_requested,
     registration_draft_expiring,
 )
@@ -89,4 +90,21 @@ def _remind_unfinished_registration(sender, professional, kept_until, **kwargs):
         outbox.queue(
             professional=professional, channel=OutboundChannel.EMAIL, to=professional.email, template="inscription_rappel",
             context={"kept_until": kept_until.isoformat()}, dedupe_key=f"inscription-rappel:{professional.pk}:{kept_until.isoformat()}",
+        )
+
+
+@receiver(password_recovered)
+def _notify_new_password(sender, professional, **kwargs):
+    """A new password chosen through recovery is announced, so that a takeover does not go unnoticed."""
+    with translation.override(professional.language):
+        subject = gettext("Votre mot de passe a été changé")
+        body = gettext(
+            "Le mot de passe de vos services en ligne a été changé le %(date)s au moyen de la procédure de mot de passe oublié. "
+            "Si vous n'êtes pas à l'origine de ce changement, communiquez avec la Régie sans tarder."
+        ) % {"date": formats.date_format(clock.now(), "j F Y")}
+    SecureMessage.objects.create(professional=professional, subject=subject, body=body, created_at=clock.now())
+    if professional.has_activated_email:
+        outbox.queue(
+            professional=professional, channel=OutboundChannel.EMAIL, to=professional.email, template="mot_de_passe_change",
+            context={"changed_at": clock.now().isoformat()},
         )

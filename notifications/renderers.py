@@ -70,8 +70,13 @@ def _registration_reminder(message: OutboundMessage, secret: str) -> dict | None
     }
 
 
+def _password_changed(message: OutboundMessage, secret: str) -> dict | None:
+    return {"professional": message.professional, "changed_at": message.created_at}
+
+
 BUILDERS = {
     "mot_de_passe": _password_link,
+    "mot_de_passe_change": _password_changed,
     "inscription_rappel": _registration_reminder,
     "coordonnees_bancaires": _bank_details,
     "courriel_validation": _validation,

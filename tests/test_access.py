@@ -189,6 +189,7 @@ class AliceObjects:
 
         from comptes.models import BillingAgency, FinancialInstitution, Mandatary, PaymentDate, PaymentSettings, SoftwareDeveloper
         from dossier.models import Profession, Request, SecurityReport
+        from inscription.models import Enrolment, RegistrationDraft
         from notifications.models import OutboundMessage
 
         username = self.alice.user.username
@@ -217,6 +218,9 @@ class AliceObjects:
                 account=self.alice.billing_accounts.first(), first_name="Julie", last_name="Mandataire", relation="employe",
                 recorded_at=clock.now(),
             ),
+            Enrolment: lambda: Enrolment.objects.create(professional=self.alice, user=self.alice.user, enrolled_at=clock.now(),
+                                                        security_policy_version="test"),
+            RegistrationDraft: lambda: RegistrationDraft.objects.create(professional=self.alice, created_at=clock.now(), saved_at=clock.now()),
             BillingAgency: lambda: BillingAgency.objects.get_or_create(
                 transmission_number="90001", defaults=dict(name="Agence test", agency_type="ATD", line1="1, rue Test", city="Québec",
                 province="QC", postal_code="G1R 2B5"),

@@ -32,6 +32,7 @@ from types import SimpleNamespace
 
 import factory
 import pytest
+from axes.utils import reset as axes_reset
 from django import forms
 from django.contrib.messages import constants as message_levels
 from django.contrib.messages import get_messages
@@ -295,6 +296,7 @@ def statement_data(scene, account, **changes) -> dict:
 
 def post(client, url, data):
     client.cookies.pop("messages", None)  # a previous example's unread messages must not count
+    axes_reset()  # nor the wrong passwords typed in previous examples (5 lock the account out: 429)
     response = client.post(url, data, **FRENCH)
     response.sent_data = data  # error messages may quote it (see assert_french)
     return response

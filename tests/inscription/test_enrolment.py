@@ -136,13 +136,15 @@ def test_INS_2_a_used_reference_number_cannot_enrol_twice_even_in_a_race(pay_cal
     opened = open_newcomer()
     who = enrolment.Identity(last_name="Gagnon", first_name="Benoît", birth_date=opened.professional.birth_date,
                              licence_number=opened.professional.licence_number)
+    verified = enrolment.find_file(reference_number=opened.reference_number, identity=who)  # two windows got this far
     barrier = threading.Barrier(2)
     outcomes = []
 
     def attempt(username):
         try:
             barrier.wait()
-            enrolment.enrol(reference_number=opened.reference_number, identity=who, username=username, password=PASSWORD, answers=ANSWERS)
+            enrolment.enrol(professional_id=verified.pk, reference_hash=verified.reference_number_hash, username=username,
+                            password=PASSWORD, answers=ANSWERS)
             outcomes.append("enrolled")
         except (EnrolmentRefused, UsernameTaken):
             outcomes.append("refused")
@@ -246,3 +248,19 @@ def test_INS_2_sign_in_page_leads_to_enrolment_and_recovery(client, db):
     assert reverse("inscription:forgot") in page and reverse("inscription:start") in page
     start = client.get(reverse("inscription:start")).content.decode()
     assert reverse("inscription:enrol") in start and reverse("inscription:not_registering") in start
+
+
+@pytest.mark.django_db
+def test_INS_2_a_password_recovered_is_announced_and_lifts_the_lockout(client, enrolled, django_capture_on_commit_callbacks):
+    from axes.models import AccessAttempt
+
+    from notifications.models import SecureMessage
+
+    Professional.objects.filter(pk=enrolled.pk).update(email="benoit@example.com", email_activated_at=enrolled.opened_at)
+    AccessAttempt.objects.create(username=USERNAME, ip_address="127.0.0.1", failures_since_start=5)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = answer_questions(client, USERNAME, ANSWERS)
+    assert response.status_code == 302
+    assert SecureMessage.objects.filter(professional=enrolled, subject="Votre mot de passe a été changé").count() == 1
+    assert [m.to for m in mail.outbox] == [["benoit@example.com"]] and "mot de passe oublié" in mail.outbox[0].body
+    assert not AccessAttempt.objects.filter(username=USERNAME).exists()

@@ -258,7 +258,9 @@ def test_INS_4_old_drafts_get_a_reminder_then_are_purged(client, registrant, fro
     assert [m.to for m in mail.outbox] == [["benoit@example.com"]]
     assert "22 février 2027" in mail.outbox[0].body
     assert SecureMessage.objects.filter(professional=registrant, subject="Votre inscription à la RAMQ n'est pas terminée").count() == 1
-    frozen_clock(start + timedelta(days=90, hours=2))
+    frozen_clock(start + timedelta(days=90, hours=14))  # 22 February 2027, 23:00: still the day it is kept until
+    assert services.remind_and_purge_drafts() == (0, 0)
+    frozen_clock(start + timedelta(days=91))
     assert services.remind_and_purge_drafts() == (0, 1)
     assert not RegistrationDraft.objects.filter(professional=registrant).exists()
     # The account and the engagement stay: signing in starts a fresh draft.
@@ -459,3 +461,23 @@ def test_INS_4_drafts_are_encrypted_at_rest_and_follow_a_key_rotation(client, re
         assert draft_of(registrant).steps["3"]["data"]["line1"] == ["12, rue Secrète"]
     finally:
         crypto._fernet.cache_clear()
+
+
+def test_INS_4_staff_see_unfinished_registrations_without_their_entries(client, registrant, agent):
+    walk_to(client, registrant, 2)
+    post_step(client, 3, registrant, line1="12, rue Privée")
+    staff = Client()
+    staff.force_login(agent, backend="django.contrib.auth.backends.ModelBackend")
+    listing = text(staff.get(reverse("admin:inscription_registrationdraft_changelist")))
+    assert registrant.professional_number in listing
+    page = text(staff.get(reverse("admin:inscription_registrationdraft_change", args=[draft_of(registrant).pk])))
+    assert "12, rue Privée" not in page and "payload" not in page
+    assert staff.get(reverse("admin:inscription_enrolment_changelist")).status_code == 200
+
+
+def test_INS_3_step_1_leaves_a_status_set_by_form_1378_alone(client, registrant):
+    Professional.objects.filter(pk=registrant.pk).update(participation_status="non_participant")
+    assert "formulaire 1378" in text(client.get(reverse("inscription:step", args=[1])))
+    assert post_step(client, 1, registrant).status_code == 302
+    professional = Professional.objects.get(pk=registrant.pk)
+    assert professional.participation_status == "non_participant" and professional.engagement_confirmed_at is not None

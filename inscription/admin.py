@@ -1,0 +1,39 @@
+"""What staff see of registrations: who enrolled when, and the unfinished registrations (their step and
+dates, never their entries, which may hold a SIN or bank details). Read-only."""
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from inscription.models import Enrolment, RegistrationDraft
+from inscription.services import kept_until
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Enrolment)
+class EnrolmentAdmin(ReadOnlyAdmin):
+    list_display = ["professional", "user", "enrolled_at", "security_policy_version"]
+    list_select_related = ["professional", "user"]
+    search_fields = ["=professional__professional_number", "professional__last_name"]
+    fields = ["professional", "user", "enrolled_at", "security_policy_version"]
+
+
+@admin.register(RegistrationDraft)
+class RegistrationDraftAdmin(ReadOnlyAdmin):
+    list_display = ["professional", "current_step", "created_at", "saved_at", "reminder_sent_at", "kept_until"]
+    list_select_related = ["professional"]
+    search_fields = ["=professional__professional_number", "professional__last_name"]
+    fields = ["professional", "current_step", "created_at", "saved_at", "reminder_sent_at", "kept_until"]
+    readonly_fields = fields
+
+    @admin.display(description=_("conservé jusqu'au"))
+    def kept_until(self, obj):
+        return kept_until(obj)
