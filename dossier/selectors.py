@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 
 from dossier import dated
@@ -13,9 +13,14 @@ from dossier.models import CorrespondenceAddress, CorrespondencePreference, Prof
 from ramq_portal import clock
 
 
+def _with_unread(queryset):
+    """The number of unread messages in secure messaging, for the tab (NOT-2), in the same query."""
+    return queryset.annotate(unread_messages=Count("secure_messages", filter=Q(secure_messages__read_at__isnull=True)))
+
+
 def own_professional(user: User) -> Professional:
     """The signed-in professional's file, alone (DOS-5: 404 for anyone without one, staff included)."""
-    professional = Professional.objects.select_related("profession").filter(user_id=user.pk).first()
+    professional = _with_unread(Professional.objects.select_related("profession")).filter(user_id=user.pk).first()
     if professional is None:
         raise Http404
     return professional
@@ -27,7 +32,7 @@ def professional_for_user(user: User) -> Professional:
         professional=OuterRef("pk"), purpose=TokenPurpose.EMAIL, state=TokenState.ACTIVE, expires_at__gt=clock.now()
     )
     professional = (
-        Professional.objects.select_related("profession")
+        _with_unread(Professional.objects.select_related("profession"))
         .annotate(email_link_live=Exists(live_link))
         .prefetch_related(
             "telephones",

@@ -6,4 +6,7 @@ app_name = "notifications"
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
+    path("<int:pk>/", views.message_detail, name="message"),
+    path("<int:pk>/non-lu/", views.mark_unread, name="mark_unread"),
+    path("ecrire/", views.write_to_the_board, name="write"),
 ]

@@ -1,13 +1,18 @@
 from datetime import timedelta
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.shortcuts import render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dossier import profile
 from dossier.selectors import own_professional
+from notifications import messaging
+from notifications.forms import MessageToBoardForm
 from notifications.receivers import REPORT_SALT
+from notifications.selectors import inbox_for_user, message_for_user
 
 REPORT_LINK_MAX_AGE = timedelta(days=30)
 
@@ -15,9 +20,42 @@ REPORT_LINK_MAX_AGE = timedelta(days=30)
 @require_GET
 @login_required
 def inbox(request):
-    """Messagerie sécurisée: the inbox (its messages arrive with the notifications issue)."""
+    """*Messagerie sécurisée* (NOT-2): correspondence, statements and deposit notices, newest first."""
+    professional, page = inbox_for_user(request.user, request.GET.get("page"))
+    return render(request, "notifications/inbox.html", {"professional": professional, "page": page, "active_tab": "messagerie"})
+
+
+@require_GET
+@login_required
+def message_detail(request, pk):
+    """One message; opening it marks it read."""
+    professional, message = message_for_user(request.user, pk)
+    if messaging.mark_read(message=message) and professional.unread_messages:
+        professional.unread_messages -= 1
+    return render(request, "notifications/message.html", {"professional": professional, "message": message, "active_tab": "messagerie"})
+
+
+@require_POST
+@login_required
+def mark_unread(request, pk):
+    _professional, message = message_for_user(request.user, pk)
+    messaging.mark_unread(message=message)
+    return redirect("notifications:inbox")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def write_to_the_board(request):
+    """A message to the Régie: it lands in the staff's request queue, with its processing delay."""
     professional = own_professional(request.user)
-    return render(request, "notifications/inbox.html", {"professional": professional, "active_tab": "messagerie"})
+    form = MessageToBoardForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        messaging.send_to_the_board(professional=professional, subject=form.cleaned_data["subject"].strip(),
+                                    body=form.cleaned_data["body"].strip(), by=request.user)
+        messages.success(request, _("Votre message a été transmis à la Régie. Vous en verrez le traitement dans l'onglet Comptes de facturation, "
+                                    "section Demandes."))
+        return redirect("notifications:inbox")
+    return render(request, "notifications/write.html", {"professional": professional, "form": form, "active_tab": "messagerie"})
 
 
 @require_http_methods(["GET", "POST"])

@@ -190,7 +190,7 @@ class AliceObjects:
         from comptes.models import BillingAgency, FinancialInstitution, Mandatary, PaymentDate, PaymentSettings, SoftwareDeveloper
         from dossier.models import Profession, Request, SecurityReport
         from inscription.models import Enrolment, RegistrationDraft
-        from notifications.models import OutboundMessage
+        from notifications.models import OutboundMessage, SecureMessage
 
         username = self.alice.user.username
         makers = {
@@ -218,6 +218,8 @@ class AliceObjects:
                 account=self.alice.billing_accounts.first(), first_name="Julie", last_name="Mandataire", relation="employe",
                 recorded_at=clock.now(),
             ),
+            SecureMessage: lambda: SecureMessage.objects.create(professional=self.alice, subject="Avis", body="Avis à Alice",
+                                                                created_at=clock.now()),
             Enrolment: lambda: Enrolment.objects.create(professional=self.alice, user=self.alice.user, enrolled_at=clock.now(),
                                                         security_policy_version="test"),
             RegistrationDraft: lambda: RegistrationDraft.objects.create(professional=self.alice, created_at=clock.now(), saved_at=clock.now()),
@@ -266,6 +268,10 @@ def argument_value(name: str, route: Route, alice_objects: AliceObjects, kwargs_
 
         user = alice_objects.alice.user
         return urlsafe_base64_encode(force_bytes(user.pk)) if name == "uidb64" else default_token_generator.make_token(user)
+    if name == "pk" and route.namespace == "notifications":  # one of Alice's secure messages
+        from notifications.models import SecureMessage
+
+        return str(alice_objects.of(SecureMessage, route).pk)
     if name == "pk" and route.namespace == "comptes":  # one of Alice's billing accounts
         from comptes.models import BillingAccount
 
