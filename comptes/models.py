@@ -180,6 +180,8 @@ class StatementSettings(PostalAddress):
     agency = models.ForeignKey(BillingAgency, verbose_name=_("agence"), null=True, blank=True, on_delete=models.PROTECT)
     reception_mode = models.CharField(_("mode de réception"), max_length=20, choices=ReceptionMode.choices, blank=True)
     mandate_accepted = models.BooleanField(_("mandat accepté (ATD)"), default=False)
+    # ETC-5: the professional asked for the statement by post as well.
+    paper_requested = models.BooleanField(_("état de compte papier demandé"), default=False)
     updated_at = models.DateTimeField(_("modifié le"))
 
     history = HistoricalRecords()

@@ -95,6 +95,8 @@ class Professional(models.Model):
     opened_at = models.DateTimeField(_("dossier ouvert le"), editable=False)
     # INS-3 step 1: the commitment to practise under the Health Insurance Act, immediate and dated.
     engagement_confirmed_at = models.DateTimeField(_("engagement confirmé le"), null=True, blank=True, editable=False)
+    # ETC-5: a statement addressed to the estate of a deceased professional is always posted.
+    deceased_on = models.DateField(_("date du décès"), null=True, blank=True)
     # INS-5: the registration wizard was completed; billing is possible only from then on.
     registered_at = models.DateTimeField(_("inscription à la RAMQ terminée le"), null=True, blank=True, editable=False)
     # Social insurance number (NAS): asked only for fixed-fee remuneration (INS-3); encrypted at rest,

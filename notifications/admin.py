@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy, ngettext
 
-from notifications.models import OutboundMessage
+from notifications.models import OutboundMessage, PrintItem
+from ramq_portal import clock
 
 
 @admin.register(OutboundMessage)
@@ -23,3 +25,26 @@ class OutboundMessageAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(PrintItem)
+class PrintItemAdmin(admin.ModelAdmin):
+    """The print queue (NOT-4): what goes by post, with the address in force on its sending date."""
+
+    list_display = ["sending_date", "subject", "professional", "reason", "printed_at"]
+    list_filter = [("printed_at", admin.EmptyFieldListFilter), "reason", "kind"]
+    search_fields = ["=professional__professional_number", "professional__last_name"]
+    list_select_related = ["professional"]
+    readonly_fields = [f.name for f in PrintItem._meta.fields]
+    actions = ["mark_printed"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=gettext_lazy("Marquer comme imprimés"), permissions=["change"])
+    def mark_printed(self, request, queryset):
+        done = queryset.filter(printed_at__isnull=True).update(printed_at=clock.now(), printed_by=request.user)
+        self.message_user(request, ngettext("%(n)d envoi marqué comme imprimé.", "%(n)d envois marqués comme imprimés.", done) % {"n": done})

@@ -84,3 +84,30 @@ class Statement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.payment_date}"
+
+
+class PrintItem(models.Model):
+    """The print queue (NOT-4): a correspondence or a statement that goes by post, with the address in
+    force on its sending date (the old address until a change takes effect). Staff print and mark it."""
+
+    professional = models.ForeignKey(Professional, on_delete=models.PROTECT, related_name="print_items")
+    account = models.ForeignKey("comptes.BillingAccount", null=True, blank=True, on_delete=models.PROTECT, related_name="print_items")
+    kind = models.CharField(_("type"), max_length=30)
+    reason = models.CharField(_("motif de l'envoi postal"), max_length=30)
+    subject = models.CharField(_("objet"), max_length=200)
+    body = models.TextField(_("contenu"))
+    address = models.TextField(_("adresse postale"))
+    sending_date = models.DateField(_("date d'envoi"))
+    created_at = models.DateTimeField(_("créé le"))
+    printed_at = models.DateTimeField(_("imprimé le"), null=True, blank=True)
+    printed_by = models.ForeignKey("dossier.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("imprimé par"))
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("envoi postal")
+        verbose_name_plural = _("file d'impression")
+        indexes = [models.Index(fields=["created_at"], name="print_queue_idx", condition=models.Q(printed_at__isnull=True))]
+
+    def __str__(self) -> str:
+        return f"{self.subject} ({self.sending_date})"

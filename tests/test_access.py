@@ -190,7 +190,7 @@ class AliceObjects:
         from comptes.models import BillingAgency, FinancialInstitution, Mandatary, PaymentDate, PaymentSettings, SoftwareDeveloper
         from dossier.models import Profession, Request, SecurityReport
         from inscription.models import Enrolment, RegistrationDraft
-        from notifications.models import OutboundMessage, SecureMessage
+        from notifications.models import OutboundMessage, PrintItem, SecureMessage
 
         username = self.alice.user.username
         makers = {
@@ -218,6 +218,8 @@ class AliceObjects:
                 account=self.alice.billing_accounts.first(), first_name="Julie", last_name="Mandataire", relation="employe",
                 recorded_at=clock.now(),
             ),
+            PrintItem: lambda: PrintItem.objects.create(professional=self.alice, kind="entente", reason="preference", subject="Lettre",
+                                                        body="Lettre", address="Alice", sending_date=clock.today(), created_at=clock.now()),
             SecureMessage: lambda: SecureMessage.objects.create(professional=self.alice, subject="Avis", body="Avis à Alice",
                                                                 created_at=clock.now()),
             Enrolment: lambda: Enrolment.objects.create(professional=self.alice, user=self.alice.user, enrolled_at=clock.now(),
