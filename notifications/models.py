@@ -56,15 +56,36 @@ class SecureMessage(models.Model):
     body = models.TextField(_("message"))
     created_at = models.DateTimeField(_("reçu le"))
     read_at = models.DateTimeField(_("lu le"), null=True, blank=True)
+    # NOT-3: a message that brought its own email (a security notice) needs no "new message" notice;
+    # the others are announced by the periodic sweep, which records when it handled them.
+    notice_due = models.BooleanField(default=True, editable=False)
+    notice_handled_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("message sécurisé")
         verbose_name_plural = _("messages sécurisés")
-        indexes = [models.Index(fields=["professional", "-created_at"], name="securemsg_prof_idx")]
+        indexes = [
+            models.Index(fields=["professional", "-created_at"], name="securemsg_prof_idx"),
+            models.Index(fields=["professional"], name="securemsg_notice_due_idx",
+                         condition=models.Q(notice_due=True, notice_handled_at__isnull=True)),
+        ]
 
     def __str__(self) -> str:
         return self.subject
+
+
+class MessageNoticeRule(models.Model):
+    """NOT-3: the professional's rule "tell me by email when a message arrives". On by default (no row);
+    the email goes to the activated address only (EML-5)."""
+
+    professional = models.OneToOneField(Professional, on_delete=models.CASCADE, related_name="message_notice_rule")
+    enabled = models.BooleanField(_("m'aviser par courriel de l'arrivée d'un message"), default=True)
+    updated_at = models.DateTimeField(_("modifié le"))
+
+    class Meta:
+        verbose_name = _("règle d'avis par courriel")
+        verbose_name_plural = _("règles d'avis par courriel")
 
 
 class Statement(models.Model):

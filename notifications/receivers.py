@@ -58,7 +58,8 @@ def _notify_bank_details_changed(sender, account, settings, **kwargs):
             "Elles s'appliqueront au paiement du %(date)s. Si vous n'êtes pas à l'origine de ce changement, "
             "communiquez avec la Régie sans tarder."
         ) % {"account": account.number, "last3": settings.bank_account_last3, "date": formats.date_format(settings.effective_from, "j F Y")}
-    SecureMessage.objects.create(professional=professional, subject=subject, body=body, created_at=clock.now())
+    # Its own email follows when an address is activated: no separate "new message" notice.
+    SecureMessage.objects.create(professional=professional, subject=subject, body=body, created_at=clock.now(), notice_due=False)
     if professional.has_activated_email:
         outbox.queue(
             professional=professional, channel=OutboundChannel.EMAIL, to=professional.email, template="coordonnees_bancaires",
@@ -85,7 +86,8 @@ def _remind_unfinished_registration(sender, professional, kept_until, **kwargs):
             "Votre inscription à la RAMQ est en attente. Ce que vous avez saisi est conservé jusqu'au %(date)s, puis sera "
             "supprimé. Connectez-vous aux services en ligne pour la reprendre où vous l'avez laissée."
         ) % {"date": formats.date_format(kept_until, "j F Y")}
-    SecureMessage.objects.create(professional=professional, subject=subject, body=body, created_at=clock.now())
+    # Its own email follows when an address is activated: no separate "new message" notice.
+    SecureMessage.objects.create(professional=professional, subject=subject, body=body, created_at=clock.now(), notice_due=False)
     if professional.has_activated_email:
         outbox.queue(
             professional=professional, channel=OutboundChannel.EMAIL, to=professional.email, template="inscription_rappel",
@@ -102,7 +104,8 @@ def _notify_new_password(sender, professional, **kwargs):
             "Le mot de passe de vos services en ligne a été changé le %(date)s au moyen de la procédure de mot de passe oublié. "
             "Si vous n'êtes pas à l'origine de ce changement, communiquez avec la Régie sans tarder."
         ) % {"date": formats.date_format(clock.now(), "j F Y")}
-    SecureMessage.objects.create(professional=professional, subject=subject, body=body, created_at=clock.now())
+    # Its own email follows when an address is activated: no separate "new message" notice.
+    SecureMessage.objects.create(professional=professional, subject=subject, body=body, created_at=clock.now(), notice_due=False)
     if professional.has_activated_email:
         outbox.queue(
             professional=professional, channel=OutboundChannel.EMAIL, to=professional.email, template="mot_de_passe_change",

@@ -74,7 +74,13 @@ def _password_changed(message: OutboundMessage, secret: str) -> dict | None:
     return {"professional": message.professional, "changed_at": message.created_at}
 
 
+def _new_message(message: OutboundMessage, secret: str) -> dict | None:
+    return {"professional": message.professional, "count": message.context.get("count", 1),
+            "inbox_link": settings.PORTAL_BASE_URL + reverse("notifications:inbox")}
+
+
 BUILDERS = {
+    "nouveau_message": _new_message,
     "mot_de_passe": _password_link,
     "mot_de_passe_change": _password_changed,
     "inscription_rappel": _registration_reminder,

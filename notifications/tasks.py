@@ -44,3 +44,11 @@ def payment_run() -> int:
     from notifications import payment_run as run
 
     return run.run_for_today()
+
+
+@shared_task
+def send_new_message_notices() -> int:
+    """NOT-3: one email per professional with new messages in secure messaging (idempotent)."""
+    from notifications.notices import send_new_message_notices as sweep
+
+    return sweep()

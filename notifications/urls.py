@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:pk>/", views.message_detail, name="message"),
     path("<int:pk>/non-lu/", views.mark_unread, name="mark_unread"),
     path("ecrire/", views.write_to_the_board, name="write"),
+    path("avis-par-courriel/", views.notice_rule, name="notice_rule"),
 ]

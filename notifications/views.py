@@ -9,8 +9,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dossier import profile
 from dossier.selectors import own_professional
-from notifications import messaging
+from notifications import messaging, notices
 from notifications.forms import MessageToBoardForm
+from notifications.models import MessageNoticeRule
 from notifications.receivers import REPORT_SALT
 from notifications.selectors import inbox_for_user, message_for_user
 
@@ -22,7 +23,25 @@ REPORT_LINK_MAX_AGE = timedelta(days=30)
 def inbox(request):
     """*Messagerie sécurisée* (NOT-2): correspondence, statements and deposit notices, newest first."""
     professional, page = inbox_for_user(request.user, request.GET.get("page"))
-    return render(request, "notifications/inbox.html", {"professional": professional, "page": page, "active_tab": "messagerie"})
+    rule = MessageNoticeRule.objects.filter(professional=professional).first()
+    return render(request, "notifications/inbox.html", {
+        "professional": professional, "page": page, "active_tab": "messagerie",
+        "notice_enabled": rule is None or rule.enabled,
+    })
+
+
+@require_POST
+@login_required
+def notice_rule(request):
+    """NOT-3: switch the email notice of new messages on or off."""
+    professional = own_professional(request.user)
+    enabled = request.POST.get("enabled") == "on"
+    notices.set_rule(professional=professional, enabled=enabled)
+    if enabled:
+        messages.success(request, _("Vous serez avisé par courriel de l'arrivée d'un message, à votre adresse de courriel activée."))
+    else:
+        messages.success(request, _("Vous ne serez plus avisé par courriel de l'arrivée d'un message."))
+    return redirect("notifications:inbox")
 
 
 @require_GET

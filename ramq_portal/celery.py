@@ -39,4 +39,8 @@ app.conf.beat_schedule = {
         "task": "inscription.tasks.remind_and_purge_drafts",
         "schedule": crontab(hour=3, minute=10),
     },
+    "send-new-message-notices": {
+        "task": "notifications.tasks.send_new_message_notices",
+        "schedule": crontab(minute="*/10"),
+    },
 }

@@ -87,9 +87,9 @@ def test_NOT_2_the_tab_takes_a_fixed_number_of_queries(signed_in, alice, count, 
     for index in range(count):
         message(alice, f"Message {index}", days_ago=index)
     first = SecureMessage.objects.filter(professional=alice).order_by("-created_at").first()
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         assert signed_in.get(reverse("notifications:inbox")).status_code == 200
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         assert signed_in.get(reverse("notifications:inbox") + "?page=2").status_code == 200
     with django_assert_max_num_queries(4):
         assert signed_in.get(reverse("notifications:message", args=[first.pk])).status_code == 200
