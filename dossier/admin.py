@@ -5,10 +5,10 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from dossier import services
+from dossier import profile, services
 from dossier.exceptions import LicenceAlreadyOnFile
 from dossier.forms import OpenFileForm
 from dossier.models import (
@@ -109,7 +109,7 @@ class ProfessionalAdmin(SimpleHistoryAdmin):
     readonly_fields = [
         "professional_number", "profession", "licence_number", "last_name", "first_name", "birth_date",
         "participation_status", "remuneration_mode", "language", "user", "opened_at",
-        "reference_number_issued_at", "reference_number_used_at", "engagement_confirmed_at", "registered_at", "email", "email_activated_at",
+        "reference_number_issued_at", "reference_number_used_at", "engagement_confirmed_at", "registered_at", "returned_mail_at", "email", "email_activated_at",
         "cell_number", "cell_confirmed_at", "masked_sin",
     ]
     exclude = ["sin"]  # shown masked only (masked_sin)
@@ -118,6 +118,14 @@ class ProfessionalAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    actions = ["flag_returned_mail"]
+
+    @admin.action(description=gettext_lazy("Signaler un courrier retourné (coordonnées à confirmer)"), permissions=["change"])
+    def flag_returned_mail(self, request, queryset):
+        """BEY-8: the professional confirms or corrects the coordinates at the next sign-in."""
+        flagged = sum(profile.flag_returned_mail(professional=p, by=request.user) for p in queryset)
+        self.message_user(request, ngettext("%(n)d dossier signalé.", "%(n)d dossiers signalés.", flagged) % {"n": flagged})
 
     @admin.display(description=gettext_lazy("numéro d'assurance sociale"))
     def masked_sin(self, obj):

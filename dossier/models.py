@@ -95,6 +95,9 @@ class Professional(models.Model):
     opened_at = models.DateTimeField(_("dossier ouvert le"), editable=False)
     # INS-3 step 1: the commitment to practise under the Health Insurance Act, immediate and dated.
     engagement_confirmed_at = models.DateTimeField(_("engagement confirmé le"), null=True, blank=True, editable=False)
+    # BEY-8: staff flagged the correspondence address as returned by the post; the professional must
+    # confirm or correct the coordinates at the next sign-in.
+    returned_mail_at = models.DateTimeField(_("courrier retourné signalé le"), null=True, blank=True, editable=False)
     # ETC-5: a statement addressed to the estate of a deceased professional is always posted.
     deceased_on = models.DateField(_("date du décès"), null=True, blank=True)
     # INS-5: the registration wizard was completed; billing is possible only from then on.

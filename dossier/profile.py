@@ -204,7 +204,42 @@ def update_correspondence(
         result.telephones_changed = replace_telephones(professional=locked, telephones=telephones, by=by)
         result.cell_code_sent = change_cell(professional=locked, number=cell, by=by, moment=moment)
         result.email_link_sent = change_email(professional=locked, email=email, by=by, moment=moment)
+        if locked.returned_mail_at is not None:  # BEY-8: the coordinates were reviewed and saved
+            _clear_returned_mail(locked, by, "Coordonnées corrigées après un courrier retourné")
     return result
+
+
+# --- returned mail (BEY-8) ---------------------------------------------------------------------------------
+
+
+def flag_returned_mail(*, professional: Professional, by: User | None) -> bool:
+    """Staff: the post returned a letter sent to the correspondence address. Returns False if already flagged."""
+    with transaction.atomic():
+        locked = Professional.objects.select_for_update().get(pk=professional.pk)
+        if locked.returned_mail_at is not None:
+            return False
+        locked.returned_mail_at = clock.now()
+        locked._history_user = by
+        locked._change_reason = "Courrier retourné signalé"
+        locked.save(update_fields=["returned_mail_at"])
+    return True
+
+
+def _clear_returned_mail(locked: Professional, by: User | None, reason: str) -> None:
+    locked.returned_mail_at = None
+    locked._history_user = by
+    locked._change_reason = reason
+    locked.save(update_fields=["returned_mail_at"])
+
+
+def confirm_coordinates(*, professional: Professional, by: User | None) -> bool:
+    """BEY-8: the professional confirms the coordinates on file are right."""
+    with transaction.atomic():
+        locked = Professional.objects.select_for_update().get(pk=professional.pk)
+        if locked.returned_mail_at is None:
+            return False
+        _clear_returned_mail(locked, by, "Coordonnées confirmées après un courrier retourné")
+    return True
 
 
 def cancel_pending_address(*, professional: Professional, by: User | None) -> int:

@@ -15,9 +15,11 @@ file_opened = Signal()
 @receiver(user_logged_in)
 def _start_session_clock(sender, request, user, **kwargs):
     from dossier.decorators import remember_registration_state
+    from dossier.middleware import remember_returned_mail
 
     mark_signed_in(request.session)
     remember_registration_state(request, user)
+    remember_returned_mail(request, user)
 
 # Domain events of the Profil tab, sent inside the transaction of the change. The notifications app
 # receives them and queues the messages (a row now, the sending after commit), so nothing is sent for

@@ -17,6 +17,7 @@ urlpatterns = [
     path("profil/preferences/", views.edit_preferences, name="edit_preferences"),
     path("profil/preferences/annuler-changement/", views.cancel_pending_preferences, name="cancel_pending_preferences"),
     path("profil/historique/", views.file_history, name="history"),
+    path("profil/confirmer-coordonnees/", views.confirm_coordinates, name="confirm_coordinates"),
 ]
 
 # Named without a namespace: sign-in and sign-out (settings.LOGIN_URL = "login"), and the public page

@@ -24,6 +24,7 @@ from dossier.forms import (
     place_initial,
 )
 from dossier.decorators import registration_pending
+from dossier.middleware import SESSION_KEY as RETURNED_MAIL
 from dossier.selectors import (
     correspondence_address_on,
     email_status,
@@ -326,3 +327,24 @@ def file_history(request):
         request, "dossier/history.html",
         {"professional": professional, "entries": history.entries_for(professional), "active_tab": "profil"},
     )
+
+
+# --- Courrier retourné (BEY-8) -------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def confirm_coordinates(request):
+    """After returned mail: confirm the coordinates on file, or correct them."""
+    professional = professional_for_user(request.user)
+    if request.method == "POST":
+        profile.confirm_coordinates(professional=professional, by=request.user)
+        request.session[RETURNED_MAIL] = False
+        messages.success(request, _("Merci : vos coordonnées sont confirmées."))
+        return redirect("dossier:home")
+    if professional.returned_mail_at is None:
+        return redirect("dossier:profil")
+    return render(request, "dossier/confirm_coordinates.html", {
+        "professional": professional, "address": correspondence_address_on(professional, clock.today()),
+        "telephones": professional.telephones.all(), "registrant": professional,
+    })
