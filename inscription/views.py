@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from comptes.confirmation import password_confirmed
-from comptes.constants import AgencyType, PaymentMode, StatementOption
+from comptes.constants import PaymentMode, StatementOption
 from dossier.decorators import remember_registration_state
 from dossier.selectors import own_professional
 from dossier.services import confirm_engagement
@@ -294,19 +294,6 @@ def _render_step(request, ctx, current, forms, back_to_summary, status=200):
         "registrant": ctx.professional, "back_to_summary": back_to_summary, "previous": current.number - 1 if current.number > 1 else None,
         **forms, **current.extra_context(ctx, forms),
     }
-    if current.number == 3:
-        context["phone_forms"] = forms["phones"]
-    if current.number == 4:
-        context["formset"] = forms["places"]
-        context["version"] = ctx.professional.practice_version
-    if current.number == 5:
-        context["account"] = ctx.account
-    if current.number == 6:
-        form = forms["form"]
-        context.update(found_agencies=form.found_agencies, found_developers=form.found_developers, agency_query=form.agency_query,
-                       developer_query=form.developer_query, dis=AgencyType.DIS, professional=ctx.professional)
-    if current.number == 2:
-        context["asks_sin"] = current.asks_sin(ctx)
     return render(request, current.template, context, status=status)
 
 

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from comptes import paycalendar
 from comptes import accounts
 from comptes.accounts import BankDetails, payment_in_force
-from comptes.constants import AccountKind, PaymentMode, StatementOption
+from comptes.constants import AccountKind, AgencyType, PaymentMode, StatementOption
 from comptes.exceptions import AgencyRefused, CompanyAccountRefused, MandateRequired
 from comptes.forms import AGENCY_REFUSED, COMPANY_ACCOUNT_REFUSED, MANDATE_REQUIRED, PaymentForm, StatementForm
 from comptes.models import BillingAccount, BillingAgency, PaymentSettings, SoftwareDeveloper
@@ -171,6 +171,9 @@ class PersonalStep(Step):
     def forms(self, ctx, data):
         return {"form": SinForm(data)} if self.asks_sin(ctx) else {}
 
+    def extra_context(self, ctx, forms):
+        return {"asks_sin": self.asks_sin(ctx)}
+
     def summary(self, ctx, forms):
         p = ctx.professional
         lines = [
@@ -239,7 +242,8 @@ class CorrespondenceStep(Step):
         return lines
 
     def extra_context(self, ctx, forms):
-        return {"effective_date": paycalendar.effective_date(ctx.now)}
+        # The names the Profil tab's partial (dossier/partials/correspondence_fields.html) reads.
+        return {"effective_date": paycalendar.effective_date(ctx.now), "phone_forms": forms["phones"]}
 
 
 class PracticeStep(Step):
@@ -247,6 +251,9 @@ class PracticeStep(Step):
 
     def forms(self, ctx, data):
         return {"places": PlaceFormSet(data, initial=place_initial(ctx.with_coordinates()), prefix="lieu")}
+
+    def extra_context(self, ctx, forms):
+        return {"formset": forms["places"], "version": ctx.professional.practice_version}
 
     def current_version(self, ctx):
         return ctx.professional.practice_version
@@ -331,7 +338,7 @@ class PaymentStep(Step):
         effective = paycalendar.bank_change_effective_date(ctx.now)
         next_payday = paycalendar.next_payment_date(ctx.now)
         return {"next_payment": paycalendar.next_payment(effective), "bank_effective": effective,
-                "old_account_payday": next_payday if next_payday < effective else None}
+                "old_account_payday": next_payday if next_payday < effective else None, "account": ctx.account}
 
 
 class StatementStep(Step):
@@ -387,6 +394,12 @@ class StatementStep(Step):
             form.add_error("mandate_accepted", MANDATE_REQUIRED)
             return False
         return True
+
+    def extra_context(self, ctx, forms):
+        # The names the Comptes tab's partial (comptes/partials/statement_fields.html) reads.
+        form = forms["form"]
+        return {"found_agencies": form.found_agencies, "found_developers": form.found_developers, "agency_query": form.agency_query,
+                "developer_query": form.developer_query, "dis": AgencyType.DIS, "professional": ctx.professional}
 
     def summary(self, ctx, forms):
         form = forms["form"]

@@ -20,6 +20,15 @@ from ramq_portal import clock
 REPORT_SALT = "notifications.report-email-change"
 
 
+def _notify(professional, subject: str, body: str, *, template: str, context: dict, dedupe_key: str | None = None) -> None:
+    """A notice in secure messaging and, to an activated address only (EML-5), its own email; the
+    message therefore needs no separate "new message" notice (NOT-3)."""
+    SecureMessage.objects.create(professional=professional, subject=subject, body=body, created_at=clock.now(), notice_due=False)
+    if professional.has_activated_email:
+        outbox.queue(professional=professional, channel=OutboundChannel.EMAIL, to=professional.email, template=template,
+                     context=context, dedupe_key=dedupe_key)
+
+
 @receiver(email_validation_requested)
 def _queue_validation_email(sender, token, reminder=False, **kwargs):
     outbox.queue(
@@ -58,13 +67,8 @@ def _notify_bank_details_changed(sender, account, settings, **kwargs):
             "Elles s'appliqueront au paiement du %(date)s. Si vous n'êtes pas à l'origine de ce changement, "
             "communiquez avec la Régie sans tarder."
         ) % {"account": account.number, "last3": settings.bank_account_last3, "date": formats.date_format(settings.effective_from, "j F Y")}
-    # Its own email follows when an address is activated: no separate "new message" notice.
-    SecureMessage.objects.create(professional=professional, subject=subject, body=body, created_at=clock.now(), notice_due=False)
-    if professional.has_activated_email:
-        outbox.queue(
-            professional=professional, channel=OutboundChannel.EMAIL, to=professional.email, template="coordonnees_bancaires",
-            context={"account_number": account.number, "effective_from": settings.effective_from.isoformat()},
-        )
+    _notify(professional, subject, body, template="coordonnees_bancaires",
+            context={"account_number": account.number, "effective_from": settings.effective_from.isoformat()})
 
 
 @receiver(password_reset_requested)
@@ -86,13 +90,8 @@ def _remind_unfinished_registration(sender, professional, kept_until, **kwargs):
             "Votre inscription à la RAMQ est en attente. Ce que vous avez saisi est conservé jusqu'au %(date)s, puis sera "
             "supprimé. Connectez-vous aux services en ligne pour la reprendre où vous l'avez laissée."
         ) % {"date": formats.date_format(kept_until, "j F Y")}
-    # Its own email follows when an address is activated: no separate "new message" notice.
-    SecureMessage.objects.create(professional=professional, subject=subject, body=body, created_at=clock.now(), notice_due=False)
-    if professional.has_activated_email:
-        outbox.queue(
-            professional=professional, channel=OutboundChannel.EMAIL, to=professional.email, template="inscription_rappel",
-            context={"kept_until": kept_until.isoformat()}, dedupe_key=f"inscription-rappel:{professional.pk}:{kept_until.isoformat()}",
-        )
+    _notify(professional, subject, body, template="inscription_rappel", context={"kept_until": kept_until.isoformat()},
+            dedupe_key=f"inscription-rappel:{professional.pk}:{kept_until.isoformat()}")
 
 
 @receiver(password_recovered)
@@ -104,10 +103,4 @@ def _notify_new_password(sender, professional, **kwargs):
             "Le mot de passe de vos services en ligne a été changé le %(date)s au moyen de la procédure de mot de passe oublié. "
             "Si vous n'êtes pas à l'origine de ce changement, communiquez avec la Régie sans tarder."
         ) % {"date": formats.date_format(clock.now(), "j F Y")}
-    # Its own email follows when an address is activated: no separate "new message" notice.
-    SecureMessage.objects.create(professional=professional, subject=subject, body=body, created_at=clock.now(), notice_due=False)
-    if professional.has_activated_email:
-        outbox.queue(
-            professional=professional, channel=OutboundChannel.EMAIL, to=professional.email, template="mot_de_passe_change",
-            context={"changed_at": clock.now().isoformat()},
-        )
+    _notify(professional, subject, body, template="mot_de_passe_change", context={"changed_at": clock.now().isoformat()})

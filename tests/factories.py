@@ -5,8 +5,8 @@ import factory
 from django.contrib.auth.models import Group
 from factory.django import DjangoModelFactory
 
-from comptes.constants import AccountKind
-from comptes.models import BillingAccount, PaymentDate
+from comptes.constants import AccountKind, AgencyType
+from comptes.models import BillingAccount, BillingAgency, FinancialInstitution, PaymentDate, SoftwareDeveloper
 from dossier import numbers
 from dossier.models import CorrespondenceAddress, PlaceOfPractice, Profession, Professional, Telephone, User
 from ramq_portal import clock
@@ -126,6 +126,36 @@ class PaymentDateFactory(DjangoModelFactory):
         django_get_or_create = ("date",)
 
     date = date(2027, 5, 20)
+
+
+class FinancialInstitutionFactory(DjangoModelFactory):
+    class Meta:
+        model = FinancialInstitution
+        django_get_or_create = ("number",)
+
+    number = factory.Sequence(lambda n: f"{(n % 900) + 100:03d}")
+    name = factory.Sequence(lambda n: f"Banque {n}")
+
+
+class SoftwareDeveloperFactory(DjangoModelFactory):
+    class Meta:
+        model = SoftwareDeveloper
+
+    number = factory.Sequence(lambda n: f"{10000 + n:05d}")
+    name = factory.Sequence(lambda n: f"Logiciel {n}")
+
+
+class BillingAgencyFactory(DjangoModelFactory):
+    class Meta:
+        model = BillingAgency
+
+    transmission_number = factory.Sequence(lambda n: f"{20000 + n:05d}")
+    name = factory.Sequence(lambda n: f"Facturation {n}")
+    agency_type = AgencyType.ATD
+    line1 = factory.Sequence(lambda n: f"{n + 100}, rue de l'Agence")
+    city = "Montréal"
+    province = "QC"
+    postal_code = "H2X 3J6"
 
 
 def aware(year, month, day, hour=12, minute=0) -> datetime:

@@ -34,9 +34,7 @@ from comptes.models import (
     AccountMembership,
     BillingAccount,
     BillingAgency,
-    FinancialInstitution,
     PaymentSettings,
-    SoftwareDeveloper,
     StatementSettings,
 )
 from dossier.models import Request
@@ -51,37 +49,7 @@ MAX_QUERIES = 6
 ONLY_HOLDER = "Seul le titulaire du compte peut modifier ces coordonnées en ligne."
 
 
-# --- Factories of the comptes models (tests/factories.py has only accounts and payment dates) ---------------
-
-
-class FinancialInstitutionFactory(DjangoModelFactory):
-    class Meta:
-        model = FinancialInstitution
-        django_get_or_create = ("number",)
-
-    number = factory.Sequence(lambda n: f"{(n % 900) + 100:03d}")
-    name = factory.Sequence(lambda n: f"Caisse populaire {n}")
-
-
-class SoftwareDeveloperFactory(DjangoModelFactory):
-    class Meta:
-        model = SoftwareDeveloper
-
-    number = factory.Sequence(lambda n: f"{10000 + n:05d}")
-    name = factory.Sequence(lambda n: f"Logiciels Dentaires {n} inc.")
-
-
-class BillingAgencyFactory(DjangoModelFactory):
-    class Meta:
-        model = BillingAgency
-
-    transmission_number = factory.Sequence(lambda n: f"{20000 + n:05d}")
-    name = factory.Sequence(lambda n: f"Agence de facturation {n}")
-    agency_type = AgencyType.ATD
-    line1 = factory.Sequence(lambda n: f"{n + 100}, rue de l'Agence")
-    city = "Montréal"
-    province = "QC"
-    postal_code = "H2X 3J6"
+# --- Factories of the comptes models not shared with other files ----------------------------------------------
 
 
 class PaymentSettingsFactory(DjangoModelFactory):
@@ -95,7 +63,7 @@ class PaymentSettingsFactory(DjangoModelFactory):
     effective_from = factory.LazyFunction(lambda: clock.today() - timedelta(days=30))
     recorded_at = factory.LazyFunction(lambda: clock.now() - timedelta(days=31))
     in_force_recorded_at = factory.LazyAttribute(lambda o: o.recorded_at)
-    institution = factory.SubFactory(FinancialInstitutionFactory)
+    institution = factory.SubFactory(factories.FinancialInstitutionFactory)
     transit = "12345"
     bank_account = factory.Sequence(lambda n: f"{7000000 + n:07d}")
     bank_account_last3 = factory.LazyAttribute(lambda o: o.bank_account[-3:])
@@ -142,11 +110,11 @@ def scene(alice, bob, pay_calendar):
     would show)."""
     personal = alice.billing_accounts.get(kind=AccountKind.PERSONAL)
     StatementSettingsFactory(account=personal)
-    atd = BillingAgencyFactory(name="Facturation Québec ATD")
+    atd = factories.BillingAgencyFactory(name="Facturation Québec ATD")
     administrative = administrative_account(alice, 1, agency=atd)
     collective = administrative_account(bob, 2, kind=AccountKind.COLLECTIVE, group_number="55555")
     AccountMembership.objects.create(account=collective, professional=alice, joined_at=clock.now())
-    institution = FinancialInstitutionFactory(number="815", name="Desjardins")
+    institution = factories.FinancialInstitutionFactory(number="815", name="Desjardins")
     return {"personal": personal, "administrative": administrative, "collective": collective, "atd": atd,
             "institution": institution}
 
@@ -345,7 +313,7 @@ def test_CPT_2_the_holder_of_the_collective_account_can_edit_it(client, scene, b
 def grow(alice, size):
     """`size` administrative accounts for Alice, each with payment (in force and pending) and statement
     settings, half of them with an agency."""
-    agencies = [BillingAgencyFactory(), BillingAgencyFactory(agency_type=AgencyType.ISE)]
+    agencies = [factories.BillingAgencyFactory(), factories.BillingAgencyFactory(agency_type=AgencyType.ISE)]
     for i in range(size):
         administrative_account(alice, 100 + i, agency=agencies[i % 2] if i % 3 else None)
 
@@ -353,12 +321,12 @@ def grow(alice, size):
 @pytest.fixture
 def reference_data(db):
     """What the statement page searches: agencies of each type and developers."""
-    BillingAgencyFactory(transmission_number="30001", name="Facturation Laurentides", agency_type=AgencyType.ATD)
-    BillingAgencyFactory(transmission_number="30002", name="Facturation du Regroupement", agency_type=AgencyType.ISE)
+    factories.BillingAgencyFactory(transmission_number="30001", name="Facturation Laurentides", agency_type=AgencyType.ATD)
+    factories.BillingAgencyFactory(transmission_number="30002", name="Facturation du Regroupement", agency_type=AgencyType.ISE)
     for i in range(25):
-        BillingAgencyFactory(name=f"Facturation régionale {i}")
-        SoftwareDeveloperFactory(name=f"Logiciel Facturation {i}")
-    SoftwareDeveloperFactory(number="40001", name="DentiSoft")
+        factories.BillingAgencyFactory(name=f"Facturation régionale {i}")
+        factories.SoftwareDeveloperFactory(name=f"Logiciel Facturation {i}")
+    factories.SoftwareDeveloperFactory(number="40001", name="DentiSoft")
 
 
 PAGES = {

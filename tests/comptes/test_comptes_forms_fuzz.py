@@ -30,7 +30,6 @@ import re
 import string
 from types import SimpleNamespace
 
-import factory
 import pytest
 from axes.utils import reset as axes_reset
 from django import forms
@@ -40,7 +39,6 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.urls import reverse
 from django_countries import countries
-from factory.django import DjangoModelFactory
 from hypothesis import HealthCheck, assume, example, given, settings, strategies as st
 from localflavor.ca.ca_provinces import PROVINCE_CHOICES
 
@@ -50,9 +48,7 @@ from comptes.models import (
     AccountMembership,
     BillingAccount,
     BillingAgency,
-    FinancialInstitution,
     PaymentSettings,
-    SoftwareDeveloper,
     StatementSettings,
 )
 from dossier.constants import RequestKind
@@ -182,39 +178,6 @@ def assert_request_refused(response, before, *, expected=None):
     assert snapshot() == before, "something was saved from invalid input"
 
 
-# --- Factories of the comptes models (tests/factories.py has only accounts and payment dates) ---------------
-
-
-class FinancialInstitutionFactory(DjangoModelFactory):
-    class Meta:
-        model = FinancialInstitution
-        django_get_or_create = ("number",)
-
-    number = factory.Sequence(lambda n: f"{(n % 900) + 100:03d}")
-    name = factory.Sequence(lambda n: f"Banque {n}")
-
-
-class SoftwareDeveloperFactory(DjangoModelFactory):
-    class Meta:
-        model = SoftwareDeveloper
-
-    number = factory.Sequence(lambda n: f"{10000 + n:05d}")
-    name = factory.Sequence(lambda n: f"Logiciel {n}")
-
-
-class BillingAgencyFactory(DjangoModelFactory):
-    class Meta:
-        model = BillingAgency
-
-    transmission_number = factory.Sequence(lambda n: f"{20000 + n:05d}")
-    name = factory.Sequence(lambda n: f"Facturation {n}")
-    agency_type = AgencyType.ATD
-    line1 = factory.Sequence(lambda n: f"{n + 100}, rue de l'Agence")
-    city = "Montréal"
-    province = "QC"
-    postal_code = "H2X 3J6"
-
-
 # --- The scene ------------------------------------------------------------------------------------------------
 
 
@@ -249,15 +212,15 @@ def scene(alice, bob, pay_calendar):
     return SimpleNamespace(
         personal=personal, administrative=administrative, group=group, member_of=member_of,
         bob_personal=bob.billing_accounts.get(kind=AccountKind.PERSONAL),
-        institutions=[FinancialInstitutionFactory(number=n, name=name)
+        institutions=[factories.FinancialInstitutionFactory(number=n, name=name)
                       for n, name in (("815", "Desjardins"), ("001", "BMO"), ("006", "Banque Nationale"))],
-        atd=BillingAgencyFactory(name="Facturation Express", agency_type=AgencyType.ATD),
-        ise=BillingAgencyFactory(name="Facturation du Regroupement des dentistes", agency_type=AgencyType.ISE),
-        bob_dis=BillingAgencyFactory(name="Facturation Gagnon", agency_type=AgencyType.DIS, owner=bob),
-        alice_dis=BillingAgencyFactory(name="Facturation Tremblay", agency_type=AgencyType.DIS, owner=alice),
-        inactive_agency=BillingAgencyFactory(name="Facturation Fermée", agency_type=AgencyType.ATD, is_active=False),
-        developers=[SoftwareDeveloperFactory(name="Logiciel DentiPro"), SoftwareDeveloperFactory(name="Logiciel OptoFact")],
-        inactive_developer=SoftwareDeveloperFactory(name="Logiciel Abandonné", is_active=False),
+        atd=factories.BillingAgencyFactory(name="Facturation Express", agency_type=AgencyType.ATD),
+        ise=factories.BillingAgencyFactory(name="Facturation du Regroupement des dentistes", agency_type=AgencyType.ISE),
+        bob_dis=factories.BillingAgencyFactory(name="Facturation Gagnon", agency_type=AgencyType.DIS, owner=bob),
+        alice_dis=factories.BillingAgencyFactory(name="Facturation Tremblay", agency_type=AgencyType.DIS, owner=alice),
+        inactive_agency=factories.BillingAgencyFactory(name="Facturation Fermée", agency_type=AgencyType.ATD, is_active=False),
+        developers=[factories.SoftwareDeveloperFactory(name="Logiciel DentiPro"), factories.SoftwareDeveloperFactory(name="Logiciel OptoFact")],
+        inactive_developer=factories.SoftwareDeveloperFactory(name="Logiciel Abandonné", is_active=False),
     )
 
 

@@ -10,6 +10,8 @@ from django.db import connection
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from comptes import paycalendar
+from comptes.accounts import payment_in_force
 from comptes.constants import PaymentMode, StatementOption
 from comptes.models import BillingAgency, FinancialInstitution, PaymentSettings, SoftwareDeveloper
 from dossier.constants import RemunerationMode, RequestKind
@@ -339,7 +341,7 @@ def test_INS_5_continuer_applies_everything_through_the_services_of_mon_dossier(
     assert professional.registered_at == factories.aware(2026, 11, 24, 9, 5)
     # PRO-5: the new address waits for the next payment date; the old one is in force until then.
     pending = professional.correspondence_addresses.get(line1="12, rue Neuve")
-    assert pending.effective_from == __import__("comptes.paycalendar", fromlist=["x"]).effective_date(clock.now())
+    assert pending.effective_from == paycalendar.effective_date(clock.now())
     assert professional.telephones.get().number == "+14505550101"
     # EML-2: the email link; CEL-1: the text code.
     assert [m.to for m in mail.outbox] == [["benoit@example.com"]]
@@ -401,7 +403,7 @@ def test_INS_6_no_bank_details_means_cheque_and_no_agency_means_not_now(client, 
     assert complete(client, registrant).status_code == 302
     account = registrant.billing_accounts.get()
     assert account.statement_settings.option == StatementOption.NONE
-    state = __import__("comptes.accounts", fromlist=["x"]).payment_in_force(account, clock.today())
+    state = payment_in_force(account, clock.today())
     assert state.in_force is None or state.in_force.mode == PaymentMode.CHEQUE
     assert "Chèque" in text(client.get(reverse("comptes:account", args=[account.pk])))
 
