@@ -18,8 +18,33 @@ from comptes.models import (
     PaymentDate,
     PaymentSettings,
     SoftwareDeveloper,
+    StatementSettings,
 )
 from ramq_portal import clock
+
+
+@admin.register(StatementSettings)
+class StatementSettingsAdmin(SimpleHistoryAdmin):
+    """ETC-5: staff record a professional's request for paper statements (posted as well as shown in
+    secure messaging); the rest changes in Mon dossier or by form (ETC-6)."""
+
+    list_display = ["account", "option", "reception_mode", "paper_requested", "updated_at"]
+    list_filter = ["paper_requested", "option"]
+    search_fields = ["=account__number", "=account__professional__professional_number"]
+    list_select_related = ["account"]
+    fields = ["account", "option", "agency", "reception_mode", "line1", "line2", "city", "province", "postal_code", "country",
+              "paper_requested", "updated_at"]
+    readonly_fields = [name for name in fields if name != "paper_requested"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_at = clock.now()
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(PaymentDate)

@@ -1,21 +1,60 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy, ngettext
 
-from notifications.models import OutboundMessage, PrintItem
+from notifications import outbox
+from notifications.models import DepositNotice, OutboundMessage, PaymentRun, PrintItem, Statement
 from ramq_portal import clock
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PaymentRun)
+class PaymentRunAdmin(ReadOnlyAdmin):
+    """Each payment date's run: started, finished (or where it stands), what it produced."""
+
+    list_display = ["payment_date", "started_at", "finished_at", "statements", "deposit_notices", "printed"]
+    date_hierarchy = "payment_date"
+
+
+@admin.register(Statement)
+class StatementAdmin(ReadOnlyAdmin):
+    list_display = ["payment_date", "account", "balance", "issued_at"]
+    list_filter = ["payment_date"]
+    search_fields = ["=account__number", "=account__professional__professional_number"]
+    list_select_related = ["account"]
+    show_full_result_count = False
+
+
+@admin.register(DepositNotice)
+class DepositNoticeAdmin(ReadOnlyAdmin):
+    list_display = ["payment_date", "deposit_date", "account", "bank_account_masked", "issued_at"]
+    list_filter = ["payment_date"]
+    search_fields = ["=account__number", "=account__professional__professional_number"]
+    list_select_related = ["account"]
+    show_full_result_count = False
 
 
 @admin.register(OutboundMessage)
 class OutboundMessageAdmin(admin.ModelAdmin):
     """Outgoing emails and text messages: a failed one stays here for staff, never silently dropped."""
 
-    list_display = ["created_at", "channel", "template", "status", "attempts", "professional", "sent_at"]
+    list_display = ["created_at", "channel", "template", "status", "attempts", "last_error", "next_attempt_at", "professional", "sent_at"]
     list_filter = ["status", "channel", "template"]
     search_fields = ["=professional__professional_number"]
     list_select_related = ["professional"]
     readonly_fields = [f.name for f in OutboundMessage._meta.fields if f.name != "to"]
     exclude = ["to"]  # an address or number, shown masked in the list only through the professional's file
     date_hierarchy = "created_at"
+    actions = ["send_again"]
 
     def has_add_permission(self, request):
         return False
@@ -25,6 +64,14 @@ class OutboundMessageAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def has_resend_permission(self, request):
+        return request.user.has_perm("notifications.resend_outboundmessage")
+
+    @admin.action(description=gettext_lazy("Envoyer de nouveau les messages en échec"), permissions=["resend"])
+    def send_again(self, request, queryset):
+        count = outbox.resend(queryset)
+        self.message_user(request, ngettext("%(n)d message remis en file d'attente.", "%(n)d messages remis en file d'attente.", count) % {"n": count})
 
 
 @admin.register(PrintItem)

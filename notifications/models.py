@@ -36,13 +36,23 @@ class OutboundMessage(models.Model):
     created_at = models.DateTimeField(_("créé le"))
     sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
     last_error = models.CharField(_("dernière erreur"), max_length=300, blank=True)
+    # Delivery bookkeeping (see notifications.outbox): when a worker took the message, and when the next
+    # attempt is due. A queued message long past its attempt, or one taken by a worker that died, is
+    # handed to a worker again by the recovery sweep.
+    claimed_at = models.DateTimeField(_("pris en charge le"), null=True, blank=True)
+    next_attempt_at = models.DateTimeField(_("prochaine tentative"), null=True, blank=True)
     dedupe_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("message sortant")
         verbose_name_plural = _("messages sortants")
-        indexes = [models.Index(fields=["status", "created_at"], name="outbound_status_idx")]
+        permissions = [("resend_outboundmessage", _("Peut envoyer de nouveau un message en échec"))]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="outbound_status_idx"),
+            models.Index(fields=["next_attempt_at"], name="outbound_unsent_idx",
+                         condition=models.Q(status__in=["en_file", "envoi"])),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} {self.template} #{self.pk}"
@@ -105,6 +115,47 @@ class Statement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.payment_date}"
+
+
+class DepositNotice(models.Model):
+    """NOT-2, PAI-3: the deposit notice (*avis de dépôt*) of one payment to a transfer payee, with the
+    date the money lands. The bank account is recorded masked only."""
+
+    account = models.ForeignKey("comptes.BillingAccount", on_delete=models.PROTECT, related_name="deposit_notices")
+    payment_date = models.DateField(_("date de paiement"))
+    deposit_date = models.DateField(_("date du dépôt"))
+    bank_account_masked = models.CharField(_("compte bancaire"), max_length=12, blank=True)
+    issued_at = models.DateTimeField(_("produit le"))
+
+    class Meta:
+        ordering = ["-payment_date"]
+        verbose_name = _("avis de dépôt")
+        verbose_name_plural = _("avis de dépôt")
+        constraints = [models.UniqueConstraint(fields=["account", "payment_date"], name="one_deposit_notice_per_account_and_payment")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.payment_date}"
+
+
+class PaymentRun(models.Model):
+    """The payment run of one payment date (ETC-1, NOT-2): where it stands, for staff and for restarts.
+    Batches commit one by one; `last_professional_id` is the last file fully handled."""
+
+    payment_date = models.DateField(_("date de paiement"), unique=True)
+    started_at = models.DateTimeField(_("commencée le"))
+    finished_at = models.DateTimeField(_("terminée le"), null=True, blank=True)
+    last_professional_id = models.BigIntegerField(default=0, editable=False)
+    statements = models.PositiveIntegerField(_("états de compte produits"), default=0)
+    deposit_notices = models.PositiveIntegerField(_("avis de dépôt produits"), default=0)
+    printed = models.PositiveIntegerField(_("envois postaux"), default=0)
+
+    class Meta:
+        ordering = ["-payment_date"]
+        verbose_name = _("paiement (production des états de compte)")
+        verbose_name_plural = _("paiements (production des états de compte)")
+
+    def __str__(self) -> str:
+        return self.payment_date.isoformat()
 
 
 class PrintItem(models.Model):

@@ -8,6 +8,8 @@ handled once, so a sweep run twice, or by two workers at once, sends once.
 """
 from __future__ import annotations
 
+from collections import Counter
+
 from django.db import transaction
 
 from dossier.models import Professional
@@ -16,28 +18,40 @@ from notifications.models import MessageNoticeRule, OutboundChannel, SecureMessa
 from ramq_portal import clock
 
 
-def wants_notice(professional: Professional) -> bool:
-    rule = MessageNoticeRule.objects.filter(professional=professional).first()
-    return professional.has_activated_email and (rule is None or rule.enabled)
-
-
 def set_rule(*, professional: Professional, enabled: bool) -> None:
     MessageNoticeRule.objects.update_or_create(professional=professional, defaults={"enabled": enabled, "updated_at": clock.now()})
 
 
 def send_new_message_notices(*, batch_size: int = 500) -> int:
-    """Returns how many emails were queued."""
+    """Returns how many emails were queued. Files are taken in id order, `batch_size` per transaction,
+    with a fixed number of queries per batch; messages locked by a concurrent sweep are left to it."""
     pending = SecureMessage.objects.filter(notice_due=True, notice_handled_at__isnull=True)
-    queued = 0
-    for professional_id in list(pending.order_by().values_list("professional_id", flat=True).distinct()[:batch_size]):
-        now = clock.now()
+    queued, after = 0, 0
+    while True:
+        ids = list(pending.filter(professional_id__gt=after).order_by("professional_id")
+                   .values_list("professional_id", flat=True).distinct()[:batch_size])
+        if not ids:
+            return queued
+        after = ids[-1]
         with transaction.atomic():
-            count = pending.filter(professional_id=professional_id).update(notice_handled_at=now)
-            if not count:
-                continue  # another run took them
-            professional = Professional.objects.get(pk=professional_id)
-            if wants_notice(professional):
-                outbox.queue(professional=professional, channel=OutboundChannel.EMAIL, to=professional.email, template="nouveau_message",
-                             context={"count": count})
-                queued += 1
-    return queued
+            taken = list(pending.filter(professional_id__in=ids).select_for_update(skip_locked=True).values_list("pk", "professional_id"))
+            if not taken:
+                continue
+            counts = Counter(professional_id for _, professional_id in taken)
+            SecureMessage.objects.filter(pk__in=[pk for pk, _ in taken]).update(notice_handled_at=clock.now())
+            professionals = Professional.objects.filter(pk__in=counts).select_related("message_notice_rule")
+            emails = [
+                outbox.Outgoing(professional=professional, channel=OutboundChannel.EMAIL, to=professional.email,
+                                template="nouveau_message", context={"count": counts[professional.pk]})
+                for professional in professionals if _wants(professional)
+            ]
+            queued += len(outbox.queue_many(emails))
+
+
+def _wants(professional: Professional) -> bool:
+    """EML-5 and the professional's rule, from a file loaded with its rule."""
+    try:
+        enabled = professional.message_notice_rule.enabled
+    except MessageNoticeRule.DoesNotExist:
+        enabled = True
+    return professional.has_activated_email and enabled

@@ -1,11 +1,29 @@
-"""Queue, claim and deliver outgoing messages (see notifications.models)."""
+"""Queue, claim and deliver outgoing messages (see notifications.models).
+
+Delivery is at least once towards the provider and, with the claim, once in the normal course:
+
+* `queue` writes the row in the caller's transaction and enqueues the task on commit (NOT-5);
+* the task `claim`s the row with a conditional UPDATE: a second task for the same row does nothing;
+* a transient failure puts the row back in the queue with its next attempt due after a backoff
+  (settings.OUTBOX_RETRY_BASE_SECONDS, doubled each time, at most an hour); after OUTBOX_MAX_ATTEMPTS
+  the row is 'failed', visible to staff, who may send it again from the admin;
+* `recover` (a periodic sweep) hands rows to a worker again when their task was lost with the broker
+  (a queued row long past its attempt) or died with its worker (a row taken longer ago than the lease).
+  The one window left is a worker that dies after the provider accepted the message and before the row
+  is marked sent: the message then goes again, with the same Message-ID (emails) or reference (texts),
+  which providers use to drop the duplicate. Text codes travel only in the task: a code whose task was
+  lost is not rebuilt (the row is cancelled, and the professional asks for a new code).
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -29,6 +47,7 @@ def queue(
             message = OutboundMessage.objects.create(
                 professional=professional, channel=channel, to=to, template=template, context=context,
                 language=getattr(professional, "language", "fr") or "fr", created_at=clock.now(), dedupe_key=dedupe_key,
+                next_attempt_at=clock.now(),
             )
     except IntegrityError:
         return None
@@ -37,22 +56,89 @@ def queue(
     return message
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    professional: Professional
+    channel: str
+    to: str
+    template: str
+    context: dict = field(default_factory=dict)
+
+
+def queue_many(messages: list[Outgoing]) -> list[OutboundMessage]:
+    """Write many rows in one INSERT (a sweep's notices) and enqueue their sending after commit."""
+    from notifications.tasks import deliver_message
+
+    moment = clock.now()
+    rows = OutboundMessage.objects.bulk_create([
+        OutboundMessage(professional=m.professional, channel=m.channel, to=m.to, template=m.template, context=m.context,
+                        language=m.professional.language or "fr", created_at=moment, next_attempt_at=moment)
+        for m in messages
+    ])
+    ids = [row.pk for row in rows]
+    transaction.on_commit(lambda: [deliver_message.delay(pk) for pk in ids])
+    return rows
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+
+
 def claim(message_id: int) -> OutboundMessage | None:
-    """Take a queued message for sending; None if another run already took or finished it."""
-    claimed = OutboundMessage.objects.filter(pk=message_id, status=OutboundStatus.QUEUED).update(status=OutboundStatus.SENDING)
-    if not claimed:
+    """Take a queued message for sending; None if another run already took or finished it. A message
+    taken by a worker longer ago than the lease is taken again (that worker died)."""
+    now = clock.now()
+    claimable = Q(status=OutboundStatus.QUEUED) | Q(status=OutboundStatus.SENDING, claimed_at__lt=now - _lease())
+    if not OutboundMessage.objects.filter(claimable, pk=message_id).update(status=OutboundStatus.SENDING, claimed_at=now):
         return None
     return OutboundMessage.objects.select_related("professional").get(pk=message_id)
 
 
-def release_for_retry(message: OutboundMessage, error: Exception) -> None:
+def backoff(attempts: int) -> int:
+    """Seconds before the next attempt, after `attempts` failed ones."""
+    return min(settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), 3600)
+
+
+def release_for_retry(message: OutboundMessage, error: Exception) -> int:
+    """Put a message back in the queue after a failure; returns the delay before its next attempt."""
+    attempts = message.attempts + 1
+    delay = backoff(attempts)
     OutboundMessage.objects.filter(pk=message.pk).update(
-        status=OutboundStatus.QUEUED, attempts=message.attempts + 1, last_error=type(error).__name__[:300]
+        status=OutboundStatus.QUEUED, attempts=attempts, last_error=type(error).__name__[:300],
+        next_attempt_at=clock.now() + timedelta(seconds=delay),
     )
+    return delay
 
 
-def mark(message: OutboundMessage, status: str, error: str = "") -> None:
+def recover(*, limit: int = 1000) -> int:
+    """Hand lost messages to a worker again (see the module's note); returns how many."""
+    from notifications.tasks import deliver_message
+
+    now = clock.now()
+    overdue = now - timedelta(seconds=settings.OUTBOX_RECOVER_AFTER_SECONDS)
+    lost = (Q(status=OutboundStatus.QUEUED) & (Q(next_attempt_at__lt=overdue) | Q(next_attempt_at__isnull=True, created_at__lt=overdue))
+            | Q(status=OutboundStatus.SENDING, claimed_at__lt=now - _lease()))
+    ids = list(OutboundMessage.objects.filter(lost).order_by("pk").values_list("pk", flat=True)[:limit])
+    # Not handed again before another OUTBOX_RECOVER_AFTER_SECONDS, even if the workers are slow.
+    OutboundMessage.objects.filter(pk__in=ids, status=OutboundStatus.QUEUED).update(next_attempt_at=now)
+    transaction.on_commit(lambda: [deliver_message.delay(pk) for pk in ids])
+    return len(ids)
+
+
+def resend(queryset) -> int:
+    """Staff send failed messages again (from the admin)."""
+    from notifications.tasks import deliver_message
+
+    ids = list(queryset.filter(status=OutboundStatus.FAILED).values_list("pk", flat=True))
+    OutboundMessage.objects.filter(pk__in=ids).update(status=OutboundStatus.QUEUED, attempts=0, next_attempt_at=clock.now(), last_error="")
+    transaction.on_commit(lambda: [deliver_message.delay(pk) for pk in ids])
+    return len(ids)
+
+
+def mark(message: OutboundMessage, status: str, error: str = "", attempts: int | None = None) -> None:
     fields = {"status": status, "last_error": error[:300]}
+    if attempts is not None:
+        fields["attempts"] = attempts
     if status == OutboundStatus.SENT:
         fields["sent_at"] = clock.now()
         fields["attempts"] = message.attempts + 1
@@ -84,8 +170,10 @@ def render(message: OutboundMessage, secret: str = "") -> Rendered | None:
 
 def send(message: OutboundMessage, rendered: Rendered) -> None:
     if message.channel == OutboundChannel.SMS:
-        get_backend().send(SmsMessage(to=message.to, body=rendered.text))
+        get_backend().send(SmsMessage(to=message.to, body=rendered.text, reference=f"mondossier-{message.pk}"))
         return
-    email = EmailMultiAlternatives(rendered.subject, rendered.text, settings.DEFAULT_FROM_EMAIL, [message.to])
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "mondossier.example"
+    email = EmailMultiAlternatives(rendered.subject, rendered.text, settings.DEFAULT_FROM_EMAIL, [message.to],
+                                   headers={"Message-ID": f"<mondossier-{message.pk}@{domain}>"})
     email.attach_alternative(rendered.html, "text/html")
     email.send()

@@ -4,7 +4,9 @@ The interface a production provider implements:
 
     class MyProviderBackend(BaseSmsBackend):
         def send(self, message: SmsMessage) -> str:
-            ...  # deliver, return the provider's message id; raise SmsDeliveryError to be retried
+            ...  # deliver message.body to message.to, passing message.reference as the provider's
+                 # idempotency key when it has one; return the provider's message id;
+                 # raise SmsDeliveryError (or ConnectionError, TimeoutError) to be retried with backoff
 
 Development backends write each message to a file in settings.SMS_FILE_PATH (one file per message,
 readable by tests and by a person) or to the console. Message bodies may hold a one-time code: no
@@ -32,6 +34,9 @@ class SmsDeliveryError(Exception):
 class SmsMessage:
     to: str  # E.164, e.g. +14185550100
     body: str
+    # The same for every attempt of one outgoing message: a provider that supports idempotency keys
+    # drops a second attempt whose first was accepted (see notifications.outbox).
+    reference: str = ""
 
 
 class BaseSmsBackend:

@@ -2,6 +2,7 @@ import logging
 import smtplib
 
 from celery import shared_task
+from django.conf import settings
 
 from notifications import outbox
 from notifications.models import OutboundStatus
@@ -10,13 +11,13 @@ from notifications.sms import SmsDeliveryError
 logger = logging.getLogger(__name__)
 
 TRANSIENT = (smtplib.SMTPException, SmsDeliveryError, ConnectionError, TimeoutError, OSError)
-MAX_RETRIES = 6
 
 
-@shared_task(bind=True, max_retries=MAX_RETRIES, acks_late=True)
+@shared_task(bind=True, max_retries=None, acks_late=True)
 def deliver_message(self, message_id: int, secret: str = "") -> str:
     """Send one outgoing message once: claimed by a conditional UPDATE, retried with backoff on a
-    transient failure, marked failed (visible to staff) when retries are exhausted."""
+    transient failure, marked failed (visible to staff) after settings.OUTBOX_MAX_ATTEMPTS attempts.
+    Attempts are counted on the row, so a task handed again by `recover` keeps the count."""
     message = outbox.claim(message_id)
     if message is None:
         return "already handled"
@@ -27,23 +28,31 @@ def deliver_message(self, message_id: int, secret: str = "") -> str:
     try:
         outbox.send(message, rendered)
     except TRANSIENT as exc:
-        if self.request.retries >= MAX_RETRIES:
-            outbox.mark(message, OutboundStatus.FAILED, type(exc).__name__)
+        if message.attempts + 1 >= settings.OUTBOX_MAX_ATTEMPTS:
+            outbox.mark(message, OutboundStatus.FAILED, type(exc).__name__, attempts=message.attempts + 1)
             logger.error("outbound message %s failed after %s attempts", message_id, message.attempts + 1)
             return "failed"
-        outbox.release_for_retry(message, exc)
-        raise self.retry(exc=exc, countdown=min(30 * 2**self.request.retries, 3600))
+        delay = outbox.release_for_retry(message, exc)
+        logger.warning("outbound message %s: attempt %s failed (%s), next in %s s", message_id, message.attempts + 1,
+                       type(exc).__name__, delay)
+        raise self.retry(exc=exc, countdown=delay)
     outbox.mark(message, OutboundStatus.SENT)
     logger.info("outbound message %s sent (%s)", message_id, message.template)
     return "sent"
 
 
 @shared_task
+def recover_outbound_messages() -> int:
+    """Every few minutes: hand again to a worker the messages whose task was lost (broker or worker died)."""
+    return outbox.recover()
+
+
+@shared_task(acks_late=True)
 def payment_run() -> int:
-    """Daily: on a payment date, one statement per open account (ETC-1); idempotent."""
+    """Hourly: runs each due payment date (ETC-1, NOT-2), or finishes one that was stopped; idempotent."""
     from notifications import payment_run as run
 
-    return run.run_for_today()
+    return run.run_due()
 
 
 @shared_task

@@ -28,8 +28,9 @@ app.conf.beat_schedule = {
     },
     "payment-run": {
         "task": "notifications.tasks.payment_run",
-        # Early on each day (a payment date issues its statements; a rerun issues nothing new).
-        "schedule": crontab(hour=1, minute=30),
+        # Every hour: a payment date runs early in its day; a run missed or stopped (no broker, worker
+        # killed) is finished at the next hour; a finished one is never run again.
+        "schedule": crontab(minute=30),
     },
     "send-email-reminders": {
         "task": "dossier.tasks.send_email_reminders",
@@ -38,6 +39,10 @@ app.conf.beat_schedule = {
     "remind-and-purge-registration-drafts": {
         "task": "inscription.tasks.remind_and_purge_drafts",
         "schedule": crontab(hour=3, minute=10),
+    },
+    "recover-outbound-messages": {
+        "task": "notifications.tasks.recover_outbound_messages",
+        "schedule": crontab(minute="*/5"),
     },
     "send-new-message-notices": {
         "task": "notifications.tasks.send_new_message_notices",

@@ -222,6 +222,7 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Mon dossier <ne-pas-repondre@mondossier.example>")
 
 # Text messages (NOT-1): a file per message in development; a provider class in production
@@ -230,6 +231,17 @@ SMS_BACKEND = env_str("SMS_BACKEND", "notifications.sms.FileSmsBackend" if DEBUG
 if not SMS_BACKEND:
     raise ImproperlyConfigured("SMS_BACKEND is required when DEBUG is off (a notifications.sms.BaseSmsBackend class).")
 SMS_FILE_PATH = VAR_DIR / "sms"
+# Outgoing messages (notifications.outbox): attempts before 'failed', the first retry's delay (doubled
+# each time), how long a worker may hold a message before it is presumed dead (longer than
+# EMAIL_TIMEOUT), and how late a queued message must be before the recovery sweep hands it again.
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 7, minimum=1)
+OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 30, minimum=0)
+OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 300, minimum=1)
+OUTBOX_RECOVER_AFTER_SECONDS = env_int("OUTBOX_RECOVER_AFTER_SECONDS", 900, minimum=1)
+# Where the payment run takes statement balances from (the billing system is out of scope).
+STATEMENT_BALANCES = env_str(
+    "STATEMENT_BALANCES", "notifications.payment_run.demo_balances" if DEBUG else "notifications.payment_run.zero_balances"
+)
 
 # Absolute address of the portal, for links sent by email.
 PORTAL_BASE_URL = (env_url("PORTAL_BASE_URL", ("http", "https")) or "http://127.0.0.1:8000").rstrip("/")

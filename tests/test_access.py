@@ -190,7 +190,8 @@ class AliceObjects:
         from comptes.models import BillingAgency, FinancialInstitution, Mandatary, PaymentDate, PaymentSettings, SoftwareDeveloper
         from dossier.models import Profession, Request, SecurityReport
         from inscription.models import Enrolment, RegistrationDraft
-        from notifications.models import OutboundMessage, PrintItem, SecureMessage
+        from comptes.models import StatementSettings
+        from notifications.models import DepositNotice, OutboundMessage, PaymentRun, PrintItem, SecureMessage, Statement
 
         username = self.alice.user.username
         makers = {
@@ -222,6 +223,15 @@ class AliceObjects:
                                                         body="Lettre", address="Alice", sending_date=clock.today(), created_at=clock.now()),
             SecureMessage: lambda: SecureMessage.objects.create(professional=self.alice, subject="Avis", body="Avis à Alice",
                                                                 created_at=clock.now()),
+            StatementSettings: lambda: StatementSettings.objects.get_or_create(
+                account=self.alice.billing_accounts.first(), defaults=dict(line1="1, rue Test", city="Québec", province="QC",
+                                                                           postal_code="G1R 2B5", updated_at=clock.now()))[0],
+            PaymentRun: lambda: PaymentRun.objects.get_or_create(payment_date=clock.today(), defaults={"started_at": clock.now()})[0],
+            Statement: lambda: Statement.objects.get_or_create(account=self.alice.billing_accounts.first(), payment_date=clock.today(),
+                                                               defaults={"issued_at": clock.now()})[0],
+            DepositNotice: lambda: DepositNotice.objects.get_or_create(
+                account=self.alice.billing_accounts.first(), payment_date=clock.today(),
+                defaults={"deposit_date": clock.today(), "issued_at": clock.now()})[0],
             Enrolment: lambda: Enrolment.objects.create(professional=self.alice, user=self.alice.user, enrolled_at=clock.now(),
                                                         security_policy_version="test"),
             RegistrationDraft: lambda: RegistrationDraft.objects.create(professional=self.alice, created_at=clock.now(), saved_at=clock.now()),

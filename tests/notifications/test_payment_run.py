@@ -1,0 +1,184 @@
+"""ETC-1, NOT-2..5: the payment run issues one statement per account and a deposit notice per transfer
+payee, routes them like any correspondence, announces them with one email per professional, and can be
+stopped, resumed and run again without issuing anything twice."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from comptes import paycalendar
+from comptes.constants import AccountKind, PaymentMode
+from comptes.models import PaymentSettings, StatementSettings
+from dossier.constants import Channel, CorrespondenceKind
+from dossier.models import CorrespondenceAddress, CorrespondencePreference
+from notifications import payment_run, routing
+from notifications.models import DepositNotice, OutboundMessage, PaymentRun, PrintItem, SecureMessage, Statement
+from notifications.tasks import payment_run as payment_run_task
+from ramq_portal import clock
+from tests import factories
+from tests.factories import aware
+
+pytestmark = pytest.mark.django_db
+
+PAYDAY = date(2027, 5, 20)  # a Thursday of the calendar
+
+
+def pay_by_transfer(account, effective_from=date(2027, 1, 7), last3="567"):
+    return PaymentSettings.objects.create(
+        account=account, mode=PaymentMode.TRANSFER, institution=factories.FinancialInstitutionFactory(number="815"), transit="12345",
+        bank_account=f"0001{last3}", bank_account_last3=last3, personal_account_confirmed=True, effective_from=effective_from,
+        recorded_at=clock.now(),
+    )
+
+
+def activate(professional, email):
+    professional.email, professional.email_activated_at = email, clock.now()
+    professional.save()
+
+
+def run(capture, **kwargs):
+    with capture(execute=True):
+        return payment_run.issue(payment_date=PAYDAY, **kwargs)
+
+
+def test_ETC_1_each_open_account_gets_one_statement_per_payment_and_a_rerun_issues_nothing(alice, bob, django_capture_on_commit_callbacks):
+    extra = factories.BillingAccountFactory(professional=alice, kind=AccountKind.INDIVIDUAL, number="A7", name="Lévis")
+    factories.BillingAccountFactory(professional=bob, kind=AccountKind.INDIVIDUAL, number="A8", name="Fermé", closed_at=clock.now())
+    balances = lambda accounts, day: {extra.pk: Decimal("-12.50")}  # noqa: E731
+    first = run(django_capture_on_commit_callbacks, balances=balances, batch_size=1)
+    assert (first.statements, first.finished_at is not None) == (3, True)
+    assert sorted(Statement.objects.values_list("account__number", flat=True)) == sorted(
+        [alice.professional_number, bob.professional_number, "A7"])
+    assert Statement.objects.get(account=extra).balance == Decimal("-12.50")
+    messages, items = SecureMessage.objects.count(), PrintItem.objects.count()
+    again = run(django_capture_on_commit_callbacks, balances=balances)
+    assert again.pk == first.pk and Statement.objects.count() == 3
+    assert (SecureMessage.objects.count(), PrintItem.objects.count()) == (messages, items)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert payment_run.issue(payment_date=PAYDAY + timedelta(days=14)).statements == 3  # every 2 weeks, a new one
+
+
+def test_NOT_2_PAI_3_a_transfer_payee_gets_a_deposit_notice_with_the_deposit_date(alice, bob, django_capture_on_commit_callbacks):
+    pay_by_transfer(alice.billing_accounts.get())
+    run(django_capture_on_commit_callbacks)
+    notice = DepositNotice.objects.get()
+    assert notice.account.professional == alice and notice.bank_account_masked == "•••567"
+    # Thursday May 20, 2027: Friday, then Monday May 24 is a Québec holiday (Journée nationale des patriotes).
+    assert notice.deposit_date == paycalendar.deposit_date(PAYDAY) == date(2027, 5, 26)
+    message = SecureMessage.objects.get(professional=alice, subject__startswith="Avis de dépôt")
+    assert "26 mai 2027" in message.body and "•••567" in message.body and "0001567" not in message.body
+    assert not SecureMessage.objects.filter(professional=bob, subject__startswith="Avis de dépôt").exists()  # paid by cheque
+
+
+def test_NOT_2_the_payment_mode_in_force_on_the_payment_date_counts_not_a_pending_one(alice, django_capture_on_commit_callbacks):
+    pay_by_transfer(alice.billing_accounts.get(), effective_from=PAYDAY + timedelta(days=14))
+    run(django_capture_on_commit_callbacks)
+    assert not DepositNotice.objects.exists()
+
+
+def test_NOT_4_a_deposit_notice_follows_the_payments_preference_and_goes_to_the_address_in_force(alice, django_capture_on_commit_callbacks):
+    pay_by_transfer(alice.billing_accounts.get())
+    CorrespondencePreference.objects.create(professional=alice, kind=CorrespondenceKind.PAYMENTS, channel=Channel.POST,
+                                            effective_from=date(2027, 1, 7), recorded_at=clock.now())
+    CorrespondenceAddress.objects.create(professional=alice, line1="9, rue Future", city="Lévis", province="QC", postal_code="G6V 1A1",
+                                         effective_from=PAYDAY + timedelta(days=14), recorded_at=clock.now())
+    run(django_capture_on_commit_callbacks)
+    item = PrintItem.objects.get(kind=CorrespondenceKind.PAYMENTS)
+    assert item.reason == routing.Reason.PREFERENCE and item.sending_date == PAYDAY
+    assert "rue des Tremblay" in item.address and "rue Future" not in item.address  # the new address is not in force yet
+    assert not SecureMessage.objects.filter(subject__startswith="Avis de dépôt").exists()
+
+
+def test_ETC_4_ETC_5_statements_of_a_run_are_routed_like_a_single_one(alice, bob, django_capture_on_commit_callbacks):
+    bob.user = None  # not enrolled: no inbox, the statement is posted to the statement address
+    bob.save()
+    StatementSettings.objects.create(account=bob.billing_accounts.get(), line1="500, rue de l'État", city="Québec", province="QC",
+                                     postal_code="G1R 2B5", updated_at=clock.now())
+    negative = lambda accounts, day: {a.pk: Decimal("-3.00") for a in accounts if a.professional_id == alice.pk}  # noqa: E731
+    run(django_capture_on_commit_callbacks, balances=negative)
+    posted = {item.professional_id: item for item in PrintItem.objects.filter(kind=routing.STATEMENT)}
+    assert posted[bob.pk].reason == routing.Reason.STATEMENT and "500, rue de l'État" in posted[bob.pk].address
+    assert posted[alice.pk].reason == routing.Reason.NEGATIVE_BALANCE
+    assert SecureMessage.objects.filter(professional=alice, subject__startswith="État de compte").count() == 1  # and on screen
+    assert not SecureMessage.objects.filter(professional=bob).exists()
+
+
+def test_NOT_3_a_payment_run_sends_at_most_one_email_per_professional(alice, bob, django_capture_on_commit_callbacks):
+    activate(alice, "alice@example.com")
+    second = factories.BillingAccountFactory(professional=alice, kind=AccountKind.INDIVIDUAL, number="A9", name="Lévis")
+    pay_by_transfer(alice.billing_accounts.get(kind=AccountKind.PERSONAL))
+    pay_by_transfer(second, last3="999")
+    run(django_capture_on_commit_callbacks, batch_size=1)
+    assert SecureMessage.objects.filter(professional=alice).count() == 4  # 2 statements, 2 deposit notices
+    assert [m.to for m in mail.outbox] == [["alice@example.com"]]  # Bob has no activated email (EML-5)
+    assert "4 nouveaux messages" in mail.outbox[0].body
+
+
+def test_NOT_5_a_run_stopped_mid_way_keeps_its_committed_batches_and_the_next_run_finishes_it(django_capture_on_commit_callbacks):
+    professionals = [factories.ProfessionalFactory() for _ in range(5)]
+    for professional in professionals:
+        factories.BillingAccountFactory(professional=professional)
+        pay_by_transfer(professional.billing_accounts.get(), last3=f"{professional.pk % 1000:03d}")
+    calls = []
+
+    def crash_on_third_batch(accounts, day):
+        calls.append(len(accounts))
+        if len(calls) == 3:
+            raise ConnectionError("the database went away")
+        return {}
+
+    with pytest.raises(ConnectionError):
+        run(django_capture_on_commit_callbacks, balances=crash_on_third_batch, batch_size=2)
+    stopped = PaymentRun.objects.get()
+    assert stopped.finished_at is None and stopped.statements == Statement.objects.count() == 4  # two batches of 2 files
+    assert mail.outbox == []  # nothing is announced before the run is over
+    finished = run(django_capture_on_commit_callbacks, batch_size=2)
+    assert finished.finished_at is not None and finished.statements == Statement.objects.count() == 5
+    assert DepositNotice.objects.count() == 5
+    assert SecureMessage.objects.count() == 10  # one statement and one deposit notice each, never twice
+
+
+def test_ETC_1_a_batch_costs_a_fixed_number_of_queries_whatever_the_number_of_files(django_capture_on_commit_callbacks):
+    def queries_for(count: int, payday: date) -> int:
+        for _ in range(count):
+            professional = factories.ProfessionalFactory()
+            factories.CorrespondenceAddressFactory(professional=professional)
+            account = factories.BillingAccountFactory(professional=professional)
+            pay_by_transfer(account, last3="123")
+        with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=False):
+            payment_run.issue(payment_date=payday)
+        Statement.objects.all().delete()
+        DepositNotice.objects.all().delete()
+        return len(queries)
+
+    assert queries_for(3, PAYDAY) == queries_for(60, PAYDAY + timedelta(days=14))
+
+
+def test_ETC_1_the_periodic_task_runs_a_payment_date_once_and_catches_up_a_missed_one(alice, pay_calendar, frozen_clock,
+                                                                                  django_capture_on_commit_callbacks):
+    frozen_clock(aware(2027, 5, 21, 9, 30))  # the worker was down on the 20th: the next hour's run catches up
+    with django_capture_on_commit_callbacks(execute=True):
+        assert payment_run_task() == 1  # May 20 only: May 6 is older than the catch-up window
+    assert list(PaymentRun.objects.values_list("payment_date", flat=True)) == [PAYDAY]
+    assert payment_run_task() == 0  # a finished run is never run again
+    frozen_clock(aware(2027, 5, 25, 9, 30))
+    assert payment_run_task() == 0  # not a payment date
+    frozen_clock(aware(2027, 6, 18, 1, 30))  # June 3 was missed for longer than a pay period: not run late
+    assert payment_run.due_dates(clock.today()) == [date(2027, 6, 17)]
+
+
+def test_NOT_5_an_unenrolled_professional_without_email_gets_nothing_by_email(bob, django_capture_on_commit_callbacks):
+    run(django_capture_on_commit_callbacks)
+    assert not OutboundMessage.objects.exists()
+
+
+def test_demo_balances_are_stable_and_some_are_negative(alice):
+    accounts = [factories.BillingAccountFactory(number=f"D{i}") for i in range(40)]
+    first = payment_run.demo_balances(accounts, PAYDAY)
+    assert first == payment_run.demo_balances(accounts, PAYDAY)
+    assert any(value < 0 for value in first.values()) and any(value > 0 for value in first.values())
