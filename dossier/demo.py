@@ -120,6 +120,17 @@ def load() -> None:
         if not User.objects.filter(username=username).exists():
             user = User.objects.create_user(username=username, password=password, first_name=first, last_name=last, is_staff=True)
             user.groups.add(Group.objects.get(name=role))
+    _load_last_payment(today)
+
+
+def _load_last_payment(today) -> None:
+    """The last payment run (NOT-2): statements, with invented balances, and the dentist's deposit notice."""
+    from comptes.models import PaymentDate
+    from notifications import payment_run
+
+    last = PaymentDate.objects.filter(date__lte=today).order_by("-date").values_list("date", flat=True).first()
+    if last is not None:
+        payment_run.issue(payment_date=last, balances=payment_run.demo_balances)
 
 
 def _load_professional(demo: DemoProfessional) -> None:

@@ -1,0 +1,115 @@
+"""NOT-1, NOT-5: outgoing emails and text messages are retried with backoff, end up visible to staff when
+they fail, can be sent again by staff, and are handed to a worker again when their task was lost with
+the broker or died with its worker, never sent twice by the portal."""
+from __future__ import annotations
+
+import smtplib
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
+from django.urls import reverse
+
+from notifications import outbox
+from notifications.models import OutboundChannel, OutboundMessage, OutboundStatus
+from notifications.tasks import deliver_message
+from ramq_portal import clock
+from tests.factories import aware
+
+pytestmark = pytest.mark.django_db
+
+BROKEN = "tests.notifications.test_outbox.BrokenEmailBackend"
+
+
+class BrokenEmailBackend(BaseEmailBackend):
+    """An SMTP server that hangs up on every message."""
+
+    def send_messages(self, messages):
+        raise smtplib.SMTPServerDisconnected("connection unexpectedly closed")
+
+
+def notice(alice) -> OutboundMessage:
+    alice.email, alice.email_activated_at = "alice@example.com", clock.now()
+    alice.save()
+    return outbox.queue(professional=alice, channel=OutboundChannel.EMAIL, to=alice.email, template="nouveau_message",
+                        context={"count": 1})
+
+
+def test_NOT_1_a_failing_message_is_retried_with_growing_delays_then_failed_and_shown_to_staff(
+        alice, agent, client, settings, frozen_clock):
+    settings.EMAIL_BACKEND = BROKEN
+    frozen_clock(aware(2027, 3, 1, 9, 0))
+    message = notice(alice)  # on_commit not run: the test plays the worker
+    delays = []
+    for _ in range(settings.OUTBOX_MAX_ATTEMPTS - 1):
+        with pytest.raises(smtplib.SMTPServerDisconnected):
+            deliver_message(message.pk)  # called directly, Celery's retry re-raises the error
+        message.refresh_from_db()
+        assert message.status == OutboundStatus.QUEUED and message.last_error == "SMTPServerDisconnected"
+        delays.append((message.next_attempt_at - clock.now()).total_seconds())
+    assert delays == [30, 60, 120, 240, 480, 960]  # OUTBOX_RETRY_BASE_SECONDS doubled, at most an hour
+    assert deliver_message(message.pk) == "failed"
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (OutboundStatus.FAILED, settings.OUTBOX_MAX_ATTEMPTS)
+    assert mail.outbox == []
+    client.force_login(agent)
+    page = client.get(reverse("admin:notifications_outboundmessage_changelist") + "?status=echec").content.decode()
+    assert "Échec" in page and "SMTPServerDisconnected" in page and "alice@example.com" not in page
+
+
+def test_NOT_1_staff_send_a_failed_message_again(alice, agent, client, settings, django_capture_on_commit_callbacks):
+    message = notice(alice)
+    OutboundMessage.objects.filter(pk=message.pk).update(status=OutboundStatus.FAILED, attempts=7, last_error="SMTPServerDisconnected")
+    client.force_login(agent)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin:notifications_outboundmessage_changelist"),
+                               {"action": "send_again", "_selected_action": [message.pk]}, follow=True)
+    assert "1 message remis en file d'attente." in response.content.decode().replace("&#x27;", "'")
+    message.refresh_from_db()
+    assert message.status == OutboundStatus.SENT and [m.to for m in mail.outbox] == [["alice@example.com"]]
+
+
+def test_NOT_5_a_message_whose_task_was_lost_with_the_broker_is_sent_by_the_recovery_sweep(
+        alice, settings, frozen_clock, django_capture_on_commit_callbacks):
+    frozen_clock(aware(2027, 3, 1, 9, 0))
+    message = notice(alice)  # the task never reaches a worker: the broker lost it
+    with django_capture_on_commit_callbacks(execute=True):
+        assert outbox.recover() == 0  # a few minutes late is not lost
+    frozen_clock(aware(2027, 3, 1, 9, 0) + timedelta(seconds=settings.OUTBOX_RECOVER_AFTER_SECONDS + 1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert outbox.recover() == 1
+    message.refresh_from_db()
+    assert message.status == OutboundStatus.SENT and len(mail.outbox) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert outbox.recover() == 0
+    assert deliver_message(message.pk) == "already handled" and len(mail.outbox) == 1
+
+
+def test_NOT_5_a_message_held_by_a_worker_that_died_is_taken_again_after_the_lease_with_the_same_message_id(
+        alice, settings, frozen_clock, django_capture_on_commit_callbacks):
+    frozen_clock(aware(2027, 3, 1, 9, 0))
+    message = notice(alice)
+    assert outbox.claim(message.pk) is not None  # a worker took it, then was killed
+    assert deliver_message(message.pk) == "already handled"  # within the lease, nobody else sends it
+    with django_capture_on_commit_callbacks(execute=True):
+        assert outbox.recover() == 0
+    frozen_clock(aware(2027, 3, 1, 9, 0) + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS + 1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert outbox.recover() == 1
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].extra_headers["Message-ID"] == f"<mondossier-{message.pk}@mondossier.example>"
+
+
+def test_NOT_1_a_text_message_carries_a_stable_reference_for_the_provider(alice, django_capture_on_commit_callbacks):
+    from notifications.sms import LocmemSmsBackend
+
+    from dossier import tokens
+    from dossier.constants import TokenPurpose
+
+    LocmemSmsBackend.outbox.clear()
+    token = tokens.issue(professional=alice, purpose=TokenPurpose.CELL, target="+15145550177", moment=clock.now(), code="123456")
+    with django_capture_on_commit_callbacks(execute=True):
+        message = outbox.queue(professional=alice, channel=OutboundChannel.SMS, to=token.target, template="cellulaire_code",
+                               context={"token_id": token.pk}, secret="123456")
+    assert [(m.reference, "123456" in m.body) for m in LocmemSmsBackend.outbox] == [(f"mondossier-{message.pk}", True)]
