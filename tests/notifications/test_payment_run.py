@@ -145,8 +145,8 @@ def test_NOT_5_a_run_stopped_mid_way_keeps_its_committed_batches_and_the_next_ru
 
 def test_ETC_1_a_batch_costs_a_fixed_number_of_queries_whatever_the_number_of_files(django_capture_on_commit_callbacks):
     def queries_for(count: int, payday: date) -> int:
-        for _ in range(count):
-            professional = factories.ProfessionalFactory()
+        for i in range(count):  # enrolled or not, so that both messages and print items are written
+            professional = factories.ProfessionalFactory(user=factories.UserFactory() if i % 2 else None)
             factories.CorrespondenceAddressFactory(professional=professional)
             account = factories.BillingAccountFactory(professional=professional)
             pay_by_transfer(account, last3="123")
@@ -182,3 +182,39 @@ def test_demo_balances_are_stable_and_some_are_negative(alice):
     first = payment_run.demo_balances(accounts, PAYDAY)
     assert first == payment_run.demo_balances(accounts, PAYDAY)
     assert any(value < 0 for value in first.values()) and any(value > 0 for value in first.values())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (row locks between two connections), as in .ci/run")
+@pytest.mark.django_db(transaction=True)
+def test_NOT_5_two_workers_running_the_same_payment_date_at_once_issue_everything_once():
+    import threading
+
+    for _ in range(30):
+        account = factories.BillingAccountFactory(professional=factories.ProfessionalFactory())
+        pay_by_transfer(account, last3="321")
+    barrier, errors = threading.Barrier(2), []
+
+    def work():
+        try:
+            barrier.wait()
+            payment_run.issue(payment_date=PAYDAY, batch_size=4)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    run = PaymentRun.objects.get()
+    assert run.finished_at is not None and run.statements == Statement.objects.count() == 30
+    assert run.deposit_notices == DepositNotice.objects.count() == 30
+    assert SecureMessage.objects.count() + PrintItem.objects.count() >= 60
+    assert Statement.objects.values("account").distinct().count() == 30
+    per_account = {}
+    for item in PrintItem.objects.values_list("account_id", "kind"):
+        per_account[item] = per_account.get(item, 0) + 1
+    assert set(per_account.values()) <= {1}  # never two posted copies of one statement or notice
