@@ -218,3 +218,27 @@ def test_NOT_5_two_workers_running_the_same_payment_date_at_once_issue_everythin
     for item in PrintItem.objects.values_list("account_id", "kind"):
         per_account[item] = per_account.get(item, 0) + 1
     assert set(per_account.values()) <= {1}  # never two posted copies of one statement or notice
+
+
+def test_ETC_1_memory_is_bounded_by_the_batch_not_by_the_number_of_accounts(django_capture_on_commit_callbacks):
+    import tracemalloc
+
+    def peak_for(count: int, payday: date) -> int:
+        for i in range(count):
+            professional = factories.ProfessionalFactory(user=None)
+            account = factories.BillingAccountFactory(professional=professional)
+            if i % 3 == 0:
+                pay_by_transfer(account, last3="123")
+        tracemalloc.start()
+        try:
+            with django_capture_on_commit_callbacks(execute=False):
+                payment_run.issue(payment_date=payday, batch_size=40)
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    peak_for(40, PAYDAY - timedelta(days=14))  # warm-up: imports, translation catalogues, query compilers
+    small = peak_for(40, PAYDAY)
+    large = peak_for(320, PAYDAY + timedelta(days=14))  # 400 files in all: five times as many
+    assert Statement.objects.filter(payment_date=PAYDAY + timedelta(days=14)).count() == 400
+    assert large < small * 1.25, (small, large)
