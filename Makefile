@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test setup install migrate demo bench system-packages clean check-deploy
+.PHONY: run test setup install migrate demo bench system-packages clean check-deploy drill
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,13 @@ test: install system-packages
 
 bench: install
 	bash scripts/bench.sh
+
+# The reliability drill alone (tests/test_drill.py, also part of `make test`): Redis and the worker
+# killed mid-run, against a throwaway PostgreSQL and Redis as in .ci/run.
+drill: export DEBUG ?= true
+drill: install
+	$(BIN)/python manage.py compile_translations
+	bash scripts/drill.sh
 
 check-deploy: install
 	bash scripts/check-deploy.sh

@@ -34,6 +34,12 @@ from notifications.sms import SmsMessage, get_backend
 from ramq_portal import clock
 
 
+def after_commit(enqueue) -> None:
+    """Enqueue tasks once the change is committed (NOT-5). A broker that is down must not turn a saved
+    change into an error page: the failure is logged and the rows stay queued, for `recover`."""
+    transaction.on_commit(enqueue, robust=True)
+
+
 def queue(
     *, professional: Professional | None, channel: str, to: str, template: str, context: dict, secret: str = "",
     dedupe_key: str | None = None,
@@ -52,7 +58,7 @@ def queue(
     except IntegrityError:
         return None
     args = (message.pk, secret) if secret else (message.pk,)
-    transaction.on_commit(lambda: deliver_message.delay(*args))
+    after_commit(lambda: deliver_message.delay(*args))
     return message
 
 
@@ -76,7 +82,7 @@ def queue_many(messages: list[Outgoing]) -> list[OutboundMessage]:
         for m in messages
     ])
     ids = [row.pk for row in rows]
-    transaction.on_commit(lambda: [deliver_message.delay(pk) for pk in ids])
+    after_commit(lambda: [deliver_message.delay(pk) for pk in ids])
     return rows
 
 
@@ -121,7 +127,7 @@ def recover(*, limit: int = 1000) -> int:
     ids = list(OutboundMessage.objects.filter(lost).order_by("pk").values_list("pk", flat=True)[:limit])
     # Not handed again before another OUTBOX_RECOVER_AFTER_SECONDS, even if the workers are slow.
     OutboundMessage.objects.filter(pk__in=ids, status=OutboundStatus.QUEUED).update(next_attempt_at=now)
-    transaction.on_commit(lambda: [deliver_message.delay(pk) for pk in ids])
+    after_commit(lambda: [deliver_message.delay(pk) for pk in ids])
     return len(ids)
 
 
@@ -131,7 +137,7 @@ def resend(queryset) -> int:
 
     ids = list(queryset.filter(status=OutboundStatus.FAILED).values_list("pk", flat=True))
     OutboundMessage.objects.filter(pk__in=ids).update(status=OutboundStatus.QUEUED, attempts=0, next_attempt_at=clock.now(), last_error="")
-    transaction.on_commit(lambda: [deliver_message.delay(pk) for pk in ids])
+    after_commit(lambda: [deliver_message.delay(pk) for pk in ids])
     return len(ids)
 
 

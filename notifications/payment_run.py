@@ -30,7 +30,7 @@ from comptes import paycalendar
 from comptes.constants import PaymentMode
 from comptes.models import BillingAccount, PaymentDate, PaymentSettings
 from dossier.models import CorrespondenceAddress, CorrespondencePreference
-from notifications import routing
+from notifications import outbox, routing
 from notifications.models import DepositNotice, PaymentRun, PrintItem, SecureMessage, Statement
 from ramq_portal import clock
 
@@ -130,7 +130,8 @@ def issue(*, payment_date: date, batch_size: int = BATCH_SIZE, balances: Balance
             if not professional_ids:
                 run.finished_at = clock.now()
                 run.save(update_fields=["finished_at"])
-                transaction.on_commit(lambda: send_new_message_notices.delay())
+                # A broker down at this moment loses nothing: the notice sweep runs every 10 minutes.
+                outbox.after_commit(lambda: send_new_message_notices.delay())
                 break
             statements, notices, printed = _issue_batch(run, professional_ids, balances_of)
             run.last_professional_id = professional_ids[-1]

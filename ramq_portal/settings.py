@@ -273,6 +273,12 @@ else:
 SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 
 CELERY_TASK_ACKS_LATE = True
+# A broker that restarts is waited for, however long it takes (Celery's default gives up after 100
+# tries); a late-acknowledged task running when the connection drops is cancelled and delivered again
+# (every task is idempotent), which Celery 6 will do by default.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True

@@ -113,3 +113,23 @@ def test_NOT_1_a_text_message_carries_a_stable_reference_for_the_provider(alice,
         message = outbox.queue(professional=alice, channel=OutboundChannel.SMS, to=token.target, template="cellulaire_code",
                                context={"token_id": token.pk}, secret="123456")
     assert [(m.reference, "123456" in m.body) for m in LocmemSmsBackend.outbox] == [(f"mondossier-{message.pk}", True)]
+
+
+def test_NOT_5_a_broker_that_is_down_does_not_turn_a_saved_change_into_an_error(alice, django_capture_on_commit_callbacks, monkeypatch,
+                                                                               settings, frozen_clock):
+    from kombu.exceptions import OperationalError
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(deliver_message, "delay", broker_down)
+    frozen_clock(aware(2027, 3, 1, 9, 0))
+    with django_capture_on_commit_callbacks(execute=True):
+        message = notice(alice)  # no exception reaches the caller
+    message.refresh_from_db()
+    assert message.status == OutboundStatus.QUEUED and mail.outbox == []
+    monkeypatch.undo()
+    frozen_clock(aware(2027, 3, 1, 9, 0) + timedelta(seconds=settings.OUTBOX_RECOVER_AFTER_SECONDS + 1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert outbox.recover() == 1  # the broker is back: the sweep sends it
+    assert len(mail.outbox) == 1
