@@ -10,6 +10,9 @@ which signs in as the demo dentist over HTTP, loads every page of PAGES with wrk
 time, counts each page's SQL queries in a separate Django process (`count-queries`, below), prints
 a table and writes the JSON results. It is a benchmark: nothing here asserts on timing. It fails
 only when a page does not answer 200 (the numbers would then measure an error or a redirect).
+
+The file is written afresh, keyed by page path; scripts/bench_payment_run.py, run next by bench.sh,
+then adds its "payment_run" section to it.
 """
 from __future__ import annotations
 

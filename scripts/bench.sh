@@ -4,9 +4,13 @@
 # Starts a throwaway PostgreSQL and a throwaway Redis (sessions and cache, as in production) on
 # 127.0.0.1, prepares the database (migrate, demo data) and the static files, starts gunicorn
 # (gunicorn.conf.py: 2 gthread workers) with DEBUG off, then scripts/bench.py measures each page
-# with wrk and counts its SQL queries. Prints a table and writes bench-results.json at the repo root.
-# Everything it started is stopped on exit. Tunables: BENCH_SECONDS (8), BENCH_WARMUP_SECONDS (2),
-# BENCH_CONNECTIONS (4), BENCH_WRK_THREADS (1), WEB_CONCURRENCY (2), GUNICORN_THREADS (4).
+# with wrk and counts its SQL queries. Then gunicorn is stopped and scripts/bench_payment_run.py times
+# the payment run over 100,000 accounts against a raw bulk insert of the same rows, in the same
+# database. Prints tables and writes bench-results.json at the repo root (the pages, and a
+# "payment_run" section). Everything it started is stopped on exit. Tunables: BENCH_SECONDS (8),
+# BENCH_WARMUP_SECONDS (2), BENCH_CONNECTIONS (4), BENCH_WRK_THREADS (1), WEB_CONCURRENCY (2),
+# GUNICORN_THREADS (4), BENCH_PAYMENT_RUN_ACCOUNTS (100000), BENCH_PAYMENT_RUN_TRACE_BATCHES (10:
+# batches of the tracemalloc pass; `all` or `off`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,9 +19,7 @@ py=.venv/bin/python
 
 workdir=""
 gunicorn_pid=""
-cleanup() {
-  local status=$?
-  trap - EXIT INT TERM
+stop_gunicorn() {
   if [ -n "$gunicorn_pid" ] && kill -0 "$gunicorn_pid" 2>/dev/null; then
     step "Stopping gunicorn"
     kill -TERM "$gunicorn_pid" 2>/dev/null || true
@@ -25,6 +27,12 @@ cleanup() {
     kill -KILL "$gunicorn_pid" 2>/dev/null || true
     wait "$gunicorn_pid" 2>/dev/null || true
   fi
+  gunicorn_pid=""
+}
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  stop_gunicorn
   if [ -n "$workdir" ]; then
     step "Stopping PostgreSQL and Redis"
     bash scripts/redis-throwaway.sh stop "$workdir/redis" || true
@@ -82,4 +90,9 @@ if [ "$status" -ne 0 ]; then
   echo "--- last lines of the gunicorn log ---" >&2
   tail -n 40 "$workdir/gunicorn.log" >&2 || true
 fi
+# The payment run has the machine to itself, as the worker that runs it would (no server load).
+stop_gunicorn
+
+step "Payment run over ${BENCH_PAYMENT_RUN_ACCOUNTS:-100000} accounts (scripts/bench_payment_run.py)"
+$py scripts/bench_payment_run.py --output bench-results.json || status=$?
 exit "$status"
