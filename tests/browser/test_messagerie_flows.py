@@ -36,3 +36,24 @@ def test_NOT_2_reading_a_message_and_writing_to_the_board(page, demo_dentist):
     expect(page.locator(".messages")).to_contain_text("Votre message a été transmis à la Régie.")
     assert Request.objects.filter(professional=demo_dentist, kind=RequestKind.SECURE_MESSAGE,
                                   payload__subject="Question sur mon état de compte").exists()
+
+
+def test_NOT_2_the_payment_run_puts_a_statement_and_a_deposit_notice_in_the_inbox(page, demo_dentist):
+    from django.utils import formats, translation
+
+    from comptes import paycalendar
+    from notifications import payment_run
+
+    SecureMessage.objects.filter(professional=demo_dentist).update(read_at=clock.now())
+    payday = paycalendar.next_payment_date(clock.now())
+    payment_run.issue(payment_date=payday, balances=lambda accounts, day: {})
+    deposit = paycalendar.deposit_date(payday)
+    signed_in(page)
+    page.get_by_role("link", name="Messagerie sécurisée 3 messages non lus").click()  # 2 statements (2 accounts), 1 notice
+    with translation.override("fr"):
+        payday_text, deposit_text = formats.date_format(payday, "j F Y"), formats.date_format(deposit, "j F Y")
+    page.get_by_role("link", name=f"Avis de dépôt du paiement du {payday_text}").click()
+    body = page.locator("main")
+    expect(body).to_contain_text(f"sera déposé le {deposit_text}")
+    expect(body).to_contain_text("•••567")
+    expect(body).not_to_contain_text("1234567")
