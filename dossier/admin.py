@@ -17,12 +17,12 @@ from dossier.models import (
     PlaceOfPractice,
     Profession,
     Professional,
-    Request,
     SecurityReport,
     Telephone,
     User,
 )
 from dossier.selectors import correspondence_address_on
+from dossier import admin_requests  # noqa: F401  (registers the request queue)
 from ramq_portal import clock
 
 
@@ -77,24 +77,6 @@ class SecurityReportAdmin(admin.ModelAdmin):
     readonly_fields = ["professional", "details", "reported_at"]
 
     def has_add_permission(self, request):
-        return False
-
-
-@admin.register(Request)
-class RequestAdmin(SimpleHistoryAdmin):
-    """Requests made online (open or join an account, a collective account's address): visible to staff
-    here; the review queue with assignment and decisions comes with the staff issue."""
-
-    list_display = ["received_at", "kind", "professional", "status", "due_date", "agent"]
-    list_filter = ["status", "kind"]
-    search_fields = ["=professional__professional_number", "professional__last_name"]
-    list_select_related = ["professional", "agent"]
-    readonly_fields = ["kind", "professional", "payload", "status", "received_at", "due_date", "agent", "decided_at", "reason"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False
 
 

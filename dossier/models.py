@@ -84,6 +84,12 @@ class Professional(models.Model):
     participation_status = models.CharField(
         _("statut de participation"), max_length=20, choices=ParticipationStatus.choices, default=ParticipationStatus.PARTICIPANT
     )
+    # INS-7, form 1378: a change of participation takes effect 30 days after the notice; until then it
+    # is pending here and the daily task applies it.
+    pending_participation_status = models.CharField(
+        _("statut de participation à venir"), max_length=20, choices=ParticipationStatus.choices, blank=True, editable=False
+    )
+    pending_participation_from = models.DateField(_("en vigueur le"), null=True, blank=True, editable=False)
     remuneration_mode = models.CharField(
         _("mode de rémunération"), max_length=20, choices=RemunerationMode.choices, default=RemunerationMode.FEE_FOR_SERVICE
     )
@@ -367,13 +373,22 @@ class Request(models.Model):
     agent = models.ForeignKey(User, verbose_name=_("agent"), null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_requests")
     decided_at = models.DateTimeField(_("décidée le"), null=True, blank=True)
     reason = models.TextField(_("motif"), blank=True)
+    # BEY-7, four eyes: who prepared the acceptance of a request that needs a second person, and who decided.
+    prepared_by = models.ForeignKey(User, verbose_name=_("acceptation préparée par"), null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    prepared_at = models.DateTimeField(_("préparée le"), null=True, blank=True)
+    decided_by = models.ForeignKey(User, verbose_name=_("décidée par"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # What a paper form holds that must be protected at rest (a bank account number): encrypted, kept out
+    # of the history, and erased once the request is decided.
+    sensitive = EncryptedCharField(blank=True, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["sensitive"])
 
     class Meta:
         ordering = ["-received_at"]
         verbose_name = _("demande")
         verbose_name_plural = _("demandes")
+        permissions = [("approve_request", _("Peut approuver un changement de coordonnées bancaires (quatre yeux)"))]
         indexes = [
             models.Index(fields=["status", "due_date"], name="request_status_due_idx"),
             models.Index(fields=["professional", "kind"], name="request_prof_kind_idx"),

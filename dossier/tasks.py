@@ -18,5 +18,9 @@ def send_email_reminders() -> int:
 
 @shared_task
 def bring_dated_changes_into_force() -> int:
-    """PRO-5, PRF-3: record the changes whose effective date has come (as done by the system)."""
-    return profile.bring_dated_changes_into_force()
+    """PRO-5, PRF-3: record the changes whose effective date has come (as done by the system); INS-7:
+    a participation change (form 1378) takes effect on its date."""
+    from dossier import backoffice
+    from ramq_portal import clock
+
+    return profile.bring_dated_changes_into_force() + backoffice.apply_pending_participation(today=clock.today())

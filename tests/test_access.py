@@ -261,6 +261,8 @@ def argument_value(name: str, route: Route, alice_objects: AliceObjects, kwargs_
                 obj.save()
             return str(history.latest().history_id)
     if route.is_admin:
+        if name == "kind" and (route.name or "").endswith("dossier_request_paper_form"):  # a paper form (STF-2)
+            return "3102"
         if name == "app_label":
             return "dossier"
         if name == "url":  # the admin's final catch-all

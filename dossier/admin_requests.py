@@ -1,0 +1,186 @@
+"""The request queue in the admin (STF-1, STF-2, BEY-7): filters, "assign to me", bulk assignment, the
+before/after difference, accept / refuse / approve, and paper forms entered by staff. Every decision goes
+through dossier.backoffice."""
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from simple_history.admin import SimpleHistoryAdmin
+
+from dossier import backoffice
+from dossier.constants import RequestKind, RequestStatus
+from dossier.forms_backoffice import PAPER_FORMS, AssignForm, RefuseForm
+from dossier.models import Request, User
+from ramq_portal import clock
+
+
+class CappedCountPaginator(Paginator):
+    """Counts at most CAP rows (never a full-table count over 200,000 requests); beyond, the last page
+    is reached by "next" links."""
+
+    CAP = 10_000
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list.order_by()[: self.CAP + 1].count()
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = gettext_lazy("échéance")
+    parameter_name = "echeance"
+
+    def lookups(self, request, model_admin):
+        return [("depassee", _("En retard")), ("a_temps", _("À temps"))]
+
+    def queryset(self, request, queryset):
+        today = clock.today()
+        if self.value() == "depassee":
+            return queryset.filter(status__in=backoffice.OPEN, due_date__lt=today)
+        if self.value() == "a_temps":
+            return queryset.filter(status__in=backoffice.OPEN, due_date__gte=today)
+        return queryset
+
+
+class AgentFilter(admin.SimpleListFilter):
+    title = gettext_lazy("agent")
+    parameter_name = "agent"
+
+    def lookups(self, request, model_admin):
+        staff = User.objects.filter(is_staff=True, is_active=True).order_by("username").values_list("pk", "username")[:50]
+        return [("moi", _("Mes demandes")), ("aucun", _("Non assignées")), *[(str(pk), name) for pk, name in staff]]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "moi":
+            return queryset.filter(agent=request.user)
+        if value == "aucun":
+            return queryset.filter(agent__isnull=True)
+        if value and value.isdigit():
+            return queryset.filter(agent_id=int(value))
+        return queryset
+
+
+class RequestAdmin(SimpleHistoryAdmin):
+    """The queue of everything staff review: online requests and paper forms."""
+
+    list_display = ["received_at", "kind", "professional", "status", "due", "agent"]
+    list_filter = ["status", "kind", OverdueFilter, AgentFilter]
+    search_fields = ["=professional__professional_number", "^professional__last_name"]
+    search_help_text = gettext_lazy("Numéro de professionnel (exact) ou début du nom de famille.")
+    list_select_related = ["professional", "agent"]
+    list_per_page = 50
+    paginator = CappedCountPaginator
+    show_full_result_count = False
+    readonly_fields = ["kind", "professional", "payload", "status", "received_at", "due_date", "agent", "prepared_by", "prepared_at",
+                       "decided_by", "decided_at", "reason"]
+    exclude = ["sensitive"]
+    actions = ["assign_to_me", "assign_to"]
+    change_form_template = "admin/dossier/request/change_form.html"
+    change_list_template = "admin/dossier/request/change_list.html"
+
+    def has_add_permission(self, request):
+        return False  # paper forms are entered from "Saisir un formulaire papier"
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("échéance"), ordering="due_date")
+    def due(self, obj):
+        late = obj.status in backoffice.OPEN and obj.due_date < clock.today()
+        return f"{obj.due_date.isoformat()} — {_('en retard')}" if late else obj.due_date.isoformat()
+
+    # --- actions ------------------------------------------------------------------------------------------
+
+    @admin.action(description=gettext_lazy("M'assigner les demandes choisies"), permissions=["change"])
+    def assign_to_me(self, request, queryset):
+        count = backoffice.assign(request_ids=list(queryset.values_list("pk", flat=True)), agent=request.user, by=request.user)
+        self.message_user(request, ngettext("%(n)d demande vous est assignée.", "%(n)d demandes vous sont assignées.", count) % {"n": count})
+
+    @admin.action(description=gettext_lazy("Assigner les demandes choisies à un agent…"), permissions=["change"])
+    def assign_to(self, request, queryset):
+        form = AssignForm(request.POST if "agent" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            agent = form.cleaned_data["agent"]
+            count = backoffice.assign(request_ids=list(queryset.values_list("pk", flat=True)), agent=agent, by=request.user)
+            self.message_user(request, ngettext("%(n)d demande assignée à %(agent)s.", "%(n)d demandes assignées à %(agent)s.", count)
+                              % {"n": count, "agent": agent.get_username()})
+            return None
+        context = {**self.admin_site.each_context(request), "form": form, "queryset": queryset, "opts": self.model._meta,
+                   "title": _("Assigner des demandes"), "action": "assign_to",
+                   "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)}
+        return TemplateResponse(request, "admin/dossier/request/assign.html", context)
+
+    # --- decisions ----------------------------------------------------------------------------------------
+
+    def get_urls(self):
+        own = [
+            path("<int:object_id>/decider/", self.admin_site.admin_view(self.decide_view), name="dossier_request_decide"),
+            path("papier/", self.admin_site.admin_view(self.paper_index_view), name="dossier_request_paper"),
+            path("papier/<str:kind>/", self.admin_site.admin_view(self.paper_form_view), name="dossier_request_paper_form"),
+        ]
+        return own + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        extra = {**(extra_context or {})}
+        if obj is not None:
+            extra.update(changes=backoffice.diff(obj), refuse_form=RefuseForm(), is_open=obj.status in backoffice.OPEN,
+                         awaiting_approval=obj.prepared_by_id is not None and obj.status in backoffice.OPEN,
+                         can_decide=self.has_change_permission(request, obj))
+        return super().change_view(request, object_id, form_url, extra_context=extra)
+
+    def decide_view(self, request, object_id):
+        if request.method != "POST":
+            return redirect("admin:dossier_request_change", object_id)
+        obj = get_object_or_404(Request, pk=object_id)
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        try:
+            if "refuse" in request.POST:
+                form = RefuseForm(request.POST)
+                if not form.is_valid():
+                    raise backoffice.DecisionRefused(_("Indiquez le motif du refus : il est transmis au professionnel."))
+                backoffice.refuse(request_id=obj.pk, reason=form.cleaned_data["reason"], by=request.user)
+                self.message_user(request, _("Demande refusée ; le motif est transmis au professionnel."))
+            elif "take" in request.POST:
+                backoffice.assign(request_ids=[obj.pk], agent=request.user, by=request.user)
+                self.message_user(request, _("La demande vous est assignée."))
+            else:
+                outcome = backoffice.accept(request_id=obj.pk, by=request.user)
+                self.message_user(request, _("Acceptation préparée : un superviseur doit l'approuver.") if outcome == "awaiting_approval"
+                                  else _("Demande acceptée ; le changement est appliqué au dossier."))
+        except backoffice.DecisionRefused as refused:
+            self.message_user(request, refused.message, level=messages.ERROR)
+        return redirect("admin:dossier_request_change", obj.pk)
+
+    # --- paper forms (STF-2) ------------------------------------------------------------------------------
+
+    def paper_index_view(self, request):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "title": _("Saisir un formulaire papier"),
+                   "forms": [(kind, RequestKind(kind).label) for kind in PAPER_FORMS]}
+        return TemplateResponse(request, "admin/dossier/request/paper_index.html", context)
+
+    def paper_form_view(self, request, kind):
+        if not self.has_change_permission(request) or kind not in PAPER_FORMS:
+            raise PermissionDenied
+        form = PAPER_FORMS[kind](request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            entered = backoffice.enter_paper_form(kind=kind, by=request.user, **form.entry())
+            self.message_user(request, _("Formulaire saisi : la demande est dans la file."))
+            return redirect("admin:dossier_request_change", entered.pk)
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form,
+                   "title": _("Saisir le %(form)s") % {"form": RequestKind(kind).label}}
+        return TemplateResponse(request, "admin/dossier/request/paper_form.html", context)
+
+
+admin.site.register(Request, RequestAdmin)

@@ -1,0 +1,255 @@
+"""The staff back office (STF-1, STF-2, BEY-7): the request queue and its decisions.
+
+A request is taken (assigned) by an agent, then accepted or refused. Accepting applies the change
+through the very services of Mon dossier (`dossier.profile`, `comptes.accounts`), so a paper form gets
+the same effective dates, validation links and notices as a change made online. A refusal needs a
+reason, sent to the professional by the routing service. A bank-detail change entered from a paper form
+(2914) needs four eyes: the agent prepares the acceptance, a supervisor who is not that agent approves it,
+and only then does it apply. Decisions lock the request's row, so two agents never decide it twice.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils.translation import gettext, gettext_lazy as _
+
+from dossier import dated, profile
+from dossier.constants import CorrespondenceKind, ParticipationStatus, RequestKind, RequestStatus
+from dossier.models import Professional, Request, User
+from dossier.services import AddressInput
+from ramq_portal import clock
+
+OPEN = (RequestStatus.RECEIVED, RequestStatus.IN_PROGRESS)
+FOUR_EYES = frozenset({RequestKind.FORM_2914})
+SUPERVISOR_PERMISSION = "dossier.approve_request"
+# INS-7: a 1378 takes effect 30 days after the notice.
+FORM_1378_DAYS = 30
+
+REFUSAL_KIND = {
+    RequestKind.FORM_2914: CorrespondenceKind.PAYMENTS,
+    RequestKind.FORM_3102: CorrespondenceKind.AGREEMENT,
+    RequestKind.FORM_1378: CorrespondenceKind.AGREEMENT,
+    RequestKind.SECURE_MESSAGE: CorrespondenceKind.AGREEMENT,
+}
+
+
+class DecisionRefused(Exception):
+    """A decision that the rules do not allow; the message says why, in French."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Change:
+    """One line of a request's before/after difference (BEY-7)."""
+
+    label: str
+    before: str
+    after: str
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+def _locked(request_id: int) -> Request:
+    return Request.objects.select_for_update().select_related("professional").get(pk=request_id)
+
+
+def _save(request: Request, by: User | None, reason: str, fields: list[str]) -> None:
+    request._history_user = by
+    request._change_reason = reason
+    request.save(update_fields=fields)
+
+
+def assign(*, request_ids: list[int], agent: User, by: User) -> int:
+    """Give open requests to `agent` ("assign to me" is `agent=by`); received ones become in progress."""
+    count = 0
+    with transaction.atomic():
+        for request in Request.objects.select_for_update().filter(pk__in=request_ids, status__in=OPEN).order_by("pk"):
+            request.agent = agent
+            request.status = RequestStatus.IN_PROGRESS
+            _save(request, by, "Demande assignée", ["agent", "status"])
+            count += 1
+    return count
+
+
+def accept(*, request_id: int, by: User) -> str:
+    """Accept (and apply) a request; returns "accepted", or "awaiting_approval" when a second person
+    must approve (four eyes). Raises DecisionRefused when the decision is not allowed."""
+    with transaction.atomic():
+        request = _locked(request_id)
+        if request.status not in OPEN:
+            raise DecisionRefused(_("Cette demande est déjà décidée."))
+        moment = clock.now()
+        if request.kind in FOUR_EYES:
+            if request.prepared_by_id is None:
+                request.prepared_by, request.prepared_at = by, moment
+                request.status = RequestStatus.IN_PROGRESS
+                request.agent = request.agent or by
+                _save(request, by, "Acceptation préparée, en attente d'approbation", ["prepared_by", "prepared_at", "status", "agent"])
+                return "awaiting_approval"
+            if request.prepared_by_id == by.pk:
+                raise DecisionRefused(_("Une autre personne doit approuver ce changement de coordonnées bancaires."))
+            if not by.has_perm(SUPERVISOR_PERMISSION):
+                raise DecisionRefused(_("Seul un superviseur peut approuver ce changement de coordonnées bancaires."))
+        APPLIERS.get(request.kind, _record_only)(request, by)
+        request.status, request.decided_at, request.decided_by, request.sensitive = RequestStatus.ACCEPTED, moment, by, ""
+        _save(request, by, "Demande acceptée", ["status", "decided_at", "decided_by", "sensitive"])
+    return "accepted"
+
+
+def refuse(*, request_id: int, reason: str, by: User) -> None:
+    """Refuse a request with a reason, which is sent to the professional (NOT-4 routing)."""
+    from notifications import routing
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise DecisionRefused(_("Indiquez le motif du refus : il est transmis au professionnel."))
+    with transaction.atomic():
+        request = _locked(request_id)
+        if request.status not in OPEN:
+            raise DecisionRefused(_("Cette demande est déjà décidée."))
+        request.status, request.decided_at, request.decided_by, request.reason, request.sensitive = (
+            RequestStatus.REFUSED, clock.now(), by, reason, "")
+        _save(request, by, "Demande refusée", ["status", "decided_at", "decided_by", "reason", "sensitive"])
+        professional = request.professional
+        from django.utils import translation
+
+        with translation.override(professional.language):
+            subject = gettext("Votre demande : %(kind)s") % {"kind": request.get_kind_display()}
+            body = gettext("Votre demande reçue le %(date)s est refusée pour le motif suivant : %(reason)s") % {
+                "date": clock.quebec_date(request.received_at).isoformat(), "reason": reason}
+        routing.send(professional=professional, kind=REFUSAL_KIND.get(request.kind, CorrespondenceKind.BILLING), subject=subject, body=body)
+
+
+# --- paper forms -------------------------------------------------------------------------------------------
+
+
+def enter_paper_form(*, professional: Professional, kind: str, payload: dict, sensitive: dict | None, received_on: date,
+                     by: User) -> Request:
+    """Record a paper form received on `received_on` (STF-2): a request in the queue, due by the form's delay."""
+    from dossier import requests
+
+    request = requests.submit(professional=professional, kind=kind, payload=payload, by=by)
+    moment = clock.now()
+    received_at = moment.replace(year=received_on.year, month=received_on.month, day=received_on.day) if received_on else moment
+    request.received_at = received_at
+    request.due_date = requests.due_date_for(kind, received_on)
+    request.sensitive = json.dumps(sensitive) if sensitive else ""
+    _save(request, by, "Formulaire papier saisi", ["received_at", "due_date", "sensitive"])
+    return request
+
+
+def _record_only(request: Request, by: User) -> None:
+    """Kinds whose change staff make by hand in the admin (for now): the decision is recorded."""
+
+
+def _apply_3102(request: Request, by: User) -> None:
+    """Form 3102: address (dated, PRO-5), telephones kept, email (validation link, EML-7), through the
+    same service as the Profil tab."""
+    professional = Professional.objects.get(pk=request.professional_id)
+    data = request.payload
+    current = _latest_address(professional)
+    address = AddressInput(
+        line1=data.get("line1") or current.line1, line2=data.get("line2", current.line2 if current else ""),
+        city=data.get("city") or current.city, province=data.get("province") or current.province,
+        postal_code=data.get("postal_code") or current.postal_code,
+    )
+    telephones = [profile.TelephoneInput(kind=t.kind, number=str(t.number), extension=t.extension) for t in professional.telephones.all()]
+    profile.update_correspondence(
+        professional=professional, expected_version=professional.correspondence_version, address=address,
+        declared_agency_address=bool(current and current.declared_agency_address), telephones=telephones,
+        cell=str(professional.cell_number or ""), email=data.get("email") or professional.email, by=by,
+    )
+
+
+def _apply_2914(request: Request, by: User) -> None:
+    """Form 2914: bank transfer, through the same service as the Comptes tab (PAI-4 effective date,
+    BEY-4 notice). The signed form stands for the fresh confirmation."""
+    from comptes import accounts
+    from comptes.constants import PaymentMode
+    from comptes.models import BillingAccount, FinancialInstitution
+
+    data, secret = request.payload, json.loads(request.sensitive or "{}")
+    account = BillingAccount.objects.get(pk=data["account_id"], professional_id=request.professional_id)
+    accounts.change_payment(
+        account=account, expected_version=account.version, mode=PaymentMode.TRANSFER,
+        bank=accounts.BankDetails(institution=FinancialInstitution.objects.get(number=data["institution"]), transit=data["transit"],
+                                  account_number=secret["account_number"]),
+        personal_account_confirmed=True, fresh_confirmation=True, by=by,
+    )
+
+
+def _apply_1378(request: Request, by: User) -> None:
+    """Form 1378 (INS-7): non-participation or disengagement, 30 days after the notice."""
+    professional = Professional.objects.select_for_update().get(pk=request.professional_id)
+    professional.pending_participation_status = request.payload["status"]
+    professional.pending_participation_from = date.fromisoformat(request.payload["notice_date"]) + timedelta(days=FORM_1378_DAYS)
+    professional._history_user = by
+    professional._change_reason = "Formulaire 1378 accepté"
+    professional.save(update_fields=["pending_participation_status", "pending_participation_from"])
+    apply_pending_participation(today=clock.today(), professional_ids=[professional.pk])
+
+
+def apply_pending_participation(*, today: date, professional_ids: list[int] | None = None) -> int:
+    """The daily task: pending participation changes whose date has come take effect (idempotent)."""
+    rows = Professional.objects.select_for_update(skip_locked=True).filter(pending_participation_from__lte=today)
+    if professional_ids is not None:
+        rows = rows.filter(pk__in=professional_ids)
+    count = 0
+    with transaction.atomic():
+        for professional in rows:
+            professional.participation_status = professional.pending_participation_status
+            professional.pending_participation_status, professional.pending_participation_from = "", None
+            professional._history_user = None
+            professional._change_reason = dated.IN_FORCE_REASON
+            professional.save(update_fields=["participation_status", "pending_participation_status", "pending_participation_from"])
+            count += 1
+    return count
+
+
+APPLIERS = {RequestKind.FORM_3102: _apply_3102, RequestKind.FORM_2914: _apply_2914, RequestKind.FORM_1378: _apply_1378}
+
+
+# --- the difference a request makes (BEY-7) -----------------------------------------------------------------
+
+
+def _latest_address(professional: Professional):
+    rows = professional.correspondence_addresses.filter(cancelled_at__isnull=True)
+    state = dated.split(rows, clock.today())
+    return state.pending or state.in_force
+
+
+def diff(request: Request) -> list[Change]:
+    """What accepting the request would change in the file, line by line."""
+    professional, data = request.professional, request.payload
+    if request.kind == RequestKind.FORM_3102:
+        current = _latest_address(professional)
+        before = "\n".join(current.lines()) if current else ""
+        after_fields = {name: data.get(name) or getattr(current, name, "") for name in ("line1", "line2", "city", "province", "postal_code")}
+        after = "\n".join(line for line in (after_fields["line1"], after_fields["line2"],
+                                             f"{after_fields['city']} ({after_fields['province']})  {after_fields['postal_code']}") if line)
+        return [Change(gettext("Adresse de correspondance"), before, after),
+                Change(gettext("Courriel"), professional.email, data.get("email") or professional.email)]
+    if request.kind == RequestKind.FORM_2914:
+        from comptes import accounts
+        from comptes.models import BillingAccount
+
+        account = BillingAccount.objects.get(pk=data["account_id"])
+        state = accounts.payment_in_force(account, clock.today())
+        current = state.pending or state.in_force
+        before = str(current) if current else gettext("Chèque")
+        after = f"{gettext('Virement bancaire')} {data['institution']}-{data['transit']} •••{data['last3']}"
+        return [Change(gettext("Coordonnées de paiement du compte %(number)s") % {"number": account.number}, before, after)]
+    if request.kind == RequestKind.FORM_1378:
+        effective = date.fromisoformat(data["notice_date"]) + timedelta(days=FORM_1378_DAYS)
+        return [Change(gettext("Statut de participation"), professional.get_participation_status_display(),
+                       gettext("%(status)s à compter du %(date)s") % {
+                           "status": ParticipationStatus(data["status"]).label, "date": effective.isoformat()})]
+    return [Change(str(key), "", str(value)) for key, value in data.items()]

@@ -1,0 +1,107 @@
+"""Forms of the staff back office: paper forms entered by an agent (STF-2), assignment, refusal."""
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from dossier.constants import ParticipationStatus, RequestKind
+from dossier.forms import AddressForm
+from dossier.models import Professional, User
+from ramq_portal import clock
+
+
+class AssignForm(forms.Form):
+    agent = forms.ModelChoiceField(label=_("Agent"), queryset=User.objects.filter(is_staff=True, is_active=True).order_by("username"))
+
+
+class RefuseForm(forms.Form):
+    reason = forms.CharField(label=_("Motif du refus (transmis au professionnel)"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class PaperForm(forms.Form):
+    """What every paper form has: the professional it is about and the day it was received."""
+
+    professional_number = forms.CharField(label=_("Numéro de professionnel"), max_length=7)
+    received_on = forms.DateField(label=_("Reçu le"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_professional_number(self):
+        number = self.cleaned_data["professional_number"].strip()
+        professional = Professional.objects.filter(professional_number=number).first()
+        if professional is None:
+            raise forms.ValidationError(_("Aucun dossier ne porte ce numéro de professionnel."))
+        self.professional = professional
+        return number
+
+    def clean_received_on(self):
+        day = self.cleaned_data["received_on"]
+        if day > clock.today():
+            raise forms.ValidationError(_("La date de réception ne peut pas être dans le futur."))
+        return day
+
+    def payload(self) -> dict:
+        raise NotImplementedError
+
+    def entry(self) -> dict:
+        return {"professional": self.professional, "payload": self.payload(), "sensitive": self.sensitive(),
+                "received_on": self.cleaned_data["received_on"]}
+
+    def sensitive(self) -> dict | None:
+        return None
+
+
+class Form3102(PaperForm, AddressForm):
+    """Form 3102: change of address, telephone or email (EML-7: the email gets the validation link)."""
+
+    email = forms.EmailField(label=_("Courriel"), required=False)
+
+    def payload(self) -> dict:
+        data = self.cleaned_data
+        return {name: data.get(name) or "" for name in ("line1", "line2", "city", "province", "postal_code", "email")}
+
+
+class Form2914(PaperForm):
+    """Form 2914: payment by bank transfer (PAI-6). The account number is kept encrypted until decided."""
+
+    account_number_billing = forms.CharField(label=_("Numéro du compte de facturation"), max_length=12)
+    institution = forms.RegexField(label=_("Institution financière"), regex=r"\A[0-9]{3}\Z",
+                                   error_messages={"invalid": _("Entrez les 3 chiffres de l'institution.")})
+    transit = forms.RegexField(label=_("Numéro de succursale (transit)"), regex=r"\A[0-9]{5}\Z",
+                               error_messages={"invalid": _("Entrez les 5 chiffres du transit.")})
+    bank_account = forms.RegexField(label=_("Numéro de compte bancaire"), regex=r"\A[0-9]{7,12}\Z",
+                                    error_messages={"invalid": _("Entrez de 7 à 12 chiffres.")})
+
+    def clean(self):
+        data = super().clean()
+        from comptes.models import BillingAccount, FinancialInstitution
+
+        professional = getattr(self, "professional", None)
+        number = data.get("account_number_billing")
+        if professional is not None and number:
+            self.account = BillingAccount.objects.filter(professional=professional, number=number, closed_at__isnull=True).first()
+            if self.account is None:
+                self.add_error("account_number_billing", _("Ce professionnel n'a pas de compte ouvert portant ce numéro."))
+        if data.get("institution") and not FinancialInstitution.objects.filter(number=data["institution"]).exists():
+            self.add_error("institution", _("Institution financière inconnue."))
+        return data
+
+    def payload(self) -> dict:
+        data = self.cleaned_data
+        return {"account_id": self.account.pk, "account_number": self.account.number, "institution": data["institution"],
+                "transit": data["transit"], "last3": data["bank_account"][-3:]}
+
+    def sensitive(self) -> dict:
+        return {"account_number": self.cleaned_data["bank_account"]}
+
+
+class Form1378(PaperForm):
+    """Form 1378 (INS-7): non-participation or disengagement, in effect 30 days after the notice."""
+
+    status = forms.ChoiceField(label=_("Statut demandé"), choices=[(ParticipationStatus.NON_PARTICIPANT, ParticipationStatus.NON_PARTICIPANT.label),
+                                                                  (ParticipationStatus.DISENGAGED, ParticipationStatus.DISENGAGED.label)])
+    notice_date = forms.DateField(label=_("Date de l'avis"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def payload(self) -> dict:
+        return {"status": self.cleaned_data["status"], "notice_date": self.cleaned_data["notice_date"].isoformat()}
+
+
+PAPER_FORMS: dict[str, type[PaperForm]] = {RequestKind.FORM_3102: Form3102, RequestKind.FORM_2914: Form2914, RequestKind.FORM_1378: Form1378}
