@@ -1,0 +1,174 @@
+"""STF-1, STF-2, BEY-7, EML-7, PAI-6, INS-7: the request queue in the admin — assignment, paper forms,
+the before/after difference, decisions through the Mon dossier services, refusal reasons sent to the
+professional, and four eyes on bank details entered from paper."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from comptes.constants import PaymentMode
+from comptes.models import PaymentSettings
+from dossier import backoffice, requests
+from dossier.constants import ParticipationStatus, RequestKind, RequestStatus
+from dossier.models import Request
+from dossier.tasks import bring_dated_changes_into_force
+from notifications.models import PrintItem, SecureMessage
+from ramq_portal import clock
+from tests import factories
+from tests.factories import aware
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = "admin:dossier_request_changelist"
+
+
+def html(response) -> str:
+    return response.content.decode().replace("&#x27;", "'").replace("&quot;", '"')
+
+
+def paper(client, kind, data):
+    return client.post(reverse("admin:dossier_request_paper_form", args=[kind]), data, follow=True)
+
+
+def decide(client, request, **buttons):
+    return client.post(reverse("admin:dossier_request_decide", args=[request.pk]), buttons, follow=True)
+
+
+@pytest.fixture
+def second_agent(db):
+    return factories.StaffFactory(username="gilles.agent", role="agent")
+
+
+@pytest.fixture
+def form_2914(alice, agent, client):
+    factories.FinancialInstitutionFactory(number="815")
+    client.force_login(agent)
+    response = paper(client, "2914", {"professional_number": alice.professional_number, "received_on": clock.today().isoformat(),
+                                      "account_number_billing": alice.billing_accounts.get().number, "institution": "815",
+                                      "transit": "30012", "bank_account": "987654321"})
+    assert "Formulaire saisi" in html(response)
+    return Request.objects.get(kind=RequestKind.FORM_2914)
+
+
+def test_STF_1_an_agent_takes_requests_and_assigns_others_in_bulk(client, alice, agent, second_agent):
+    first = requests.submit(professional=alice, kind=RequestKind.OPEN_INDIVIDUAL, payload={"name": "Lévis"}, by=None)
+    second = requests.submit(professional=alice, kind=RequestKind.SECURE_MESSAGE, payload={"subject": "Question"}, by=None)
+    client.force_login(agent)
+    client.post(reverse(CHANGELIST), {"action": "assign_to_me", "_selected_action": [first.pk]})
+    first.refresh_from_db()
+    assert (first.agent, first.status) == (agent, RequestStatus.IN_PROGRESS)
+    page = client.post(reverse(CHANGELIST), {"action": "assign_to", "_selected_action": [first.pk, second.pk]})
+    assert "Assigner des demandes" in html(page)  # the intermediate page asks to whom
+    done = client.post(reverse(CHANGELIST), {"action": "assign_to", "_selected_action": [first.pk, second.pk],
+                                             "agent": second_agent.pk}, follow=True)
+    assert "2 demandes assignées à gilles.agent." in html(done)
+    assert set(Request.objects.values_list("agent__username", flat=True)) == {"gilles.agent"}
+    link = f"/admin/dossier/request/{first.pk}/change/"
+    assert link not in html(client.get(reverse(CHANGELIST) + "?agent=moi"))
+    assert link in html(client.get(reverse(CHANGELIST) + f"?agent={second_agent.pk}"))
+    client.force_login(second_agent)
+    assert link in html(client.get(reverse(CHANGELIST) + "?agent=moi"))
+
+
+def test_STF_1_the_overdue_filter_shows_open_requests_past_their_due_date(client, alice, agent, frozen_clock):
+    frozen_clock(aware(2027, 3, 1, 9, 0))
+    late = requests.submit(professional=alice, kind=RequestKind.FORM_3102, payload={}, by=None)
+    frozen_clock(aware(2027, 3, 25, 9, 0))
+    on_time = requests.submit(professional=alice, kind=RequestKind.FORM_2914, payload={"account_id": 0, "institution": "815",
+                                                                                        "transit": "1", "last3": "1"}, by=None)
+    client.force_login(agent)
+    page = html(client.get(reverse(CHANGELIST) + "?echeance=depassee"))
+    assert f"/admin/dossier/request/{late.pk}/change/" in page and f"/admin/dossier/request/{on_time.pk}/change/" not in page
+    assert "en retard" in page
+
+
+def test_STF_2_EML_7_a_paper_3102_with_a_new_email_gets_the_validation_link_and_a_dated_address(
+        client, alice, agent, pay_calendar, django_capture_on_commit_callbacks):
+    client.force_login(agent)
+    response = paper(client, "3102", {"professional_number": alice.professional_number, "received_on": clock.today().isoformat(),
+                                      "line1": "77, rue Cartier", "city": "Québec", "province": "QC", "postal_code": "G1R 2B5",
+                                      "country": "CA", "email": "alice.papier@example.com"})
+    request = Request.objects.get(kind=RequestKind.FORM_3102)
+    assert request.due_date == requests.due_date_for(RequestKind.FORM_3102, clock.today())
+    page = html(response)
+    assert "Différence dans le dossier" in page and "77, rue Cartier" in page and "alice.papier@example.com" in page  # BEY-7
+    with django_capture_on_commit_callbacks(execute=True):
+        decide(client, request, accept="1")
+    request.refresh_from_db()
+    assert (request.status, request.decided_by) == (RequestStatus.ACCEPTED, agent)
+    assert [m.to for m in mail.outbox] == [["alice.papier@example.com"]]  # the same validation link as online (EML-7)
+    new = alice.correspondence_addresses.get(line1="77, rue Cartier")
+    assert new.effective_from > clock.today()  # the address follows PRO-5's effective date
+    record = new.history.first()
+    assert record.history_user == agent  # on whose behalf: the agent, from the paper form
+
+
+def test_STF_2_a_paper_form_with_errors_says_what_is_wrong_in_french_and_saves_nothing(client, alice, agent):
+    client.force_login(agent)
+    page = html(paper(client, "2914", {"professional_number": "9999999", "received_on": (clock.today() + timedelta(days=2)).isoformat(),
+                                       "account_number_billing": "X", "institution": "12", "transit": "abc", "bank_account": "12"}))
+    for message in ("Aucun dossier ne porte ce numéro de professionnel.", "La date de réception ne peut pas être dans le futur.",
+                    "Entrez les 3 chiffres de l'institution.", "Entrez les 5 chiffres du transit.", "Entrez de 7 à 12 chiffres."):
+        assert message in page
+    assert not Request.objects.exists()
+
+
+def test_BEY_7_PAI_6_a_paper_bank_change_needs_a_supervisor_who_is_not_the_agent(
+        client, alice, agent, second_agent, supervisor, form_2914, django_capture_on_commit_callbacks):
+    assert "987654321" not in str(form_2914.payload) and form_2914.payload["last3"] == "321"  # encrypted apart, never in the payload
+    page = html(client.get(reverse("admin:dossier_request_change", args=[form_2914.pk])))
+    assert "•••321" in page and "987654321" not in page
+    response = decide(client, form_2914, accept="1")
+    assert "un superviseur doit l'approuver" in html(response)
+    assert not PaymentSettings.objects.filter(mode=PaymentMode.TRANSFER).exists()  # nothing applied yet
+    assert "Une autre personne doit approuver" in html(decide(client, form_2914, accept="1"))
+    client.force_login(second_agent)
+    assert "Seul un superviseur peut approuver" in html(decide(client, form_2914, accept="1"))
+    client.force_login(supervisor)
+    with django_capture_on_commit_callbacks(execute=True):
+        decide(client, form_2914, accept="1")
+    form_2914.refresh_from_db()
+    assert (form_2914.status, form_2914.prepared_by, form_2914.decided_by) == (RequestStatus.ACCEPTED, agent, supervisor)
+    assert form_2914.sensitive == ""  # the bank number is erased once decided
+    applied = PaymentSettings.objects.get(mode=PaymentMode.TRANSFER)
+    assert applied.bank_account == "987654321" and applied.bank_account_last3 == "321" and applied.effective_from > clock.today()
+    assert SecureMessage.objects.filter(professional=alice).exists()  # BEY-4's notice, as for a change made online
+
+
+def test_STF_1_a_refusal_needs_a_reason_which_reaches_the_professional(client, alice, agent, form_2914):
+    assert "Indiquez le motif du refus" in html(decide(client, form_2914, refuse="1", reason="  "))
+    decide(client, form_2914, refuse="1", reason="Le formulaire n'est pas signé.")
+    form_2914.refresh_from_db()
+    assert (form_2914.status, form_2914.reason, form_2914.sensitive) == (RequestStatus.REFUSED, "Le formulaire n'est pas signé.", "")
+    letters = [*SecureMessage.objects.filter(professional=alice).values_list("body", flat=True),
+               *PrintItem.objects.filter(professional=alice).values_list("body", flat=True)]
+    assert any("Le formulaire n'est pas signé." in body for body in letters)
+    again = html(decide(client, form_2914, accept="1"))
+    assert "Cette demande est déjà décidée." in again
+    assert not PaymentSettings.objects.filter(mode=PaymentMode.TRANSFER).exists()
+
+
+def test_INS_7_a_paper_1378_takes_effect_30_days_after_the_notice(client, alice, agent, frozen_clock):
+    frozen_clock(aware(2027, 3, 1, 9, 0))
+    client.force_login(agent)
+    paper(client, "1378", {"professional_number": alice.professional_number, "received_on": "2027-03-01",
+                           "status": ParticipationStatus.NON_PARTICIPANT, "notice_date": "2027-02-25"})
+    request = Request.objects.get(kind=RequestKind.FORM_1378)
+    decide(client, request, accept="1")
+    alice.refresh_from_db()
+    assert alice.participation_status == ParticipationStatus.PARTICIPANT
+    assert (alice.pending_participation_status, alice.pending_participation_from) == (ParticipationStatus.NON_PARTICIPANT, date(2027, 3, 27))
+    frozen_clock(aware(2027, 3, 27, 0, 30))
+    bring_dated_changes_into_force()
+    alice.refresh_from_db()
+    assert (alice.participation_status, alice.pending_participation_from) == (ParticipationStatus.NON_PARTICIPANT, None)
+    assert bring_dated_changes_into_force() == 0  # run twice, same state
+
+
+def test_STF_3_an_agent_cannot_approve_but_a_supervisor_can(agent, supervisor):
+    assert not agent.has_perm(backoffice.SUPERVISOR_PERMISSION)
+    assert supervisor.has_perm(backoffice.SUPERVISOR_PERMISSION)
+    assert agent.has_perm("dossier.change_request")
