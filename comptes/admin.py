@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.db import transaction
+from django.db.models import F
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -32,8 +34,8 @@ class StatementSettingsAdmin(SimpleHistoryAdmin):
     list_filter = ["paper_requested", "option"]
     search_fields = ["=account__number", "=account__professional__professional_number"]
     list_select_related = ["account"]
-    fields = ["account", "option", "agency", "reception_mode", "line1", "line2", "city", "province", "postal_code", "country",
-              "paper_requested", "updated_at"]
+    fields = ["account", "option", "agency", "reception_mode", "line1", "line2", "city", "province", "postal_code", "region",
+              "country", "paper_requested", "updated_at"]
     readonly_fields = [name for name in fields if name != "paper_requested"]
 
     def has_add_permission(self, request):
@@ -42,9 +44,19 @@ class StatementSettingsAdmin(SimpleHistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def revert_disabled(self, request, obj=None):
+        return True  # a revert would restore the whole row, beyond paper_requested
+
     def save_model(self, request, obj, form, change):
-        obj.updated_at = clock.now()
-        super().save_model(request, obj, form, change)
+        """Only paper_requested changes; the account's version moves, so that a statement form open in
+        Mon dossier at the same time is refused instead of silently undoing this change."""
+        with transaction.atomic():
+            account = BillingAccount.objects.select_for_update().get(pk=obj.account_id)
+            BillingAccount.objects.filter(pk=account.pk).update(version=F("version") + 1)
+            obj.updated_at = clock.now()
+            obj._history_user = request.user
+            obj._change_reason = "État de compte papier demandé" if obj.paper_requested else "État de compte papier retiré"
+            obj.save(update_fields=["paper_requested", "updated_at"])
 
 
 @admin.register(PaymentDate)

@@ -124,12 +124,19 @@ def load() -> None:
 
 
 def _load_last_payment(today) -> None:
-    """The last payment run (NOT-2): statements, with invented balances, and the dentist's deposit notice."""
-    from comptes.models import PaymentDate
+    """The last payment run (NOT-2): statements, with invented balances, and the dentist's deposit notice.
+    Once: a second load changes nothing."""
+    from datetime import datetime, time
+
+    from comptes.models import BillingAccount, PaymentDate
     from notifications import payment_run
+    from notifications.models import PaymentRun
 
     last = PaymentDate.objects.filter(date__lte=today).order_by("-date").values_list("date", flat=True).first()
-    if last is not None:
+    if last is not None and not PaymentRun.objects.filter(payment_date=last).exists():
+        # The demo's accounts were open long before (a run concerns the accounts open on its date).
+        before = datetime.combine(last - timedelta(days=60), time(9), tzinfo=clock.QUEBEC)
+        BillingAccount.objects.filter(opened_at__gt=before).update(opened_at=before)
         payment_run.issue(payment_date=last, balances=payment_run.demo_balances)
 
 

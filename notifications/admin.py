@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy, ngettext
 
 from notifications import outbox
@@ -70,8 +70,13 @@ class OutboundMessageAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Envoyer de nouveau les messages en échec"), permissions=["resend"])
     def send_again(self, request, queryset):
-        count = outbox.resend(queryset)
+        count, skipped = outbox.resend(queryset)
         self.message_user(request, ngettext("%(n)d message remis en file d'attente.", "%(n)d messages remis en file d'attente.", count) % {"n": count})
+        if skipped:
+            self.message_user(request, ngettext(
+                "%(n)d code par message texte ne peut pas être renvoyé : le professionnel demande un nouveau code.",
+                "%(n)d codes par message texte ne peuvent pas être renvoyés : le professionnel demande un nouveau code.", skipped)
+                % {"n": skipped}, level=messages.WARNING)
 
 
 @admin.register(PrintItem)

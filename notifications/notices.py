@@ -39,7 +39,7 @@ def send_new_message_notices(*, batch_size: int = 500) -> int:
                 continue
             counts = Counter(professional_id for _, professional_id in taken)
             SecureMessage.objects.filter(pk__in=[pk for pk, _ in taken]).update(notice_handled_at=clock.now())
-            professionals = Professional.objects.filter(pk__in=counts).select_related("message_notice_rule")
+            professionals = Professional.objects.filter(pk__in=counts).select_related("message_notice_rule").defer("sin")
             emails = [
                 outbox.Outgoing(professional=professional, channel=OutboundChannel.EMAIL, to=professional.email,
                                 template="nouveau_message", context={"count": counts[professional.pk]})

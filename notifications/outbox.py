@@ -23,7 +23,7 @@ from email.utils import parseaddr
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -32,6 +32,19 @@ from notifications import renderers
 from notifications.models import OutboundChannel, OutboundMessage, OutboundStatus
 from notifications.sms import SmsMessage, get_backend
 from ramq_portal import clock
+
+
+# Messages nobody waits for, sent by thousands after a payment run: on the "bulk" queue, so that a cell
+# code or a validation link never waits behind them.
+BULK_TEMPLATES = frozenset({"nouveau_message"})
+
+
+def dispatch(message_id: int, template: str, secret: str = "") -> None:
+    """Enqueue the sending task of one message on its queue."""
+    from notifications.tasks import deliver_message
+
+    args = (message_id, secret) if secret else (message_id,)
+    deliver_message.apply_async(args, queue="bulk" if template in BULK_TEMPLATES else None)
 
 
 def after_commit(enqueue) -> None:
@@ -46,8 +59,6 @@ def queue(
 ) -> OutboundMessage | None:
     """Write the message row now and enqueue its sending after commit. Returns None when a message
     with the same dedupe key was already queued (a reminder sent once)."""
-    from notifications.tasks import deliver_message
-
     try:
         with transaction.atomic():
             message = OutboundMessage.objects.create(
@@ -57,8 +68,7 @@ def queue(
             )
     except IntegrityError:
         return None
-    args = (message.pk, secret) if secret else (message.pk,)
-    after_commit(lambda: deliver_message.delay(*args))
+    after_commit(lambda: dispatch(message.pk, template, secret))
     return message
 
 
@@ -73,16 +83,14 @@ class Outgoing:
 
 def queue_many(messages: list[Outgoing]) -> list[OutboundMessage]:
     """Write many rows in one INSERT (a sweep's notices) and enqueue their sending after commit."""
-    from notifications.tasks import deliver_message
-
     moment = clock.now()
     rows = OutboundMessage.objects.bulk_create([
         OutboundMessage(professional=m.professional, channel=m.channel, to=m.to, template=m.template, context=m.context,
                         language=m.professional.language or "fr", created_at=moment, next_attempt_at=moment)
         for m in messages
     ])
-    ids = [row.pk for row in rows]
-    after_commit(lambda: [deliver_message.delay(pk) for pk in ids])
+    sends = [(row.pk, row.template) for row in rows]
+    after_commit(lambda: [dispatch(pk, template) for pk, template in sends])
     return rows
 
 
@@ -90,14 +98,26 @@ def _lease() -> timedelta:
     return timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
 
 
+def _stale_claim(now) -> Q:
+    """A message taken by a worker longer ago than the lease (that worker died, or hangs)."""
+    lease_over = now - _lease()
+    return Q(status=OutboundStatus.SENDING) & (Q(claimed_at__lt=lease_over) | Q(claimed_at__isnull=True, created_at__lt=lease_over))
+
+
 def claim(message_id: int) -> OutboundMessage | None:
-    """Take a queued message for sending; None if another run already took or finished it. A message
-    taken by a worker longer ago than the lease is taken again (that worker died)."""
+    """Take a queued message for sending, counting the attempt; None if another run already took or
+    finished it. A message whose taker died is taken again after the lease; one that used up its
+    attempts (a worker killed on it each time) is marked failed instead, visible to staff."""
     now = clock.now()
-    claimable = Q(status=OutboundStatus.QUEUED) | Q(status=OutboundStatus.SENDING, claimed_at__lt=now - _lease())
-    if not OutboundMessage.objects.filter(claimable, pk=message_id).update(status=OutboundStatus.SENDING, claimed_at=now):
+    claimable = Q(status=OutboundStatus.QUEUED) | _stale_claim(now)
+    if not OutboundMessage.objects.filter(claimable, pk=message_id).update(status=OutboundStatus.SENDING, claimed_at=now,
+                                                                           attempts=F("attempts") + 1):
         return None
-    return OutboundMessage.objects.select_related("professional").get(pk=message_id)
+    message = OutboundMessage.objects.select_related("professional").get(pk=message_id)
+    if message.attempts > settings.OUTBOX_MAX_ATTEMPTS:
+        mark(message, OutboundStatus.FAILED, message.last_error or "WorkerLost")
+        return None
+    return message
 
 
 def backoff(attempts: int) -> int:
@@ -105,50 +125,62 @@ def backoff(attempts: int) -> int:
     return min(settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), 3600)
 
 
+def _held(message: OutboundMessage):
+    """The row, only while this worker still holds it (fencing: a worker that outlived its lease must
+    not overwrite what the worker that took over did)."""
+    return OutboundMessage.objects.filter(pk=message.pk, status=OutboundStatus.SENDING, claimed_at=message.claimed_at)
+
+
 def release_for_retry(message: OutboundMessage, error: Exception) -> int:
     """Put a message back in the queue after a failure; returns the delay before its next attempt."""
-    attempts = message.attempts + 1
-    delay = backoff(attempts)
-    OutboundMessage.objects.filter(pk=message.pk).update(
-        status=OutboundStatus.QUEUED, attempts=attempts, last_error=type(error).__name__[:300],
-        next_attempt_at=clock.now() + timedelta(seconds=delay),
-    )
+    delay = backoff(message.attempts)
+    _held(message).update(status=OutboundStatus.QUEUED, last_error=type(error).__name__[:300],
+                          next_attempt_at=clock.now() + timedelta(seconds=delay))
     return delay
 
 
-def recover(*, limit: int = 1000) -> int:
-    """Hand lost messages to a worker again (see the module's note); returns how many."""
-    from notifications.tasks import deliver_message
+def mark(message: OutboundMessage, status: str, error: str = "") -> bool:
+    """Record the outcome of this worker's attempt; False if the message was taken over meanwhile."""
+    fields = {"status": status, "last_error": error[:300]}
+    if status == OutboundStatus.SENT:
+        fields["sent_at"] = clock.now()
+    return bool(_held(message).update(**fields))
 
+
+def recover(*, chunk: int = 1000) -> int:
+    """Hand lost messages to a worker again (see the module's note), all of them, by chunks; returns
+    how many."""
     now = clock.now()
     overdue = now - timedelta(seconds=settings.OUTBOX_RECOVER_AFTER_SECONDS)
     lost = (Q(status=OutboundStatus.QUEUED) & (Q(next_attempt_at__lt=overdue) | Q(next_attempt_at__isnull=True, created_at__lt=overdue))
-            | Q(status=OutboundStatus.SENDING, claimed_at__lt=now - _lease()))
-    ids = list(OutboundMessage.objects.filter(lost).order_by("pk").values_list("pk", flat=True)[:limit])
-    # Not handed again before another OUTBOX_RECOVER_AFTER_SECONDS, even if the workers are slow.
-    OutboundMessage.objects.filter(pk__in=ids, status=OutboundStatus.QUEUED).update(next_attempt_at=now)
-    after_commit(lambda: [deliver_message.delay(pk) for pk in ids])
-    return len(ids)
+            | _stale_claim(now))
+    total, after = 0, 0
+    while True:
+        sends = list(OutboundMessage.objects.filter(lost, pk__gt=after).order_by("pk").values_list("pk", "template")[:chunk])
+        if not sends:
+            return total
+        after, total = sends[-1][0], total + len(sends)
+        # Not handed again before another OUTBOX_RECOVER_AFTER_SECONDS, even if the workers are slow.
+        OutboundMessage.objects.filter(pk__in=[pk for pk, _ in sends], status=OutboundStatus.QUEUED).update(next_attempt_at=now)
+        after_commit(lambda sends=sends: [dispatch(pk, template) for pk, template in sends])
 
 
-def resend(queryset) -> int:
-    """Staff send failed messages again (from the admin)."""
-    from notifications.tasks import deliver_message
-
-    ids = list(queryset.filter(status=OutboundStatus.FAILED).values_list("pk", flat=True))
-    OutboundMessage.objects.filter(pk__in=ids).update(status=OutboundStatus.QUEUED, attempts=0, next_attempt_at=clock.now(), last_error="")
-    after_commit(lambda: [deliver_message.delay(pk) for pk in ids])
-    return len(ids)
+# A text code is never stored: a failed one cannot be sent again (the professional asks for a new code).
+NOT_RESENDABLE = frozenset({"cellulaire_code"})
 
 
-def mark(message: OutboundMessage, status: str, error: str = "", attempts: int | None = None) -> None:
-    fields = {"status": status, "last_error": error[:300]}
-    if attempts is not None:
-        fields["attempts"] = attempts
-    if status == OutboundStatus.SENT:
-        fields["sent_at"] = clock.now()
-        fields["attempts"] = message.attempts + 1
-    OutboundMessage.objects.filter(pk=message.pk).update(**fields)
+def resend(queryset) -> tuple[int, int]:
+    """Staff send failed messages again (from the admin); returns (queued again, not resendable)."""
+    failed = queryset.filter(status=OutboundStatus.FAILED)
+    skipped = failed.filter(template__in=NOT_RESENDABLE).count()
+    sends = []
+    for pk, template in failed.exclude(template__in=NOT_RESENDABLE).values_list("pk", "template"):
+        # One row at a time, and only while still failed: two staff clicking at once resend it once.
+        if OutboundMessage.objects.filter(pk=pk, status=OutboundStatus.FAILED).update(
+                status=OutboundStatus.QUEUED, attempts=0, next_attempt_at=clock.now(), last_error=""):
+            sends.append((pk, template))
+    after_commit(lambda: [dispatch(pk, template) for pk, template in sends])
+    return len(sends), skipped
 
 
 @dataclass(frozen=True)

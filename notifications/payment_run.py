@@ -8,8 +8,9 @@ notices, messages and print items are written in one transaction, under a lock o
 * a run that is stopped (worker killed, database restarted) keeps its committed batches and the next
   run goes on from `last_professional_id`; a batch that did not commit left nothing behind;
 * running twice, or two workers at once, issues nothing new: a batch skips what exists, under the lock;
-* the "new message" emails (NOT-3) are sent by the sweep once the run is over: since a file's messages
-  arrive together, a professional receives at most one email for a payment run.
+* the "new message" emails (NOT-3) are sent by the notice sweep (every 10 minutes, and once more when the
+  run is over): since a file's messages arrive together in one batch, a professional receives at most
+  one email for a payment run.
 
 The amounts come from the billing system, out of scope: `settings.STATEMENT_BALANCES` names the function
 that gives the balances of a batch (zero by default; the demo invents some).
@@ -17,13 +18,14 @@ that gives the balances of a batch (zero by default; the demo invents some).
 from __future__ import annotations
 
 import gc
-from datetime import date, timedelta
+import logging
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Callable
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils.module_loading import import_string
 
 from comptes import paycalendar
@@ -33,6 +35,8 @@ from dossier.models import CorrespondenceAddress, CorrespondencePreference
 from notifications import outbox, routing
 from notifications.models import DepositNotice, PaymentRun, PrintItem, SecureMessage, Statement
 from ramq_portal import clock
+
+logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 1000  # files per transaction
 # A payment date whose run was missed (no worker, no broker) is still run this many days later.
@@ -59,10 +63,17 @@ def _balances_source() -> Balances:
     return import_string(getattr(settings, "STATEMENT_BALANCES", "notifications.payment_run.zero_balances"))
 
 
+def open_on(payment_date: date) -> Q:
+    """The accounts a payment date concerns: opened before that day began (Québec time) and not closed
+    before it. The same whenever the run happens (late, resumed, or while accounts open and close)."""
+    day_start = datetime.combine(payment_date, time.min, tzinfo=clock.QUEBEC)
+    return Q(opened_at__lt=day_start) & (Q(closed_at__isnull=True) | Q(closed_at__gte=day_start))
+
+
 def _accounts(professional_ids: list[int], payment_date: date) -> list[BillingAccount]:
     dated_until = {"cancelled_at__isnull": True, "effective_from__lte": payment_date}
     return list(
-        BillingAccount.objects.filter(closed_at__isnull=True, professional_id__in=professional_ids)
+        BillingAccount.objects.filter(open_on(payment_date), professional_id__in=professional_ids)
         .select_related("professional", "statement_settings")
         .defer("professional__sin")  # encrypted, never needed here: not decrypted 100,000 times
         .prefetch_related(
@@ -126,7 +137,7 @@ def issue(*, payment_date: date, batch_size: int = BATCH_SIZE, balances: Balance
             if run.finished_at is not None:
                 break  # another worker finished it while this one waited for the lock
             professional_ids = list(
-                BillingAccount.objects.filter(closed_at__isnull=True, professional_id__gt=run.last_professional_id)
+                BillingAccount.objects.filter(open_on(payment_date), professional_id__gt=run.last_professional_id)
                 .order_by("professional_id").values_list("professional_id", flat=True).distinct()[:batch_size]
             )
             if not professional_ids:
@@ -158,5 +169,11 @@ def due_dates(today: date) -> list[date]:
 
 def run_due() -> int:
     """The periodic task: run every due payment date (today's, or one that was missed); returns how many
-    statements were issued. Any other day, one query and nothing else."""
-    return sum(issue(payment_date=day).statements for day in due_dates(clock.today()))
+    statements were issued. Any other day, two queries and nothing else."""
+    today = clock.today()
+    finished = PaymentRun.objects.filter(finished_at__isnull=False).values("payment_date")
+    missed = list(PaymentDate.objects.filter(date__lt=today - timedelta(days=CATCH_UP_DAYS), date__gte=today - timedelta(days=2 * CATCH_UP_DAYS))
+                  .exclude(date__in=finished).values_list("date", flat=True))
+    for day in missed:  # too late to issue now: staff must see it (the log, and the payment runs in the admin)
+        logger.error("payment run of %s was never finished and is past its catch-up window", day)
+    return sum(issue(payment_date=day).statements for day in due_dates(today))

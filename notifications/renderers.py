@@ -75,6 +75,9 @@ def _password_changed(message: OutboundMessage, secret: str) -> dict | None:
 
 
 def _new_message(message: OutboundMessage, secret: str) -> dict | None:
+    professional = message.professional
+    if not (professional.has_activated_email and professional.email == message.to):
+        return None  # EML-5: the address changed, or is no longer activated, since the sweep
     return {"professional": message.professional, "count": message.context.get("count", 1),
             "inbox_link": settings.PORTAL_BASE_URL + reverse("notifications:inbox")}
 

@@ -15,27 +15,31 @@ TRANSIENT = (smtplib.SMTPException, SmsDeliveryError, ConnectionError, TimeoutEr
 
 @shared_task(bind=True, max_retries=None, acks_late=True)
 def deliver_message(self, message_id: int, secret: str = "") -> str:
-    """Send one outgoing message once: claimed by a conditional UPDATE, retried with backoff on a
-    transient failure, marked failed (visible to staff) after settings.OUTBOX_MAX_ATTEMPTS attempts.
-    Attempts are counted on the row, so a task handed again by `recover` keeps the count."""
+    """Send one outgoing message once: claimed by a conditional UPDATE (which counts the attempt),
+    retried with backoff on a transient failure, marked failed (visible to staff) after
+    settings.OUTBOX_MAX_ATTEMPTS attempts or at once on an error that retrying cannot fix."""
     message = outbox.claim(message_id)
     if message is None:
         return "already handled"
-    rendered = outbox.render(message, secret)
-    if rendered is None:
-        outbox.mark(message, OutboundStatus.CANCELLED)
-        return "cancelled"
     try:
+        rendered = outbox.render(message, secret)
+        if rendered is None:
+            outbox.mark(message, OutboundStatus.CANCELLED)
+            return "cancelled"
         outbox.send(message, rendered)
     except TRANSIENT as exc:
-        if message.attempts + 1 >= settings.OUTBOX_MAX_ATTEMPTS:
-            outbox.mark(message, OutboundStatus.FAILED, type(exc).__name__, attempts=message.attempts + 1)
-            logger.error("outbound message %s failed after %s attempts", message_id, message.attempts + 1)
+        if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+            outbox.mark(message, OutboundStatus.FAILED, type(exc).__name__)
+            logger.error("outbound message %s failed after %s attempts", message_id, message.attempts)
             return "failed"
         delay = outbox.release_for_retry(message, exc)
-        logger.warning("outbound message %s: attempt %s failed (%s), next in %s s", message_id, message.attempts + 1,
+        logger.warning("outbound message %s: attempt %s failed (%s), next in %s s", message_id, message.attempts,
                        type(exc).__name__, delay)
         raise self.retry(exc=exc, countdown=delay)
+    except Exception as exc:  # a template or data error: retrying would fail the same way
+        outbox.mark(message, OutboundStatus.FAILED, type(exc).__name__)
+        logger.exception("outbound message %s failed (%s)", message_id, type(exc).__name__)
+        return "failed"
     outbox.mark(message, OutboundStatus.SENT)
     logger.info("outbound message %s sent (%s)", message_id, message.template)
     return "sent"

@@ -273,6 +273,13 @@ else:
 SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 
 CELERY_TASK_ACKS_LATE = True
+# Two queues: "celery" for what a person waits for (codes, links), "bulk" for the payment run, the
+# notice sweep and the notices it sends (see notifications.outbox.BULK_TEMPLATES).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "notifications.tasks.payment_run": {"queue": "bulk"},
+    "notifications.tasks.send_new_message_notices": {"queue": "bulk"},
+}
 # A broker that restarts is waited for, however long it takes (Celery's default gives up after 100
 # tries); a late-acknowledged task running when the connection drops is cancelled and delivered again
 # (every task is idempotent), which Celery 6 will do by default.

@@ -28,7 +28,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -138,7 +138,7 @@ class Worker:
     def start(self) -> "Worker":
         self.log = open(self.log_path, "w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "--app", "ramq_portal", "worker", "--pool", "solo", "--loglevel", "INFO",
+            [sys.executable, "-m", "celery", "--app", "ramq_portal", "worker", "--pool", "solo", "--queues", "celery,bulk", "--loglevel", "INFO",
              "--without-gossip", "--without-mingle", "--without-heartbeat", "--hostname", f"{self.name}@%h"],
             cwd=REPO, env=self.env, stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT,
         )
@@ -226,7 +226,7 @@ def _files(count: int) -> dict:
         ))
     professionals = Professional.objects.bulk_create(professionals)
     BillingAccount.objects.bulk_create([
-        BillingAccount(professional=p, kind=AccountKind.PERSONAL, number=p.professional_number, name="Finances personnelles", opened_at=now)
+        BillingAccount(professional=p, kind=AccountKind.PERSONAL, number=p.professional_number, name="Finances personnelles", opened_at=now - timedelta(days=1))  # open before the payment date began
         for p in professionals
     ])
     return {p.pk: p.email for p in professionals if p.email_activated_at is not None}
@@ -382,7 +382,7 @@ class Kills:
 
 # --- The drills -----------------------------------------------------------------------------------
 
-def test_drill_redis_killed_mid_payment_run_and_mid_delivery_loses_nothing_and_sends_nothing_twice(tmp_path):
+def test_NOT_5_drill_redis_killed_mid_payment_run_and_mid_delivery_loses_nothing_and_sends_nothing_twice(tmp_path):
     assert {"notifications.tasks.payment_run", "notifications.tasks.recover_outbound_messages",
             "notifications.tasks.send_new_message_notices"} <= set(BEAT_TASKS), BEAT_TASKS
     started = time.monotonic()
@@ -434,7 +434,7 @@ def test_drill_redis_killed_mid_payment_run_and_mid_delivery_loses_nothing_and_s
         redis.stop()
 
 
-def test_drill_worker_killed_mid_payment_run_mid_sweep_and_mid_delivery_loses_nothing_and_sends_nothing_twice(tmp_path):
+def test_NOT_5_drill_worker_killed_mid_payment_run_mid_sweep_and_mid_delivery_loses_nothing_and_sends_nothing_twice(tmp_path):
     started = time.monotonic()
     day = clock.today()
     PaymentDate.objects.create(date=day)

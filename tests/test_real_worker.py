@@ -63,7 +63,7 @@ def test_NOT_1_NOT_5_a_real_worker_sends_the_validation_email_and_the_cell_code_
     factories.CorrespondenceAddressFactory(professional=alice)
     env = _env(tmp_path)
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "--app", "ramq_portal", "worker", "--pool", "solo", "--loglevel", "INFO",
+        [sys.executable, "-m", "celery", "--app", "ramq_portal", "worker", "--pool", "solo", "--queues", "celery,bulk", "--loglevel", "INFO",
          "--without-gossip", "--without-mingle", "--without-heartbeat"],
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )

@@ -39,13 +39,15 @@ def test_NOT_2_reading_a_message_and_writing_to_the_board(page, demo_dentist):
 
 
 def test_NOT_2_the_payment_run_puts_a_statement_and_a_deposit_notice_in_the_inbox(page, demo_dentist):
+    from datetime import timedelta
+
     from django.utils import formats, translation
 
     from comptes import paycalendar
     from notifications import payment_run
 
     SecureMessage.objects.filter(professional=demo_dentist).update(read_at=clock.now())
-    payday = paycalendar.next_payment_date(clock.now())
+    payday = paycalendar.next_payment_date(clock.now() + timedelta(days=1))  # after the demo accounts were opened
     payment_run.issue(payment_date=payday, balances=lambda accounts, day: {})
     deposit = paycalendar.deposit_date(payday)
     signed_in(page)

@@ -122,7 +122,7 @@ def test_NOT_5_a_broker_that_is_down_does_not_turn_a_saved_change_into_an_error(
     def broker_down(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(deliver_message, "delay", broker_down)
+    monkeypatch.setattr(deliver_message, "apply_async", broker_down)
     frozen_clock(aware(2027, 3, 1, 9, 0))
     with django_capture_on_commit_callbacks(execute=True):
         message = notice(alice)  # no exception reaches the caller
@@ -133,3 +133,105 @@ def test_NOT_5_a_broker_that_is_down_does_not_turn_a_saved_change_into_an_error(
     with django_capture_on_commit_callbacks(execute=True):
         assert outbox.recover() == 1  # the broker is back: the sweep sends it
     assert len(mail.outbox) == 1
+
+
+def test_NOT_1_an_error_that_retrying_cannot_fix_fails_at_once_and_is_shown(alice, settings, monkeypatch):
+    message = notice(alice)
+
+    def broken_template(*args, **kwargs):
+        raise KeyError("count")
+
+    monkeypatch.setattr(outbox, "render", broken_template)
+    assert deliver_message(message.pk) == "failed"
+    message.refresh_from_db()
+    assert (message.status, message.last_error, message.attempts) == (OutboundStatus.FAILED, "KeyError", 1)
+
+
+def test_NOT_5_a_message_that_kills_its_worker_each_time_ends_failed_not_in_an_endless_loop(alice, settings, frozen_clock):
+    start = aware(2027, 3, 1, 9, 0)
+    frozen_clock(start)
+    message = notice(alice)
+    for attempt in range(settings.OUTBOX_MAX_ATTEMPTS):
+        assert outbox.claim(message.pk) is not None  # taken... and the worker is killed (OOM) on it
+        frozen_clock(start + timedelta(seconds=(attempt + 1) * (settings.OUTBOX_LEASE_SECONDS + 1)))
+    assert outbox.claim(message.pk) is None
+    message.refresh_from_db()
+    assert (message.status, message.last_error) == (OutboundStatus.FAILED, "WorkerLost")
+
+
+def test_NOT_5_a_worker_that_outlived_its_lease_does_not_undo_the_send_of_the_worker_that_took_over(alice, settings, frozen_clock):
+    frozen_clock(aware(2027, 3, 1, 9, 0))
+    message = notice(alice)
+    slow = outbox.claim(message.pk)
+    frozen_clock(aware(2027, 3, 1, 9, 0) + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS + 1))
+    assert deliver_message(message.pk) == "sent"  # another worker takes over and sends
+    assert outbox.release_for_retry(slow, TimeoutError()) > 0  # the slow one times out at last...
+    assert outbox.mark(slow, OutboundStatus.FAILED, "TimeoutError") is False
+    message.refresh_from_db()
+    assert message.status == OutboundStatus.SENT and len(mail.outbox) == 1  # ...and changes nothing
+
+
+def test_EML_5_a_notice_is_not_delivered_to_an_address_that_changed_since_the_sweep(alice, django_capture_on_commit_callbacks):
+    message = notice(alice)
+    alice.email, alice.email_activated_at = "nouvelle@example.com", None  # awaiting validation
+    alice.save()
+    assert deliver_message(message.pk) == "cancelled"
+    assert mail.outbox == []
+
+
+def test_NOT_1_a_failed_text_code_is_not_resent_and_staff_are_told_why(alice, agent, client):
+    from dossier import tokens
+    from dossier.constants import TokenPurpose
+
+    token = tokens.issue(professional=alice, purpose=TokenPurpose.CELL, target="+15145550177", moment=clock.now(), code="123456")
+    message = outbox.queue(professional=alice, channel=OutboundChannel.SMS, to=token.target, template="cellulaire_code",
+                           context={"token_id": token.pk}, secret="123456")
+    OutboundMessage.objects.filter(pk=message.pk).update(status=OutboundStatus.FAILED)
+    client.force_login(agent)
+    page = client.post(reverse("admin:notifications_outboundmessage_changelist"),
+                       {"action": "send_again", "_selected_action": [message.pk]}, follow=True).content.decode()
+    assert "1 code par message texte ne peut pas être renvoyé : le professionnel demande un nouveau code." in page
+    message.refresh_from_db()
+    assert message.status == OutboundStatus.FAILED
+
+
+def test_NOT_1_only_staff_allowed_to_resend_can_resend(alice, client):
+    from tests import factories
+
+    viewer = factories.StaffFactory(username="lecteur")
+    from django.contrib.auth.models import Permission
+
+    viewer.user_permissions.add(Permission.objects.get(codename="view_outboundmessage"))
+    message = notice(alice)
+    OutboundMessage.objects.filter(pk=message.pk).update(status=OutboundStatus.FAILED)
+    client.force_login(viewer)
+    client.post(reverse("admin:notifications_outboundmessage_changelist"), {"action": "send_again", "_selected_action": [message.pk]})
+    message.refresh_from_db()
+    assert message.status == OutboundStatus.FAILED
+
+
+def test_NOT_5_recovery_hands_back_every_lost_message_not_only_the_first_chunk(alice, settings, frozen_clock,
+                                                                               django_capture_on_commit_callbacks):
+    frozen_clock(aware(2027, 3, 1, 9, 0))
+    alice.email, alice.email_activated_at = "alice@example.com", clock.now()
+    alice.save()
+    for _ in range(5):
+        outbox.queue(professional=alice, channel=OutboundChannel.EMAIL, to=alice.email, template="nouveau_message", context={"count": 1})
+    frozen_clock(aware(2027, 3, 1, 9, 0) + timedelta(seconds=settings.OUTBOX_RECOVER_AFTER_SECONDS + 1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert outbox.recover(chunk=2) == 5
+    assert len(mail.outbox) == 5
+
+
+def test_NOT_3_notices_go_to_the_bulk_queue_and_codes_never_wait_behind_them(alice, monkeypatch, django_capture_on_commit_callbacks):
+    from dossier import tokens
+    from dossier.constants import TokenPurpose
+
+    queues = []
+    monkeypatch.setattr(deliver_message, "apply_async", lambda args, queue=None, **kw: queues.append((args[0], queue)))
+    with django_capture_on_commit_callbacks(execute=True):
+        notice_row = notice(alice)
+        token = tokens.issue(professional=alice, purpose=TokenPurpose.CELL, target="+15145550177", moment=clock.now(), code="123456")
+        code_row = outbox.queue(professional=alice, channel=OutboundChannel.SMS, to=token.target, template="cellulaire_code",
+                                context={"token_id": token.pk}, secret="123456")
+    assert queues == [(notice_row.pk, "bulk"), (code_row.pk, None)]  # None: the default queue, "celery"
