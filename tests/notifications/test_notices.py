@@ -90,3 +90,17 @@ def test_NOT_5_no_notice_for_a_message_rolled_back(alice, django_capture_on_comm
         drop(alice)
         raise RuntimeError("rolled back")
     assert sweep(django_capture_on_commit_callbacks) == 0 and mail.outbox == []
+
+
+def test_NOT_3_the_sweep_goes_through_every_batch_of_files(alice, bob, django_capture_on_commit_callbacks):
+    from tests import factories
+
+    carol = factories.ProfessionalFactory()
+    for professional, address in ((alice, "alice@example.com"), (bob, "bob@example.com"), (carol, "carol@example.com")):
+        activate(professional, address)
+        drop(professional)
+        drop(professional, subject="Deuxième")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notices.send_new_message_notices(batch_size=1) == 3
+    assert sorted(m.to[0] for m in mail.outbox) == ["alice@example.com", "bob@example.com", "carol@example.com"]
+    assert all("2 nouveaux messages" in m.body for m in mail.outbox)
