@@ -28,7 +28,7 @@ SUPERVISOR_PERMISSION = "dossier.approve_request"
 # INS-7: a 1378 takes effect 30 days after the notice.
 FORM_1378_DAYS = 30
 
-REFUSAL_KIND = {
+REFUSAL_KIND = {  # the kind of correspondence a refusal is (PRF-1); any other request: billing
     RequestKind.FORM_2914: CorrespondenceKind.PAYMENTS,
     RequestKind.FORM_3102: CorrespondenceKind.AGREEMENT,
     RequestKind.FORM_1378: CorrespondenceKind.AGREEMENT,
@@ -214,7 +214,34 @@ def apply_pending_participation(*, today: date, professional_ids: list[int] | No
     return count
 
 
-APPLIERS = {RequestKind.FORM_3102: _apply_3102, RequestKind.FORM_2914: _apply_2914, RequestKind.FORM_1378: _apply_1378}
+def _apply_open_account(request: Request, by: User) -> None:
+    from comptes import services as comptes_services
+
+    comptes_services.open_administrative_account(professional=request.professional, collective=request.kind == RequestKind.OPEN_COLLECTIVE,
+                                                 name=request.payload["name"], by=by)
+
+
+def _apply_join(request: Request, by: User) -> None:
+    from comptes import services as comptes_services
+    from comptes.models import BillingAccount
+
+    try:
+        comptes_services.join_collective(professional=request.professional, group_number=request.payload["group_number"], by=by)
+    except BillingAccount.DoesNotExist:
+        raise DecisionRefused(_("Aucun compte collectif ouvert ne porte ce numéro de regroupement : refusez la demande avec ce motif."))
+
+
+def _apply_collective_address(request: Request, by: User) -> None:
+    from comptes import services as comptes_services
+
+    comptes_services.change_collective_address(account_number=request.payload["account"], address=request.payload, by=by)
+
+
+APPLIERS = {
+    RequestKind.FORM_3102: _apply_3102, RequestKind.FORM_2914: _apply_2914, RequestKind.FORM_1378: _apply_1378,
+    RequestKind.OPEN_INDIVIDUAL: _apply_open_account, RequestKind.OPEN_COLLECTIVE: _apply_open_account,
+    RequestKind.JOIN_COLLECTIVE: _apply_join, RequestKind.COLLECTIVE_ADDRESS: _apply_collective_address,
+}
 
 
 # --- the difference a request makes (BEY-7) -----------------------------------------------------------------

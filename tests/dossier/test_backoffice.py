@@ -172,3 +172,43 @@ def test_STF_3_an_agent_cannot_approve_but_a_supervisor_can(agent, supervisor):
     assert not agent.has_perm(backoffice.SUPERVISOR_PERMISSION)
     assert supervisor.has_perm(backoffice.SUPERVISOR_PERMISSION)
     assert agent.has_perm("dossier.change_request")
+
+
+def test_STF_1_CPT_2_accepting_online_account_requests_opens_or_joins_the_account(client, alice, bob, agent):
+    from comptes import accounts
+    from comptes.constants import AccountKind
+    from comptes.models import AccountMembership, BillingAccount
+
+    individual = accounts.ask_to_open_account(professional=alice, collective=False, name="Clinique de Lévis", by=alice.user)
+    collective = accounts.ask_to_open_account(professional=alice, collective=True, name="Groupe Saint-Jean", by=alice.user)
+    client.force_login(agent)
+    for request in (individual, collective):
+        decide(client, request, accept="1")
+    opened = {a.kind: a for a in BillingAccount.objects.filter(professional=alice).exclude(kind=AccountKind.PERSONAL)}
+    assert (opened[AccountKind.INDIVIDUAL].number, opened[AccountKind.INDIVIDUAL].name) == ("I000001", "Clinique de Lévis")
+    group = opened[AccountKind.COLLECTIVE]
+    assert (group.number, group.group_number) == ("C000001", "000001")
+    assert group.statement_settings.line1 == alice.correspondence_addresses.get().line1  # ETC-5: an address from the start
+
+    unknown = accounts.ask_to_join_collective(professional=bob, group_number="999999", by=bob.user)
+    assert "Aucun compte collectif ouvert ne porte ce numéro" in html(decide(client, unknown, accept="1"))
+    unknown.refresh_from_db()
+    assert unknown.status != RequestStatus.ACCEPTED
+    joining = accounts.ask_to_join_collective(professional=bob, group_number="000001", by=bob.user)
+    decide(client, joining, accept="1")
+    assert AccountMembership.objects.filter(account=group, professional=bob).exists()
+
+
+def test_STF_1_CPT_3_accepting_a_collective_address_changes_the_statement_address(client, alice, agent):
+    from comptes import accounts, services as comptes_services
+    from dossier.services import AddressInput
+
+    group = comptes_services.open_administrative_account(professional=alice, collective=True, name="Seule", by=None)
+    request = accounts.ask_collective_address_change(
+        account=group, professional=alice, by=alice.user,
+        address=AddressInput(line1="10, rue du Groupe", city="Lévis", province="QC", postal_code="G6V 1A1"))
+    client.force_login(agent)
+    assert "10, rue du Groupe" in html(client.get(reverse("admin:dossier_request_change", args=[request.pk])))  # BEY-7
+    decide(client, request, accept="1")
+    group.statement_settings.refresh_from_db()
+    assert (group.statement_settings.line1, group.statement_settings.city) == ("10, rue du Groupe", "Lévis")
