@@ -214,6 +214,35 @@ def apply_pending_participation(*, today: date, professional_ids: list[int] | No
     return count
 
 
+def _apply_accreditation(request: Request, by: User) -> None:
+    """Forms 2404 (+ 2788) and 3018 (ETC-2..6): through the same service as the Comptes tab; the rules
+    of ETC-3 (no other professional's private agency, the ATD mandate) refuse the decision with a message."""
+    from comptes import accounts
+    from comptes.exceptions import AgencyRefused, ComptesError, MandateRequired
+    from comptes.models import BillingAccount, BillingAgency, SoftwareDeveloper
+
+    data = request.payload
+    account = BillingAccount.objects.get(pk=data["account_id"], professional_id=request.professional_id)
+    settings_row = getattr(account, "statement_settings", None)
+    address = AddressInput(**{name: getattr(settings_row, name) for name in
+                              ("line1", "line2", "city", "province", "postal_code", "region", "country")}) if settings_row else None
+    if address is None:
+        raise DecisionRefused(_("Ce compte n'a pas d'adresse de transmission de l'état de compte."))
+    try:
+        accounts.change_statement(
+            account=account, expected_version=account.version, option=data["option"],
+            agency=BillingAgency.objects.filter(transmission_number=data.get("agency")).first(),
+            developer=SoftwareDeveloper.objects.filter(number=data.get("developer")).first(),
+            reception_mode=data["reception_mode"], mandate_accepted=bool(data.get("mandate_accepted")), address=address, by=by,
+        )
+    except AgencyRefused:
+        raise DecisionRefused(_("Cette agence ne peut pas être choisie : seule une ATD, une ISE ou l'agence privée du professionnel."))
+    except MandateRequired:
+        raise DecisionRefused(_("Une ATD exige le formulaire 2788 (mandat) : refusez la demande ou joignez le mandat."))
+    except ComptesError:
+        raise DecisionRefused(_("Le compte a changé depuis la saisie : vérifiez la différence et décidez de nouveau."))
+
+
 def _apply_open_account(request: Request, by: User) -> None:
     from comptes import services as comptes_services
 
@@ -241,6 +270,7 @@ APPLIERS = {
     RequestKind.FORM_3102: _apply_3102, RequestKind.FORM_2914: _apply_2914, RequestKind.FORM_1378: _apply_1378,
     RequestKind.OPEN_INDIVIDUAL: _apply_open_account, RequestKind.OPEN_COLLECTIVE: _apply_open_account,
     RequestKind.JOIN_COLLECTIVE: _apply_join, RequestKind.COLLECTIVE_ADDRESS: _apply_collective_address,
+    RequestKind.FORM_2404: _apply_accreditation, RequestKind.FORM_3018: _apply_accreditation,
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from comptes.constants import ReceptionMode, StatementOption
 from dossier.constants import ParticipationStatus, RequestKind
 from dossier.forms import AddressForm
 from dossier.models import Professional, User
@@ -104,4 +105,71 @@ class Form1378(PaperForm):
         return {"status": self.cleaned_data["status"], "notice_date": self.cleaned_data["notice_date"].isoformat()}
 
 
-PAPER_FORMS: dict[str, type[PaperForm]] = {RequestKind.FORM_3102: Form3102, RequestKind.FORM_2914: Form2914, RequestKind.FORM_1378: Form1378}
+class AccountPaperForm(PaperForm):
+    """A paper form about one of the professional's billing accounts."""
+
+    account_number_billing = forms.CharField(label=_("Numéro du compte de facturation"), max_length=12)
+
+    def clean(self):
+        data = super().clean()
+        from comptes.models import BillingAccount
+
+        professional = getattr(self, "professional", None)
+        number = data.get("account_number_billing")
+        if professional is not None and number:
+            self.account = BillingAccount.objects.filter(professional=professional, number=number, closed_at__isnull=True).first()
+            if self.account is None:
+                self.add_error("account_number_billing", _("Ce professionnel n'a pas de compte ouvert portant ce numéro."))
+        return data
+
+
+class Form2404(AccountPaperForm):
+    """Form 2404 (ETC-2 a): billing by an existing agency; with form 2788 when it is an ATD (ETC-3)."""
+
+    transmission_number = forms.RegexField(label=_("Numéro de transmission de l'agence"), regex=r"\A[0-9]{5}\Z",
+                                           error_messages={"invalid": _("Entrez les 5 chiffres du numéro de transmission.")})
+    reception_mode = forms.ChoiceField(label=_("Mode de réception de l'état de compte"), choices=ReceptionMode.choices)
+    mandate_accepted = forms.BooleanField(label=_("Formulaire 2788 joint (mandat à une ATD)"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        from comptes.models import BillingAgency
+
+        if data.get("transmission_number"):
+            self.agency = BillingAgency.objects.filter(transmission_number=data["transmission_number"], is_active=True).first()
+            if self.agency is None:
+                self.add_error("transmission_number", _("Aucune agence active ne porte ce numéro de transmission."))
+        return data
+
+    def payload(self) -> dict:
+        data = self.cleaned_data
+        return {"account_id": self.account.pk, "account_number": self.account.number, "option": StatementOption.AGENCY,
+                "agency": self.agency.transmission_number, "reception_mode": data["reception_mode"],
+                "mandate_accepted": data["mandate_accepted"]}
+
+
+class Form3018(AccountPaperForm):
+    """Form 3018 (ETC-2 b): self-billing with a recognised software developer (a private agency is created)."""
+
+    developer_number = forms.RegexField(label=_("Numéro du développeur de logiciels"), regex=r"\A[0-9]{5}\Z",
+                                        error_messages={"invalid": _("Entrez les 5 chiffres du numéro de développeur.")})
+    reception_mode = forms.ChoiceField(label=_("Mode de réception de l'état de compte"), choices=ReceptionMode.choices)
+
+    def clean(self):
+        data = super().clean()
+        from comptes.models import SoftwareDeveloper
+
+        if data.get("developer_number") and not SoftwareDeveloper.objects.filter(number=data["developer_number"], is_active=True).exists():
+            self.add_error("developer_number", _("Aucun développeur reconnu ne porte ce numéro."))
+        return data
+
+    def payload(self) -> dict:
+        data = self.cleaned_data
+        return {"account_id": self.account.pk, "account_number": self.account.number, "option": StatementOption.SELF_BILLING,
+                "developer": data["developer_number"], "reception_mode": data["reception_mode"]}
+
+
+PAPER_FORMS: dict[str, type[PaperForm]] = {
+    RequestKind.FORM_3102: Form3102, RequestKind.FORM_2914: Form2914, RequestKind.FORM_1378: Form1378,
+    RequestKind.FORM_2404: Form2404, RequestKind.FORM_3018: Form3018,
+}

@@ -212,3 +212,28 @@ def test_STF_1_CPT_3_accepting_a_collective_address_changes_the_statement_addres
     decide(client, request, accept="1")
     group.statement_settings.refresh_from_db()
     assert (group.statement_settings.line1, group.statement_settings.city) == ("10, rue du Groupe", "Lévis")
+
+
+def test_STF_2_ETC_3_paper_2404_and_3018_change_the_accreditation_through_the_same_rules(client, alice, agent):
+    from comptes.constants import AgencyType, ReceptionMode, StatementOption
+    from comptes.models import StatementSettings
+
+    StatementSettings.objects.create(account=alice.billing_accounts.get(), line1="500, rue de l'État", city="Québec", province="QC",
+                                     postal_code="G1R 2B5", updated_at=clock.now())
+    atd = factories.BillingAgencyFactory(transmission_number="11111", agency_type=AgencyType.ATD)
+    factories.SoftwareDeveloperFactory(number="70001")
+    client.force_login(agent)
+    common = {"professional_number": alice.professional_number, "received_on": clock.today().isoformat(),
+              "account_number_billing": alice.billing_accounts.get().number, "reception_mode": ReceptionMode.TELECOM}
+    paper(client, "2404", {**common, "transmission_number": "11111"})  # an ATD without its 2788 mandate
+    without_mandate = Request.objects.get(kind=RequestKind.FORM_2404)
+    assert "Une ATD exige le formulaire 2788" in html(decide(client, without_mandate, accept="1"))
+    paper(client, "2404", {**common, "transmission_number": "11111", "mandate_accepted": "on"})
+    decide(client, Request.objects.filter(kind=RequestKind.FORM_2404).latest("pk"), accept="1")
+    settings_row = StatementSettings.objects.get(account__professional=alice)
+    assert (settings_row.option, settings_row.agency, settings_row.mandate_accepted) == (StatementOption.AGENCY, atd, True)
+    assert settings_row.line1 == "500, rue de l'État"  # the statement address stays (ETC-5)
+    paper(client, "3018", {**common, "developer_number": "70001"})
+    decide(client, Request.objects.get(kind=RequestKind.FORM_3018), accept="1")
+    settings_row.refresh_from_db()
+    assert settings_row.option == StatementOption.SELF_BILLING and settings_row.agency.owner == alice  # her private agency
