@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -29,6 +30,7 @@ from dossier.constants import (
     TokenPurpose,
     TokenState,
 )
+from dossier.indexes import PrefixSearchIndex
 
 
 class User(AbstractUser):
@@ -141,7 +143,13 @@ class Professional(models.Model):
             models.CheckConstraint(condition=models.Q(professional_number__regex=r"^[0-9]{7}$"), name="professional_number_7_digits"),
             models.CheckConstraint(condition=models.Q(licence_number__regex=r"^[0-9]{5}$"), name="licence_number_5_digits"),
         ]
-        indexes = [models.Index(fields=["reference_number_hash"], name="professional_refhash_idx")]
+        indexes = [
+            models.Index(fields=["reference_number_hash"], name="professional_refhash_idx"),
+            # The request queue's searches (STF-1): `=professional_number` is iexact, UPPER(number) = UPPER(term),
+            # and `^last_name` istartswith, UPPER(last_name) LIKE 'TERM%'; one search ORs both.
+            models.Index(Upper("professional_number"), name="professional_pn_upper_idx"),
+            PrefixSearchIndex(Upper("last_name"), name="professional_name_prefix_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.professional_number})"
@@ -392,6 +400,8 @@ class Request(models.Model):
         indexes = [
             models.Index(fields=["status", "due_date"], name="request_status_due_idx"),
             models.Index(fields=["professional", "kind"], name="request_prof_kind_idx"),
+            # The queue's order (-received_at, then -pk as the admin adds): its first page reads 50 index entries.
+            models.Index(fields=["received_at", "id"], name="request_received_idx"),
         ]
 
     def __str__(self) -> str:

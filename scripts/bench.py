@@ -6,10 +6,12 @@ settings) and then runs:
 
     python scripts/bench.py run --base-url http://127.0.0.1:PORT --output bench-results.json
 
-which signs in as the demo dentist over HTTP, loads every page of PAGES with wrk for a bounded
-time, counts each page's SQL queries in a separate Django process (`count-queries`, below), prints
-a table and writes the JSON results. It is a benchmark: nothing here asserts on timing. It fails
-only when a page does not answer 200 (the numbers would then measure an error or a redirect).
+which signs in as the demo dentist over HTTP (and as the demo agent through the admin's login form,
+for the staff pages: the request queue over the back-office load that bench.sh generates first,
+1,000,000 files and 200,000 requests), loads every page of PAGES with wrk for a bounded time, counts
+each page's SQL queries in a separate Django process (`count-queries`, below), prints a table and
+writes the JSON results. It is a benchmark: nothing here asserts on timing. It fails only when a page
+does not answer 200 (the numbers would then measure an error or a redirect).
 
 The file is written afresh, keyed by page path; scripts/bench_payment_run.py, run next by bench.sh,
 then adds its "payment_run" section to it.
@@ -37,12 +39,18 @@ REPO = Path(__file__).resolve().parent.parent
 USERNAME = "dentiste.demo"
 PASSWORD = "Dentiste-2026"
 SIGN_IN_PATH = "/connexion/"
+# The demo agent (dossier/demo.py STAFF), for the staff pages, signed in through the admin's form.
+STAFF_USERNAME = "agent.demo"
+STAFF_PASSWORD = "Agent-2026"
+STAFF_SIGN_IN_PATH = "/admin/login/"
+QUEUE = "/admin/dossier/request/"
 
 
 @dataclass(frozen=True)
 class Page:
-    path: str
+    path: str  # may hold {professional_number}: resolved from the database (`count-queries`)
     signed_in: bool = True  # loaded with the demo dentist's session cookie
+    staff: bool = False  # loaded with the demo agent's session cookie instead
 
 
 # The pages measured, in order; the first is the baseline every ratio divides by. Add a page of
@@ -52,6 +60,13 @@ PAGES = [
     Page("/profil/"),
     Page("/comptes/"),
     Page("/messagerie/"),
+    # The request queue (STF-1) as staff, over 200,000 requests: its first page, the search by
+    # professional number (a file that has requests), the overdue filter, a search by the start of a
+    # common last name (thousands of files match).
+    Page(QUEUE, staff=True),
+    Page(QUEUE + "?q={professional_number}", staff=True),
+    Page(QUEUE + "?echeance=depassee", staff=True),
+    Page(QUEUE + "?q=Trem", staff=True),
 ]
 BASELINE = PAGES[0]
 
@@ -128,20 +143,26 @@ def wait_until_up(browser: Browser, timeout: float = 60.0) -> None:
     raise BenchError(f"the server did not come up within {timeout:.0f} s: {last_error}")
 
 
-def sign_in(browser: Browser) -> None:
-    status, _, page = browser.request("GET", SIGN_IN_PATH)
+def sign_in(browser: Browser, path: str = SIGN_IN_PATH, username: str = USERNAME, password: str = PASSWORD,
+            extra: dict | None = None) -> None:
+    status, _, page = browser.request("GET", path)
     match = re.search(r'name="csrfmiddlewaretoken"\s+value="([^"]+)"', page) or re.search(
         r'value="([^"]+)"\s+name="csrfmiddlewaretoken"', page
     )
     if status != 200 or not match:
-        raise BenchError(f"GET {SIGN_IN_PATH} answered {status} without a CSRF token")
+        raise BenchError(f"GET {path} answered {status} without a CSRF token")
     status, headers, _ = browser.request(
         "POST",
-        SIGN_IN_PATH,
-        {"csrfmiddlewaretoken": match.group(1), "username": USERNAME, "password": PASSWORD},
+        path,
+        {"csrfmiddlewaretoken": match.group(1), "username": username, "password": password, **(extra or {})},
     )
     if status != 302 or "sessionid" not in browser.cookies:
-        raise BenchError(f"sign-in as {USERNAME} failed: POST {SIGN_IN_PATH} answered {status}")
+        raise BenchError(f"sign-in as {username} failed: POST {path} answered {status}")
+
+
+def sign_in_staff(browser: Browser) -> None:
+    """The demo agent, through the admin's own login form (CSRF token, then POST)."""
+    sign_in(browser, STAFF_SIGN_IN_PATH, STAFF_USERNAME, STAFF_PASSWORD, {"next": "/admin/"})
 
 
 # --- wrk ------------------------------------------------------------------------------------------------
@@ -167,8 +188,31 @@ def run_wrk(url: str, *, cookie: str | None, seconds: int, connections: int, thr
 # --- SQL queries per request (run in its own process: `bench.py count-queries`) -------------------------
 
 
-def count_queries(host: str) -> dict[str, int]:
-    """Queries of one request to each page, steady state, in this (separate) Django process.
+def resolve_paths() -> dict[str, str]:
+    """Each page's path with its placeholder filled from the database: {professional_number} is the
+    number of the file of the middle request of the back-office load (one that has requests)."""
+    from django.db.models import Max, Min
+
+    from dossier.management.commands.generate_backoffice_load import PROFESSION_PREFIX
+    from dossier.models import Request
+
+    generated = Request.objects.filter(professional__profession__code__startswith=PROFESSION_PREFIX)
+    bounds = generated.aggregate(low=Min("pk"), high=Max("pk"))
+    number = None
+    if bounds["low"] is not None:
+        number = generated.filter(pk__gte=(bounds["low"] + bounds["high"]) // 2).order_by("pk").values_list(
+            "professional__professional_number", flat=True).first()
+    paths = {}
+    for page in PAGES:
+        if "{professional_number}" in page.path and number is None:
+            raise BenchError(f"{page.path}: no back-office load in the database (manage.py generate_backoffice_load)")
+        paths[page.path] = page.path.format(professional_number=number) if "{" in page.path else page.path
+    return paths
+
+
+def count_queries(host: str) -> dict:
+    """Queries of one request to each page, steady state, in this (separate) Django process; and the
+    pages' resolved paths (resolve_paths).
 
     Each page is requested once before the measured request, so that per-process warm-up (content
     types, translations, compiled templates) is not counted: a long-lived gunicorn worker has paid
@@ -184,22 +228,23 @@ def count_queries(host: str) -> dict[str, int]:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    user = get_user_model().objects.get(username=USERNAME)
+    users = {False: get_user_model().objects.get(username=USERNAME), True: get_user_model().objects.get(username=STAFF_USERNAME)}
+    paths = resolve_paths()
     counts: dict[str, int] = {}
     for page in PAGES:
         client = Client(HTTP_HOST=host, HTTP_ACCEPT_LANGUAGE="fr")
         if page.signed_in:
-            client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-        client.get(page.path)
+            client.force_login(users[page.staff], backend="django.contrib.auth.backends.ModelBackend")
+        client.get(paths[page.path])
         with CaptureQueriesContext(connection) as captured:
-            response = client.get(page.path)
+            response = client.get(paths[page.path])
         if response.status_code != 200:
-            raise BenchError(f"{page.path} answered {response.status_code} to the test client")
+            raise BenchError(f"{paths[page.path]} answered {response.status_code} to the test client")
         counts[page.path] = len(captured.captured_queries)
-    return counts
+    return {"paths": paths, "queries": counts}
 
 
-def count_queries_in_subprocess(host: str) -> dict[str, int]:
+def count_queries_in_subprocess(host: str) -> dict:
     completed = subprocess.run(
         [sys.executable, __file__, "count-queries", "--host", host],
         capture_output=True, text=True, timeout=300, cwd=REPO,
@@ -219,28 +264,33 @@ def run(args: argparse.Namespace) -> int:
     print(f"Waiting for {args.base_url}{BASELINE.path} ...", flush=True)
     wait_until_up(browser)
     sign_in(browser)
-    cookie = browser.cookie_header()
     print(f"Signed in as {USERNAME}.", flush=True)
+    staff_browser = Browser(args.base_url)
+    if any(page.staff for page in PAGES):
+        sign_in_staff(staff_browser)
+        print(f"Signed in to the admin as {STAFF_USERNAME}.", flush=True)
+    signed_in = {False: browser, True: staff_browser}  # by Page.staff
+
+    print("Counting SQL queries per request (separate Django process) ...", flush=True)
+    counted = count_queries_in_subprocess(browser.host)
+    paths, queries = counted["paths"], counted["queries"]
 
     for page in PAGES:  # every page must answer 200 before it is measured
         probe = Browser(args.base_url)
         if page.signed_in:
-            probe.cookies = dict(browser.cookies)
-        status, headers, _ = probe.request("GET", page.path)
+            probe.cookies = dict(signed_in[page.staff].cookies)
+        status, headers, _ = probe.request("GET", paths[page.path])
         if status != 200:
-            raise BenchError(f"GET {page.path} answered {status} (Location: {headers.get('Location', '-')})")
-
-    print("Counting SQL queries per request (separate Django process) ...", flush=True)
-    queries = count_queries_in_subprocess(browser.host)
+            raise BenchError(f"GET {paths[page.path]} answered {status} (Location: {headers.get('Location', '-')})")
 
     measured: dict[str, dict] = {}
     with tempfile.TemporaryDirectory() as folder:
         script = Path(folder) / "report.lua"
         script.write_text(WRK_SCRIPT)
         for page in PAGES:
-            url = args.base_url.rstrip("/") + page.path
-            page_cookie = cookie if page.signed_in else None
-            print(f"wrk {page.path}: {args.warmup} s warm-up, {args.duration} s measured, "
+            url = args.base_url.rstrip("/") + paths[page.path]
+            page_cookie = signed_in[page.staff].cookie_header() if page.signed_in else None
+            print(f"wrk {paths[page.path]}: {args.warmup} s warm-up, {args.duration} s measured, "
                   f"{args.connections} connections ...", flush=True)
             if args.warmup > 0:
                 run_wrk(url, cookie=page_cookie, seconds=args.warmup, connections=args.connections,
@@ -256,16 +306,24 @@ def run(args: argparse.Namespace) -> int:
             "p95_ms": round(measured[page.path]["p95_us"] / 1000, 2),
             "queries": queries[page.path],
             "ratio": round(measured[page.path]["rps"] / baseline_rps, 3) if baseline_rps else 0.0,
+            **({"url": paths[page.path]} if paths[page.path] != page.path else {}),
+            **({"as": STAFF_USERNAME} if page.staff else {}),
         }
         for page in PAGES
     }
     Path(args.output).write_text(json.dumps(results, indent=2) + "\n")
 
     print()
-    print(f"{'page':<16} {'rps':>9} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} {'ratio':>7}")
+    width = max(16, *(len(path) for path in results))
+    print(f"{'page':<{width}} {'rps':>9} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} {'ratio':>7}")
     for path, row in results.items():
-        print(f"{path:<16} {row['rps']:>9.1f} {row['p50_ms']:>8.2f} {row['p95_ms']:>8.2f} "
+        print(f"{path:<{width}} {row['rps']:>9.1f} {row['p50_ms']:>8.2f} {row['p95_ms']:>8.2f} "
               f"{row['queries']:>8d} {row['ratio']:>7.3f}")
+    for path, row in results.items():
+        if "url" in row:
+            print(f"{path}: measured at {row['url']}")
+    if any(page.staff for page in PAGES):
+        print(f"/admin/ pages: signed in as {STAFF_USERNAME}, over the back-office load (generate_backoffice_load).")
     print(f"\nratio = page rps / {BASELINE.path} rps. Results written to {args.output}.")
 
     status = 0

@@ -2,15 +2,18 @@
 # `make bench`: the pages of the file under load, against production-like settings.
 #
 # Starts a throwaway PostgreSQL and a throwaway Redis (sessions and cache, as in production) on
-# 127.0.0.1, prepares the database (migrate, demo data) and the static files, starts gunicorn
-# (gunicorn.conf.py: 2 gthread workers) with DEBUG off, then scripts/bench.py measures each page
-# with wrk and counts its SQL queries. Then gunicorn is stopped and scripts/bench_payment_run.py times
+# 127.0.0.1, prepares the database (migrate, demo data, then the back-office load: 1,000,000 files and
+# 200,000 requests from `manage.py generate_backoffice_load`) and the static files, starts gunicorn
+# (gunicorn.conf.py: 2 gthread workers) with DEBUG off, then scripts/bench.py measures each page (the
+# professional's pages as the demo dentist, the request queue in the admin as the demo agent) with
+# wrk and counts its SQL queries. Then gunicorn is stopped and scripts/bench_payment_run.py times
 # the payment run over 100,000 accounts against a raw bulk insert of the same rows, in the same
 # database. Prints tables and writes bench-results.json at the repo root (the pages, and a
 # "payment_run" section). Everything it started is stopped on exit. Tunables: BENCH_SECONDS (8),
 # BENCH_WARMUP_SECONDS (2), BENCH_CONNECTIONS (4), BENCH_WRK_THREADS (1), WEB_CONCURRENCY (2),
 # GUNICORN_THREADS (4), BENCH_PAYMENT_RUN_ACCOUNTS (100000), BENCH_PAYMENT_RUN_TRACE_BATCHES (10:
-# batches of the tracemalloc pass; `all` or `off`).
+# batches of the tracemalloc pass; `all` or `off`), BENCH_LOAD_FILES (1000000), BENCH_LOAD_REQUESTS
+# (200000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -60,6 +63,9 @@ REDIS_URL="$(bash scripts/redis-throwaway.sh start "$workdir/redis")"
 # Production-like settings; only HTTPS-related ones are off, as the bench speaks plain HTTP.
 export DJANGO_SETTINGS_MODULE=ramq_portal.settings
 export DATABASE_URL REDIS_URL
+# Marks the database as this script's throwaway one: scripts/bench_payment_run.py writes 100,000 files
+# and refuses to run without it (never against a real database by mistake).
+export BENCH_THROWAWAY=1
 export DEBUG=false
 SECRET_KEY="$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')"
 export SECRET_KEY
@@ -76,6 +82,9 @@ $py manage.py migrate --noinput -v 0
 $py manage.py compile_translations
 $py manage.py load_demo_data
 $py manage.py collectstatic --noinput -v 0
+
+step "Generating the back-office load: ${BENCH_LOAD_FILES:-1000000} files, ${BENCH_LOAD_REQUESTS:-200000} requests (generate_backoffice_load)"
+$py manage.py generate_backoffice_load --files "${BENCH_LOAD_FILES:-1000000}" --requests "${BENCH_LOAD_REQUESTS:-200000}"
 
 port="$(bash scripts/free-port.sh)"
 export GUNICORN_BIND="127.0.0.1:$port"

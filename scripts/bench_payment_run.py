@@ -71,7 +71,7 @@ def django_setup() -> None:
     sys.path.insert(0, str(REPO))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ramq_portal.settings")
     url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
+    if os.environ.get("BENCH_THROWAWAY") != "1" or not url.startswith(("postgres://", "postgresql://")):
         # 100,000 files are written: only into the throwaway PostgreSQL of scripts/bench.sh.
         raise BenchError("DATABASE_URL must name the throwaway PostgreSQL of scripts/bench.sh")
     import django
