@@ -2,13 +2,13 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import F
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.admin import SimpleHistoryAdmin
+from ramq_portal.history import MaskedHistoryAdmin
 
 from comptes import paycalendar, services
 from comptes.forms import GeneratePaymentDatesForm
@@ -26,7 +26,7 @@ from ramq_portal import clock
 
 
 @admin.register(StatementSettings)
-class StatementSettingsAdmin(SimpleHistoryAdmin):
+class StatementSettingsAdmin(MaskedHistoryAdmin):
     """ETC-5: staff record a professional's request for paper statements (posted as well as shown in
     secure messaging); the rest changes in Mon dossier or by form (ETC-6)."""
 
@@ -60,7 +60,7 @@ class StatementSettingsAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(PaymentDate)
-class PaymentDateAdmin(SimpleHistoryAdmin):
+class PaymentDateAdmin(MaskedHistoryAdmin):
     """PAY-1: the pay calendar, generated forward and editable date by date."""
 
     list_display = ["date", "weekday", "deposit", "note"]
@@ -93,7 +93,7 @@ class PaymentDateAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(BillingAccount)
-class BillingAccountAdmin(SimpleHistoryAdmin):
+class BillingAccountAdmin(MaskedHistoryAdmin):
     list_display = ["number", "name", "kind", "professional", "opened_at"]
     list_filter = ["kind"]
     search_fields = ["=number", "=professional__professional_number", "professional__last_name"]
@@ -108,7 +108,7 @@ class BillingAccountAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(BillingAgency)
-class BillingAgencyAdmin(SimpleHistoryAdmin):
+class BillingAgencyAdmin(MaskedHistoryAdmin):
     """Billing agencies: reference data (PRO-6 compares addresses with theirs)."""
 
     list_display = ["transmission_number", "name", "agency_type", "city", "is_active"]
@@ -118,7 +118,7 @@ class BillingAgencyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(FinancialInstitution)
-class FinancialInstitutionAdmin(SimpleHistoryAdmin):
+class FinancialInstitutionAdmin(MaskedHistoryAdmin):
     """Reference list of Canadian financial institutions (PAI-2)."""
 
     list_display = ["number", "name"]
@@ -126,7 +126,7 @@ class FinancialInstitutionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(SoftwareDeveloper)
-class SoftwareDeveloperAdmin(SimpleHistoryAdmin):
+class SoftwareDeveloperAdmin(MaskedHistoryAdmin):
     """Recognised software developers (ETC-2 b)."""
 
     list_display = ["number", "name", "is_active"]
@@ -135,7 +135,7 @@ class SoftwareDeveloperAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(PaymentSettings)
-class PaymentSettingsAdmin(SimpleHistoryAdmin):
+class PaymentSettingsAdmin(MaskedHistoryAdmin):
     """Payment details, read-only here: bank account numbers shown masked (last 3 digits)."""
 
     list_display = ["account", "mode", "institution", "masked_account", "effective_from", "cancelled_at"]
@@ -146,9 +146,29 @@ class PaymentSettingsAdmin(SimpleHistoryAdmin):
               "effective_from", "recorded_at", "cancelled_at"]
     readonly_fields = fields
 
+    change_form_template = "admin/comptes/paymentsettings/change_form.html"
+
     @admin.display(description=gettext_lazy("numéro de compte bancaire"))
     def masked_account(self, obj):
         return obj.masked_account
+
+    def get_urls(self):
+        own = [path("<int:object_id>/numero-complet/", self.admin_site.admin_view(self.reveal_view),
+                    name="comptes_paymentsettings_reveal")]
+        return own + super().get_urls()
+
+    def reveal_view(self, request, object_id):
+        """STF-3: a supervisor sees the bank account number in full after confirming; recorded first."""
+        from dossier import disclosure
+
+        if not request.user.has_perm(disclosure.PERMISSION):
+            raise PermissionDenied
+        row = get_object_or_404(PaymentSettings.objects.select_related("account__professional"), pk=object_id)
+        number = disclosure.reveal_bank_account(payment_settings=row, by=request.user) if request.method == "POST" else ""
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "title": _("Numéro de compte bancaire"),
+                   "label": _("le numéro de compte bancaire"), "number": number,
+                   "back": reverse("admin:comptes_paymentsettings_change", args=[row.pk])}
+        return TemplateResponse(request, "admin/dossier/disclosure.html", context)
 
     def has_add_permission(self, request):
         return False
@@ -161,7 +181,7 @@ class PaymentSettingsAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Mandatary)
-class MandataryAdmin(SimpleHistoryAdmin):
+class MandataryAdmin(MaskedHistoryAdmin):
     """MAN-1: persons mandated to sign invoices, recorded by staff from form 3005 (never an agency: its
     employees, named one by one)."""
 

@@ -6,9 +6,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from simple_history.admin import SimpleHistoryAdmin
+from ramq_portal.history import MaskedHistoryAdmin
 
-from dossier import profile, services
+from dossier import disclosure, profile, services
 from dossier.exceptions import LicenceAlreadyOnFile
 from dossier.forms import OpenFileForm
 from dossier.models import (
@@ -16,6 +16,7 @@ from dossier.models import (
     CorrespondencePreference,
     PlaceOfPractice,
     Profession,
+    Disclosure,
     Professional,
     SecurityReport,
     Telephone,
@@ -30,7 +31,7 @@ admin.site.register(User, UserAdmin)
 
 
 @admin.register(Profession)
-class ProfessionAdmin(SimpleHistoryAdmin):
+class ProfessionAdmin(MaskedHistoryAdmin):
     list_display = ["name_fr", "name_en", "code", "number_digit"]
 
 
@@ -81,7 +82,7 @@ class SecurityReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(Professional)
-class ProfessionalAdmin(SimpleHistoryAdmin):
+class ProfessionalAdmin(MaskedHistoryAdmin):
     list_display = ["professional_number", "last_name", "first_name", "profession", "participation_status", "opened_at"]
     list_filter = ["profession", "participation_status", "remuneration_mode", ("registered_at", admin.EmptyFieldListFilter)]
     search_fields = ["=professional_number", "last_name", "first_name", "=licence_number"]
@@ -121,6 +122,7 @@ class ProfessionalAdmin(SimpleHistoryAdmin):
                 self.admin_site.admin_view(self.number_letter_view),
                 name="dossier_professional_number_letter",
             ),
+            path("<int:object_id>/nas/", self.admin_site.admin_view(self.reveal_sin_view), name="dossier_professional_reveal_sin"),
             path(
                 "<int:object_id>/nouveau-numero-reference/",
                 self.admin_site.admin_view(self.reissue_reference_view),
@@ -131,6 +133,17 @@ class ProfessionalAdmin(SimpleHistoryAdmin):
 
     def add_view(self, request, form_url="", extra_context=None):
         return redirect("admin:dossier_professional_open")
+
+    def reveal_sin_view(self, request, object_id):
+        """STF-3: a supervisor sees the SIN in full after confirming; the viewing is recorded first."""
+        if not request.user.has_perm(disclosure.PERMISSION):
+            raise PermissionDenied
+        professional = get_object_or_404(Professional, pk=object_id)
+        number = disclosure.reveal_sin(professional=professional, by=request.user) if request.method == "POST" else ""
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "title": _("Numéro d'assurance sociale"),
+                   "label": _("le numéro d'assurance sociale"), "number": number,
+                   "back": reverse("admin:dossier_professional_change", args=[professional.pk])}
+        return TemplateResponse(request, "admin/dossier/disclosure.html", context)
 
     def _letter_context(self, request, professional):
         today = clock.today()
@@ -205,3 +218,23 @@ class ProfessionalAdmin(SimpleHistoryAdmin):
         return TemplateResponse(request, "dossier/letters/letters.html", context)
 
 
+
+
+@admin.register(Disclosure)
+class DisclosureAdmin(admin.ModelAdmin):
+    """STF-3: who saw which personal number unmasked, and when (supervisors only; nobody edits it)."""
+
+    list_display = ["seen_at", "user", "what", "professional", "detail"]
+    list_filter = ["what"]
+    search_fields = ["=professional__professional_number", "user__username"]
+    list_select_related = ["user", "professional"]
+    readonly_fields = ["seen_at", "user", "what", "professional", "detail"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

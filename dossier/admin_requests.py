@@ -13,7 +13,7 @@ from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from simple_history.admin import SimpleHistoryAdmin
+from ramq_portal.history import MaskedHistoryAdmin
 
 from dossier import backoffice
 from dossier.constants import RequestKind, RequestStatus
@@ -69,7 +69,7 @@ class AgentFilter(admin.SimpleListFilter):
         return queryset
 
 
-class RequestAdmin(SimpleHistoryAdmin):
+class RequestAdmin(MaskedHistoryAdmin):
     """The queue of everything staff review: online requests and paper forms."""
 
     list_display = ["received_at", "kind", "professional", "status", "due", "agent"]

@@ -352,6 +352,30 @@ class VerificationToken(models.Model):
         return f"{self.get_purpose_display()} #{self.pk}"
 
 
+class Disclosure(models.Model):
+    """STF-3: a supervisor saw a personal number unmasked (a SIN, a bank account number). Agents never
+    can; each viewing is recorded here, read-only, for audit."""
+
+    class What(models.TextChoices):
+        SIN = "nas", _("Numéro d'assurance sociale")
+        BANK_ACCOUNT = "compte_bancaire", _("Numéro de compte bancaire")
+
+    user = models.ForeignKey(User, verbose_name=_("vu par"), on_delete=models.PROTECT, related_name="+")
+    professional = models.ForeignKey(Professional, verbose_name=_("professionnel"), on_delete=models.PROTECT, related_name="disclosures")
+    what = models.CharField(_("donnée"), max_length=20, choices=What.choices)
+    detail = models.CharField(_("précision"), max_length=100, blank=True)
+    seen_at = models.DateTimeField(_("vu le"))
+
+    class Meta:
+        ordering = ["-seen_at"]
+        verbose_name = _("consultation de donnée personnelle")
+        verbose_name_plural = _("consultations de données personnelles")
+        permissions = [("view_unmasked", _("Peut voir un NAS ou un numéro de compte bancaire en entier (consultation enregistrée)"))]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_what_display()} — {self.professional}"
+
+
 class SecurityReport(models.Model):
     """A professional's report that a change to their file was not made by them (BEY-3), for staff."""
 

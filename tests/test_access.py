@@ -188,7 +188,7 @@ class AliceObjects:
         from django.contrib.auth.models import Group
 
         from comptes.models import BillingAgency, FinancialInstitution, Mandatary, PaymentDate, PaymentSettings, SoftwareDeveloper
-        from dossier.models import Profession, Request, SecurityReport
+        from dossier.models import Disclosure, Profession, Request, SecurityReport
         from inscription.models import Enrolment, RegistrationDraft
         from comptes.models import StatementSettings
         from notifications.models import DepositNotice, OutboundMessage, PaymentRun, PrintItem, SecureMessage, Statement
@@ -205,6 +205,9 @@ class AliceObjects:
             Request: lambda: __import__("dossier.requests", fromlist=["submit"]).submit(
                 professional=self.alice, kind="ouvrir_individuel", payload={"name": "Test"}, by=None
             ),
+            Disclosure: lambda: Disclosure.objects.first() or Disclosure.objects.create(
+                user=get_user_model().objects.filter(is_staff=True).first() or self.alice.user, professional=self.alice, what="nas",
+                seen_at=clock.now()),
             SecurityReport: lambda: SecurityReport.objects.create(professional=self.alice, details="test", reported_at=clock.now()),
             OutboundMessage: lambda: OutboundMessage.objects.create(
                 professional=self.alice, channel="courriel", template="courriel_validation", to="alice@example.com",

@@ -1,0 +1,29 @@
+"""Change history in the admin (django-simple-history) with personal numbers masked (STF-3).
+
+The history page lists each version's changes, old and new values side by side. A field encrypted at
+rest (a SIN, a bank account number: ramq_portal.crypto.EncryptedCharField) is shown there as its last
+3 digits only, like everywhere else on staff screens; supervisors see a number in full only through the
+recorded viewing (dossier.disclosure)."""
+from __future__ import annotations
+
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
+
+from ramq_portal.crypto import EncryptedCharField
+
+
+def mask(value) -> str:
+    text = str(value or "")
+    return f"•••{text[-3:]}" if text else ""
+
+
+class MaskedHistoryHelper(HistoricalRecordContextHelper):
+    def prepare_delta_change_value(self, change, value):
+        if isinstance(self.model._meta.get_field(change.field), EncryptedCharField):
+            return mask(value)
+        return super().prepare_delta_change_value(change, value)
+
+
+class MaskedHistoryAdmin(SimpleHistoryAdmin):
+    def get_historical_record_context_helper(self, request, historical_record):
+        return MaskedHistoryHelper(self.model, historical_record)
