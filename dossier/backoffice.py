@@ -243,6 +243,20 @@ def _apply_accreditation(request: Request, by: User) -> None:
         raise DecisionRefused(_("Le compte a changé depuis la saisie : vérifiez la différence et décidez de nouveau."))
 
 
+def _apply_3005(request: Request, by: User) -> None:
+    """Form 3005 (MAN-1): the mandatary is recorded on the account."""
+    from comptes.models import BillingAccount, BillingAgency, Mandatary
+
+    data = request.payload
+    account = BillingAccount.objects.get(pk=data["account_id"], professional_id=request.professional_id)
+    mandatary = Mandatary(account=account, first_name=data["first_name"], last_name=data["last_name"], relation=data["relation"],
+                          agency=BillingAgency.objects.filter(transmission_number=data.get("agency")).first() if data.get("agency") else None,
+                          recorded_at=clock.now(), recorded_by=by)
+    mandatary._history_user = by
+    mandatary._change_reason = "Formulaire 3005 accepté"
+    mandatary.save()
+
+
 def _apply_open_account(request: Request, by: User) -> None:
     from comptes import services as comptes_services
 
@@ -270,7 +284,7 @@ APPLIERS = {
     RequestKind.FORM_3102: _apply_3102, RequestKind.FORM_2914: _apply_2914, RequestKind.FORM_1378: _apply_1378,
     RequestKind.OPEN_INDIVIDUAL: _apply_open_account, RequestKind.OPEN_COLLECTIVE: _apply_open_account,
     RequestKind.JOIN_COLLECTIVE: _apply_join, RequestKind.COLLECTIVE_ADDRESS: _apply_collective_address,
-    RequestKind.FORM_2404: _apply_accreditation, RequestKind.FORM_3018: _apply_accreditation,
+    RequestKind.FORM_2404: _apply_accreditation, RequestKind.FORM_3018: _apply_accreditation, RequestKind.FORM_3005: _apply_3005,
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from comptes.constants import ReceptionMode, StatementOption
+from comptes.constants import MandataryRelation, ReceptionMode, StatementOption
 from dossier.constants import ParticipationStatus, RequestKind
 from dossier.forms import AddressForm
 from dossier.models import Professional, User
@@ -169,7 +169,41 @@ class Form3018(AccountPaperForm):
                 "developer": data["developer_number"], "reception_mode": data["reception_mode"]}
 
 
+class Form3005(AccountPaperForm):
+    """Form 3005 (MAN-1): a person mandated to sign invoices; never an agency itself: an agency's
+    employee is named, with the agency that employs them."""
+
+    first_name = forms.CharField(label=_("Prénom du mandataire"), max_length=120)
+    last_name = forms.CharField(label=_("Nom du mandataire"), max_length=120)
+    relation = forms.ChoiceField(label=_("Lien avec le professionnel"), choices=MandataryRelation.choices)
+    transmission_number = forms.CharField(label=_("Numéro de transmission de l'agence employeuse"), max_length=5, required=False,
+                                          help_text=_("Seulement pour l'employé d'une agence de facturation."))
+
+    def clean(self):
+        data = super().clean()
+        from comptes.models import BillingAgency
+
+        self.agency = None
+        if data.get("relation") == MandataryRelation.AGENCY_EMPLOYEE:
+            number = (data.get("transmission_number") or "").strip()
+            self.agency = BillingAgency.objects.filter(transmission_number=number).first() if number else None
+            if self.agency is None:
+                self.add_error("transmission_number", _("Indiquez l'agence qui emploie ce mandataire (numéro de transmission)."))
+        for name in ("first_name", "last_name"):
+            value = (data.get(name) or "").strip()
+            if value and BillingAgency.objects.filter(name__iexact=value).exists():
+                self.add_error(name, _("Une agence ne peut pas être mandataire : nommez la personne qui signera."))
+        return data
+
+    def payload(self) -> dict:
+        data = self.cleaned_data
+        return {"account_id": self.account.pk, "account_number": self.account.number, "first_name": data["first_name"].strip(),
+                "last_name": data["last_name"].strip(), "relation": data["relation"],
+                "agency": self.agency.transmission_number if self.agency else ""}
+
+
 PAPER_FORMS: dict[str, type[PaperForm]] = {
+    RequestKind.FORM_3005: Form3005,
     RequestKind.FORM_3102: Form3102, RequestKind.FORM_2914: Form2914, RequestKind.FORM_1378: Form1378,
     RequestKind.FORM_2404: Form2404, RequestKind.FORM_3018: Form3018,
 }

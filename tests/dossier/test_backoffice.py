@@ -237,3 +237,26 @@ def test_STF_2_ETC_3_paper_2404_and_3018_change_the_accreditation_through_the_sa
     decide(client, Request.objects.get(kind=RequestKind.FORM_3018), accept="1")
     settings_row.refresh_from_db()
     assert settings_row.option == StatementOption.SELF_BILLING and settings_row.agency.owner == alice  # her private agency
+
+
+def test_MAN_1_a_paper_3005_records_a_person_never_an_agency(client, alice, agent):
+    from comptes.constants import MandataryRelation
+    from comptes.models import Mandatary
+
+    agency = factories.BillingAgencyFactory(name="Facturation Pro", transmission_number="11111")
+    client.force_login(agent)
+    common = {"professional_number": alice.professional_number, "received_on": clock.today().isoformat(),
+              "account_number_billing": alice.billing_accounts.get().number}
+    page = html(paper(client, "3005", {**common, "first_name": "Facturation", "last_name": "Facturation Pro",
+                                       "relation": MandataryRelation.OTHER}))
+    assert "Une agence ne peut pas être mandataire : nommez la personne qui signera." in page
+    page = html(paper(client, "3005", {**common, "first_name": "Julie", "last_name": "Roy", "relation": MandataryRelation.AGENCY_EMPLOYEE}))
+    assert "Indiquez l'agence qui emploie ce mandataire" in page
+    assert not Request.objects.exists()
+    paper(client, "3005", {**common, "first_name": "Julie", "last_name": "Roy", "relation": MandataryRelation.AGENCY_EMPLOYEE,
+                           "transmission_number": "11111"})
+    request = Request.objects.get(kind=RequestKind.FORM_3005)
+    assert request.due_date == request.received_at.date() + timedelta(weeks=6)  # ETC-6 / SPEC §8: 4 to 6 weeks
+    decide(client, request, accept="1")
+    assert Mandatary.objects.filter(account__professional=alice, first_name="Julie", last_name="Roy", agency=agency,
+                                    recorded_by=agent).exists()
