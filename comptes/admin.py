@@ -44,9 +44,6 @@ class StatementSettingsAdmin(MaskedHistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def revert_disabled(self, request, obj=None):
-        return True  # a revert would restore the whole row, beyond paper_requested
-
     def save_model(self, request, obj, form, change):
         """Only paper_requested changes; the account's version moves, so that a statement form open in
         Mon dossier at the same time is refused instead of silently undoing this change."""

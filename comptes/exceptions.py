@@ -38,3 +38,7 @@ class DuplicateRequest(ComptesError):
 
 class AlreadyMember(ComptesError):
     """The professional already belongs to that group's collective account."""
+
+
+class NotAloneInCollective(ComptesError):
+    """CPT-3: the collective account has other members now; its address needs their signed letter."""

@@ -111,11 +111,21 @@ def join_collective(*, professional: Professional, group_number: str, by: User |
     return membership
 
 
-def change_collective_address(*, account_number: str, address: dict, by: User | None):
-    """CPT-3: the statement address of a collective account, sent by its only member."""
+def change_collective_address(*, account_number: str, professional: Professional, address: dict, by: User | None):
+    """CPT-3: the statement address of a collective account, sent by its only member (checked again now:
+    someone may have joined since). The account's version moves, so that a statement form open in Mon
+    dossier at the same time is refused instead of silently undoing this change."""
+    from django.db.models import F
+
+    from comptes.accounts import alone_in_collective
+    from comptes.exceptions import NotAloneInCollective
     from comptes.models import StatementSettings
 
-    settings_row = StatementSettings.objects.select_for_update().get(account__number=account_number)
+    account = BillingAccount.objects.select_for_update().get(number=account_number, closed_at__isnull=True)
+    if not alone_in_collective(account, professional):
+        raise NotAloneInCollective(account_number)
+    BillingAccount.objects.filter(pk=account.pk).update(version=F("version") + 1)
+    settings_row = StatementSettings.objects.select_for_update().get(account=account)
     for name in ("line1", "line2", "city", "province", "postal_code", "region", "country"):
         if name in address:
             setattr(settings_row, name, address[name] or "")

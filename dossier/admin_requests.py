@@ -118,8 +118,9 @@ class RequestAdmin(MaskedHistoryAdmin):
             self.message_user(request, ngettext("%(n)d demande assignée à %(agent)s.", "%(n)d demandes assignées à %(agent)s.", count)
                               % {"n": count, "agent": agent.get_username()})
             return None
-        context = {**self.admin_site.each_context(request), "form": form, "queryset": queryset, "opts": self.model._meta,
+        context = {**self.admin_site.each_context(request), "form": form, "count": queryset.count(), "opts": self.model._meta,
                    "title": _("Assigner des demandes"), "action": "assign_to",
+                   "select_across": request.POST.get("select_across", "0"), "index": request.POST.get("index", "0"),
                    "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)}
         return TemplateResponse(request, "admin/dossier/request/assign.html", context)
 
@@ -134,6 +135,8 @@ class RequestAdmin(MaskedHistoryAdmin):
         return own + super().get_urls()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied  # a request changes only through its decisions (decide_view)
         obj = self.get_object(request, object_id)
         extra = {**(extra_context or {})}
         if obj is not None:
@@ -160,8 +163,11 @@ class RequestAdmin(MaskedHistoryAdmin):
                 self.message_user(request, _("La demande vous est assignée."))
             else:
                 outcome = backoffice.accept(request_id=obj.pk, by=request.user)
-                self.message_user(request, _("Acceptation préparée : un superviseur doit l'approuver.") if outcome == "awaiting_approval"
-                                  else _("Demande acceptée ; le changement est appliqué au dossier."))
+                self.message_user(request, {
+                    "awaiting_approval": _("Acceptation préparée : un superviseur doit l'approuver."),
+                    "accepted": _("Demande acceptée ; le changement est appliqué au dossier."),
+                    "recorded": _("Demande acceptée et traitée ; elle ne change rien au dossier par elle-même."),
+                }[outcome])
         except backoffice.DecisionRefused as refused:
             self.message_user(request, refused.message, level=messages.ERROR)
         return redirect("admin:dossier_request_change", obj.pk)

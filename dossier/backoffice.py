@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.utils.translation import gettext, gettext_lazy as _
 
@@ -94,14 +95,45 @@ def accept(*, request_id: int, by: User) -> str:
                 request.agent = request.agent or by
                 _save(request, by, "Acceptation préparée, en attente d'approbation", ["prepared_by", "prepared_at", "status", "agent"])
                 return "awaiting_approval"
-            if request.prepared_by_id == by.pk:
+            if by.pk in (request.prepared_by_id, entered_by(request)):
                 raise DecisionRefused(_("Une autre personne doit approuver ce changement de coordonnées bancaires."))
             if not by.has_perm(SUPERVISOR_PERMISSION):
                 raise DecisionRefused(_("Seul un superviseur peut approuver ce changement de coordonnées bancaires."))
-        APPLIERS.get(request.kind, _record_only)(request, by)
+        applier = APPLIERS.get(request.kind)
+        if applier is not None:
+            _apply(applier, request, by)
         request.status, request.decided_at, request.decided_by, request.sensitive = RequestStatus.ACCEPTED, moment, by, ""
         _save(request, by, "Demande acceptée", ["status", "decided_at", "decided_by", "sensitive"])
-    return "accepted"
+    return "accepted" if applier is not None else "recorded"
+
+
+def entered_by(request: Request) -> int | None:
+    """Who recorded the request (the agent who keyed a paper form; None when the professional sent it)."""
+    first = request.history.order_by("history_date", "history_id").values_list("history_user_id", flat=True).first()
+    return first
+
+
+def _apply(applier, request: Request, by: User) -> None:
+    """Run an applier; a rule of Mon dossier that refuses the change comes back as a message."""
+    from comptes.exceptions import AgencyRefused, ComptesError, MandateRequired, NotAloneInCollective, StaleAccountEdit
+    from dossier.exceptions import DossierError, StaleEdit
+
+    try:
+        applier(request, by)
+    except (StaleEdit, StaleAccountEdit):
+        raise DecisionRefused(_("Le dossier a changé depuis la saisie de la demande : vérifiez la différence, puis refusez la "
+                                "demande ou saisissez le formulaire de nouveau."))
+    except AgencyRefused:
+        raise DecisionRefused(_("Cette agence ne peut pas être choisie : seule une ATD, une ISE ou l'agence privée du professionnel."))
+    except MandateRequired:
+        raise DecisionRefused(_("Une ATD exige le formulaire 2788 (mandat) : refusez la demande ou joignez le mandat."))
+    except NotAloneInCollective:
+        raise DecisionRefused(_("D'autres membres se sont joints au compte collectif : son adresse exige maintenant une lettre "
+                                "signée par tous les membres."))
+    except (ComptesError, DossierError):
+        raise DecisionRefused(_("Les règles de Mon dossier refusent ce changement : refusez la demande avec le motif."))
+    except ObjectDoesNotExist:
+        raise DecisionRefused(_("Ce que vise la demande n'existe plus (un compte fermé, par exemple) : refusez-la avec ce motif."))
 
 
 def refuse(*, request_id: int, reason: str, by: User) -> None:
@@ -146,27 +178,35 @@ def enter_paper_form(*, professional: Professional, kind: str, payload: dict, se
     return request
 
 
-def _record_only(request: Request, by: User) -> None:
-    """Kinds whose change staff make by hand in the admin (for now): the decision is recorded."""
-
-
 def _apply_3102(request: Request, by: User) -> None:
     """Form 3102: address (dated, PRO-5), telephones kept, email (validation link, EML-7), through the
     same service as the Profil tab."""
     professional = Professional.objects.get(pk=request.professional_id)
     data = request.payload
     current = _latest_address(professional)
-    address = AddressInput(
-        line1=data.get("line1") or current.line1, line2=data.get("line2", current.line2 if current else ""),
-        city=data.get("city") or current.city, province=data.get("province") or current.province,
-        postal_code=data.get("postal_code") or current.postal_code,
-    )
+    address = paper_address(data)
     telephones = [profile.TelephoneInput(kind=t.kind, number=str(t.number), extension=t.extension) for t in professional.telephones.all()]
     profile.update_correspondence(
-        professional=professional, expected_version=professional.correspondence_version, address=address,
+        professional=professional, expected_version=data.get("version", professional.correspondence_version), address=address,
         declared_agency_address=bool(current and current.declared_agency_address), telephones=telephones,
         cell=str(professional.cell_number or ""), email=data.get("email") or professional.email, by=by,
     )
+
+
+def paper_address(data: dict) -> AddressInput:
+    """The address written on a paper form, as entered (abroad too, PRO-7)."""
+    return AddressInput(line1=data.get("line1", ""), line2=data.get("line2", ""), city=data.get("city", ""), province=data.get("province", ""),
+                        postal_code=data.get("postal_code", ""), region=data.get("region", ""), country=data.get("country") or "CA")
+
+
+def _open_account(request: Request):
+    from comptes.models import BillingAccount
+
+    account = BillingAccount.objects.filter(pk=request.payload["account_id"], professional_id=request.professional_id,
+                                            closed_at__isnull=True).first()
+    if account is None:
+        raise DecisionRefused(_("Ce compte de facturation est fermé depuis la saisie de la demande : refusez-la avec ce motif."))
+    return account
 
 
 def _apply_2914(request: Request, by: User) -> None:
@@ -174,15 +214,15 @@ def _apply_2914(request: Request, by: User) -> None:
     BEY-4 notice). The signed form stands for the fresh confirmation."""
     from comptes import accounts
     from comptes.constants import PaymentMode
-    from comptes.models import BillingAccount, FinancialInstitution
+    from comptes.models import FinancialInstitution
 
     data, secret = request.payload, json.loads(request.sensitive or "{}")
-    account = BillingAccount.objects.get(pk=data["account_id"], professional_id=request.professional_id)
+    account = _open_account(request)
     accounts.change_payment(
-        account=account, expected_version=account.version, mode=PaymentMode.TRANSFER,
+        account=account, expected_version=data.get("account_version", account.version), mode=PaymentMode.TRANSFER,
         bank=accounts.BankDetails(institution=FinancialInstitution.objects.get(number=data["institution"]), transit=data["transit"],
                                   account_number=secret["account_number"]),
-        personal_account_confirmed=True, fresh_confirmation=True, by=by,
+        personal_account_confirmed=bool(data.get("personal_account_confirmed", not account.is_personal)), fresh_confirmation=True, by=by,
     )
 
 
@@ -218,37 +258,29 @@ def _apply_accreditation(request: Request, by: User) -> None:
     """Forms 2404 (+ 2788) and 3018 (ETC-2..6): through the same service as the Comptes tab; the rules
     of ETC-3 (no other professional's private agency, the ATD mandate) refuse the decision with a message."""
     from comptes import accounts
-    from comptes.exceptions import AgencyRefused, ComptesError, MandateRequired
-    from comptes.models import BillingAccount, BillingAgency, SoftwareDeveloper
+    from comptes.models import BillingAgency, SoftwareDeveloper
 
     data = request.payload
-    account = BillingAccount.objects.get(pk=data["account_id"], professional_id=request.professional_id)
+    account = _open_account(request)
     settings_row = getattr(account, "statement_settings", None)
     address = AddressInput(**{name: getattr(settings_row, name) for name in
                               ("line1", "line2", "city", "province", "postal_code", "region", "country")}) if settings_row else None
     if address is None:
         raise DecisionRefused(_("Ce compte n'a pas d'adresse de transmission de l'état de compte."))
-    try:
-        accounts.change_statement(
-            account=account, expected_version=account.version, option=data["option"],
-            agency=BillingAgency.objects.filter(transmission_number=data.get("agency")).first(),
-            developer=SoftwareDeveloper.objects.filter(number=data.get("developer")).first(),
-            reception_mode=data["reception_mode"], mandate_accepted=bool(data.get("mandate_accepted")), address=address, by=by,
-        )
-    except AgencyRefused:
-        raise DecisionRefused(_("Cette agence ne peut pas être choisie : seule une ATD, une ISE ou l'agence privée du professionnel."))
-    except MandateRequired:
-        raise DecisionRefused(_("Une ATD exige le formulaire 2788 (mandat) : refusez la demande ou joignez le mandat."))
-    except ComptesError:
-        raise DecisionRefused(_("Le compte a changé depuis la saisie : vérifiez la différence et décidez de nouveau."))
+    accounts.change_statement(
+        account=account, expected_version=data.get("account_version", account.version), option=data["option"],
+        agency=BillingAgency.objects.filter(transmission_number=data.get("agency")).first(),
+        developer=SoftwareDeveloper.objects.filter(number=data.get("developer")).first(),
+        reception_mode=data["reception_mode"], mandate_accepted=bool(data.get("mandate_accepted")), address=address, by=by,
+    )
 
 
 def _apply_3005(request: Request, by: User) -> None:
     """Form 3005 (MAN-1): the mandatary is recorded on the account."""
-    from comptes.models import BillingAccount, BillingAgency, Mandatary
+    from comptes.models import BillingAgency, Mandatary
 
     data = request.payload
-    account = BillingAccount.objects.get(pk=data["account_id"], professional_id=request.professional_id)
+    account = _open_account(request)
     mandatary = Mandatary(account=account, first_name=data["first_name"], last_name=data["last_name"], relation=data["relation"],
                           agency=BillingAgency.objects.filter(transmission_number=data.get("agency")).first() if data.get("agency") else None,
                           recorded_at=clock.now(), recorded_by=by)
@@ -277,7 +309,8 @@ def _apply_join(request: Request, by: User) -> None:
 def _apply_collective_address(request: Request, by: User) -> None:
     from comptes import services as comptes_services
 
-    comptes_services.change_collective_address(account_number=request.payload["account"], address=request.payload, by=by)
+    comptes_services.change_collective_address(account_number=request.payload["account"], professional=request.professional,
+                                               address=request.payload, by=by)
 
 
 APPLIERS = {
@@ -297,30 +330,72 @@ def _latest_address(professional: Professional):
     return state.pending or state.in_force
 
 
-def diff(request: Request) -> list[Change]:
-    """What accepting the request would change in the file, line by line."""
-    professional, data = request.professional, request.payload
-    if request.kind == RequestKind.FORM_3102:
-        current = _latest_address(professional)
-        before = "\n".join(current.lines()) if current else ""
-        after_fields = {name: data.get(name) or getattr(current, name, "") for name in ("line1", "line2", "city", "province", "postal_code")}
-        after = "\n".join(line for line in (after_fields["line1"], after_fields["line2"],
-                                             f"{after_fields['city']} ({after_fields['province']})  {after_fields['postal_code']}") if line)
-        return [Change(gettext("Adresse de correspondance"), before, after),
-                Change(gettext("Courriel"), professional.email, data.get("email") or professional.email)]
-    if request.kind == RequestKind.FORM_2914:
-        from comptes import accounts
-        from comptes.models import BillingAccount
+def _address_text(address) -> str:
+    return "\n".join(address.lines()) if address is not None else ""
 
-        account = BillingAccount.objects.get(pk=data["account_id"])
+
+def _statement_text(settings_row) -> str:
+    if settings_row is None:
+        return ""
+    parts = [settings_row.get_option_display()]
+    if settings_row.agency_id:
+        parts.append(str(settings_row.agency))
+    if settings_row.reception_mode:
+        parts.append(settings_row.get_reception_mode_display())
+    if settings_row.mandate_accepted:
+        parts.append(gettext("mandat ATD accepté"))
+    return "\n".join(parts)
+
+
+def diff(request: Request) -> list[Change]:
+    """What accepting the request would change in the file, line by line (BEY-7)."""
+    from comptes.constants import MandataryRelation, ReceptionMode, StatementOption
+    from comptes.models import BillingAccount, BillingAgency, SoftwareDeveloper, StatementSettings
+    from dossier.models import CorrespondenceAddress
+
+    professional, data, kind = request.professional, request.payload, request.kind
+    if kind == RequestKind.FORM_3102:
+        after = CorrespondenceAddress(**vars(paper_address(data)))
+        return [Change(gettext("Adresse de correspondance"), _address_text(_latest_address(professional)), _address_text(after)),
+                Change(gettext("Courriel"), professional.email, data.get("email") or professional.email)]
+    account = BillingAccount.objects.filter(pk=data.get("account_id")).select_related("statement_settings").first()
+    if kind == RequestKind.FORM_2914 and account is not None:
+        from comptes import accounts
+
         state = accounts.payment_in_force(account, clock.today())
         current = state.pending or state.in_force
-        before = str(current) if current else gettext("Chèque")
         after = f"{gettext('Virement bancaire')} {data['institution']}-{data['transit']} •••{data['last3']}"
-        return [Change(gettext("Coordonnées de paiement du compte %(number)s") % {"number": account.number}, before, after)]
-    if request.kind == RequestKind.FORM_1378:
+        return [Change(gettext("Coordonnées de paiement du compte %(number)s") % {"number": account.number},
+                       str(current) if current else gettext("Chèque"), after)]
+    if kind in (RequestKind.FORM_2404, RequestKind.FORM_3018) and account is not None:
+        if data["option"] == StatementOption.AGENCY:
+            chosen = str(BillingAgency.objects.filter(transmission_number=data.get("agency")).first() or data.get("agency"))
+        else:
+            developer = SoftwareDeveloper.objects.filter(number=data.get("developer")).first()
+            chosen = gettext("agence privée avec %(developer)s") % {"developer": developer or data.get("developer")}
+        after = "\n".join(str(part) for part in (StatementOption(data["option"]).label, chosen, ReceptionMode(data["reception_mode"]).label,
+                                                  gettext("mandat ATD accepté") if data.get("mandate_accepted") else "") if part)
+        return [Change(gettext("Coordonnées d'état de compte du compte %(number)s") % {"number": account.number},
+                       _statement_text(getattr(account, "statement_settings", None)), after)]
+    if kind == RequestKind.FORM_3005 and account is not None:
+        relation = str(MandataryRelation(data["relation"]).label)
+        agency = f" — {data['agency']}" if data.get("agency") else ""
+        current = ", ".join(f"{m.first_name} {m.last_name}" for m in account.mandataries.filter(ended_at__isnull=True))
+        return [Change(gettext("Mandataires du compte %(number)s") % {"number": account.number}, current,
+                       ", ".join(filter(None, [current, f"{data['first_name']} {data['last_name']} ({relation}{agency})"])))]
+    if kind == RequestKind.FORM_1378:
         effective = date.fromisoformat(data["notice_date"]) + timedelta(days=FORM_1378_DAYS)
         return [Change(gettext("Statut de participation"), professional.get_participation_status_display(),
                        gettext("%(status)s à compter du %(date)s") % {
                            "status": ParticipationStatus(data["status"]).label, "date": effective.isoformat()})]
+    if kind in (RequestKind.OPEN_INDIVIDUAL, RequestKind.OPEN_COLLECTIVE):
+        return [Change(gettext("Nouveau compte"), "", f"{RequestKind(kind).label} : {data.get('name', '')}")]
+    if kind == RequestKind.JOIN_COLLECTIVE:
+        group = BillingAccount.objects.filter(group_number=data.get("group_number"), closed_at__isnull=True).first()
+        return [Change(gettext("Membre du compte collectif"), "", f"{data.get('group_number')} — {group.name if group else gettext('introuvable')}")]
+    if kind == RequestKind.COLLECTIVE_ADDRESS:
+        group = BillingAccount.objects.filter(number=data.get("account")).select_related("statement_settings").first()
+        before = _address_text(getattr(group, "statement_settings", None)) if group else ""
+        after = StatementSettings(**vars(paper_address(data)))
+        return [Change(gettext("Adresse du compte collectif %(number)s") % {"number": data.get("account")}, before, _address_text(after))]
     return [Change(str(key), "", str(value)) for key, value in data.items()]

@@ -56,42 +56,11 @@ class Form3102(PaperForm, AddressForm):
     email = forms.EmailField(label=_("Courriel"), required=False)
 
     def payload(self) -> dict:
+        """The address as written (abroad too), and the version of the coordinates it was entered
+        against: accepted later, it never silently overwrites a newer change made online."""
         data = self.cleaned_data
-        return {name: data.get(name) or "" for name in ("line1", "line2", "city", "province", "postal_code", "email")}
-
-
-class Form2914(PaperForm):
-    """Form 2914: payment by bank transfer (PAI-6). The account number is kept encrypted until decided."""
-
-    account_number_billing = forms.CharField(label=_("Numéro du compte de facturation"), max_length=12)
-    institution = forms.RegexField(label=_("Institution financière"), regex=r"\A[0-9]{3}\Z",
-                                   error_messages={"invalid": _("Entrez les 3 chiffres de l'institution.")})
-    transit = forms.RegexField(label=_("Numéro de succursale (transit)"), regex=r"\A[0-9]{5}\Z",
-                               error_messages={"invalid": _("Entrez les 5 chiffres du transit.")})
-    bank_account = forms.RegexField(label=_("Numéro de compte bancaire"), regex=r"\A[0-9]{7,12}\Z",
-                                    error_messages={"invalid": _("Entrez de 7 à 12 chiffres.")})
-
-    def clean(self):
-        data = super().clean()
-        from comptes.models import BillingAccount, FinancialInstitution
-
-        professional = getattr(self, "professional", None)
-        number = data.get("account_number_billing")
-        if professional is not None and number:
-            self.account = BillingAccount.objects.filter(professional=professional, number=number, closed_at__isnull=True).first()
-            if self.account is None:
-                self.add_error("account_number_billing", _("Ce professionnel n'a pas de compte ouvert portant ce numéro."))
-        if data.get("institution") and not FinancialInstitution.objects.filter(number=data["institution"]).exists():
-            self.add_error("institution", _("Institution financière inconnue."))
-        return data
-
-    def payload(self) -> dict:
-        data = self.cleaned_data
-        return {"account_id": self.account.pk, "account_number": self.account.number, "institution": data["institution"],
-                "transit": data["transit"], "last3": data["bank_account"][-3:]}
-
-    def sensitive(self) -> dict:
-        return {"account_number": self.cleaned_data["bank_account"]}
+        return {**{name: data.get(name) or "" for name in ("line1", "line2", "city", "province", "postal_code", "region", "email")},
+                "country": str(data.get("country") or "CA"), "version": self.professional.correspondence_version}
 
 
 class Form1378(PaperForm):
@@ -122,6 +91,43 @@ class AccountPaperForm(PaperForm):
                 self.add_error("account_number_billing", _("Ce professionnel n'a pas de compte ouvert portant ce numéro."))
         return data
 
+    def account_payload(self) -> dict:
+        """The account, and its version when the form was entered (see Form3102.payload)."""
+        return {"account_id": self.account.pk, "account_number": self.account.number, "account_version": self.account.version}
+
+
+class Form2914(AccountPaperForm):
+    """Form 2914: payment by bank transfer (PAI-6). The account number is kept encrypted until decided."""
+
+    institution = forms.RegexField(label=_("Institution financière"), regex=r"\A[0-9]{3}\Z",
+                                   error_messages={"invalid": _("Entrez les 3 chiffres de l'institution.")})
+    transit = forms.RegexField(label=_("Numéro de succursale (transit)"), regex=r"\A[0-9]{5}\Z",
+                               error_messages={"invalid": _("Entrez les 5 chiffres du transit.")})
+    bank_account = forms.RegexField(label=_("Numéro de compte bancaire"), regex=r"\A[0-9]{7,12}\Z",
+                                    error_messages={"invalid": _("Entrez de 7 à 12 chiffres.")})
+    personal_account_confirmed = forms.BooleanField(
+        label=_("Pour Finances personnelles : le formulaire atteste un compte personnel au nom du professionnel"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        from comptes.models import FinancialInstitution
+
+        if data.get("institution") and not FinancialInstitution.objects.filter(number=data["institution"]).exists():
+            self.add_error("institution", _("Institution financière inconnue."))
+        account = getattr(self, "account", None)
+        if account is not None and account.is_personal and not data.get("personal_account_confirmed"):  # PAI-2
+            self.add_error("personal_account_confirmed",
+                           _("Finances personnelles : le compte bancaire doit être un compte personnel au nom du professionnel."))
+        return data
+
+    def payload(self) -> dict:
+        data = self.cleaned_data
+        return {**self.account_payload(), "institution": data["institution"], "transit": data["transit"],
+                "last3": data["bank_account"][-3:], "personal_account_confirmed": data["personal_account_confirmed"]}
+
+    def sensitive(self) -> dict:
+        return {"account_number": self.cleaned_data["bank_account"]}
+
 
 class Form2404(AccountPaperForm):
     """Form 2404 (ETC-2 a): billing by an existing agency; with form 2788 when it is an ATD (ETC-3)."""
@@ -143,7 +149,7 @@ class Form2404(AccountPaperForm):
 
     def payload(self) -> dict:
         data = self.cleaned_data
-        return {"account_id": self.account.pk, "account_number": self.account.number, "option": StatementOption.AGENCY,
+        return {**self.account_payload(), "option": StatementOption.AGENCY,
                 "agency": self.agency.transmission_number, "reception_mode": data["reception_mode"],
                 "mandate_accepted": data["mandate_accepted"]}
 
@@ -165,7 +171,7 @@ class Form3018(AccountPaperForm):
 
     def payload(self) -> dict:
         data = self.cleaned_data
-        return {"account_id": self.account.pk, "account_number": self.account.number, "option": StatementOption.SELF_BILLING,
+        return {**self.account_payload(), "option": StatementOption.SELF_BILLING,
                 "developer": data["developer_number"], "reception_mode": data["reception_mode"]}
 
 
@@ -197,7 +203,7 @@ class Form3005(AccountPaperForm):
 
     def payload(self) -> dict:
         data = self.cleaned_data
-        return {"account_id": self.account.pk, "account_number": self.account.number, "first_name": data["first_name"].strip(),
+        return {**self.account_payload(), "first_name": data["first_name"].strip(),
                 "last_name": data["last_name"].strip(), "relation": data["relation"],
                 "agency": self.agency.transmission_number if self.agency else ""}
 

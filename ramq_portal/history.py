@@ -1,11 +1,16 @@
-"""Change history in the admin (django-simple-history) with personal numbers masked (STF-3).
+"""Change history in the admin (django-simple-history), read-only and with personal numbers masked (STF-3).
 
-The history page lists each version's changes, old and new values side by side. A field encrypted at
-rest (a SIN, a bank account number: ramq_portal.crypto.EncryptedCharField) is shown there as its last
-3 digits only, like everywhere else on staff screens; supervisors see a number in full only through the
-recorded viewing (dossier.disclosure)."""
+* The history page lists each version's changes, old and new values side by side. A field encrypted at
+  rest (a SIN, a bank account number: ramq_portal.crypto.EncryptedCharField) is shown there as its last
+  3 digits only, like everywhere else on staff screens; supervisors see a number in full only through
+  the recorded viewing (dossier.disclosure).
+* A past version can be looked at, never restored: django-simple-history's "revert" saves the old
+  version on any POST, with view permission only, around every rule of the portal (a cancelled bank
+  account back in force, a decided request reopened). Changes go through the services.
+"""
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
@@ -27,3 +32,11 @@ class MaskedHistoryHelper(HistoricalRecordContextHelper):
 class MaskedHistoryAdmin(SimpleHistoryAdmin):
     def get_historical_record_context_helper(self, request, historical_record):
         return MaskedHistoryHelper(self.model, historical_record)
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)

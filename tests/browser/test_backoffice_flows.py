@@ -181,6 +181,7 @@ def test_BEY_7_PAI_6_four_eyes_on_a_paper_bank_change(page, demo_dentist, admin_
     page.get_by_label("Institution financière").fill("815")
     page.get_by_label("Numéro de succursale (transit)").fill("30099")
     page.get_by_label("Numéro de compte bancaire").fill(BANK_ACCOUNT)
+    page.get_by_label("Pour Finances personnelles : le formulaire atteste un compte personnel au nom du professionnel").check()
     page.get_by_role("button", name="Enregistrer la demande").click()
     expect(message(page)).to_have_text("Formulaire saisi : la demande est dans la file.")
     difference = page.get_by_role("region", name="Différence dans le dossier (avant / après)")

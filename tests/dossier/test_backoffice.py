@@ -48,7 +48,8 @@ def form_2914(alice, agent, client):
     client.force_login(agent)
     response = paper(client, "2914", {"professional_number": alice.professional_number, "received_on": clock.today().isoformat(),
                                       "account_number_billing": alice.billing_accounts.get().number, "institution": "815",
-                                      "transit": "30012", "bank_account": "987654321"})
+                                      "transit": "30012", "bank_account": "987654321",
+                                      "personal_account_confirmed": "on"})
     assert "Formulaire saisi" in html(response)
     return Request.objects.get(kind=RequestKind.FORM_2914)
 
