@@ -168,13 +168,13 @@ def enter_paper_form(*, professional: Professional, kind: str, payload: dict, se
     """Record a paper form received on `received_on` (STF-2): a request in the queue, due by the form's delay."""
     from dossier import requests
 
-    request = requests.submit(professional=professional, kind=kind, payload=payload, by=by)
-    moment = clock.now()
-    received_at = moment.replace(year=received_on.year, month=received_on.month, day=received_on.day) if received_on else moment
-    request.received_at = received_at
-    request.due_date = requests.due_date_for(kind, received_on)
-    request.sensitive = json.dumps(sensitive) if sensitive else ""
-    _save(request, by, "Formulaire papier saisi", ["received_at", "due_date", "sensitive"])
+    with transaction.atomic():
+        request = requests.submit(professional=professional, kind=kind, payload=payload, by=by)
+        moment = clock.now()
+        request.received_at = moment.replace(year=received_on.year, month=received_on.month, day=received_on.day)
+        request.due_date = requests.due_date_for(kind, received_on)
+        request.sensitive = json.dumps(sensitive) if sensitive else ""
+        _save(request, by, "Formulaire papier saisi", ["received_at", "due_date", "sensitive"])
     return request
 
 

@@ -9,7 +9,7 @@ from django.db import transaction
 from dossier.models import Disclosure, Professional, User
 from ramq_portal import clock
 
-PERMISSION = "dossier.view_unmasked"
+PERMISSION = "dossier.view_unmasked_personal_data"  # supervisors (migration 0003)
 
 
 def _record(*, by: User, professional: Professional, what: str, detail: str = "") -> None:

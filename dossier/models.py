@@ -353,8 +353,8 @@ class VerificationToken(models.Model):
 
 
 class Disclosure(models.Model):
-    """STF-3: a supervisor saw a personal number unmasked (a SIN, a bank account number). Agents never
-    can; each viewing is recorded here, read-only, for audit."""
+    """STF-3: a supervisor saw a personal number unmasked (a SIN, a bank account number; permission
+    dossier.view_unmasked_personal_data). Agents never can; each viewing is recorded here, read-only."""
 
     class What(models.TextChoices):
         SIN = "nas", _("Numéro d'assurance sociale")
@@ -370,7 +370,6 @@ class Disclosure(models.Model):
         ordering = ["-seen_at"]
         verbose_name = _("consultation de donnée personnelle")
         verbose_name_plural = _("consultations de données personnelles")
-        permissions = [("view_unmasked", _("Peut voir un NAS ou un numéro de compte bancaire en entier (consultation enregistrée)"))]
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_what_display()} — {self.professional}"

@@ -1,4 +1,4 @@
-"""STF-3: only supervisors see a SIN or a bank account number unmasked, and see the record of who did."""
+"""STF-3: supervisors (who alone see a SIN or a bank account number unmasked, 0003) see the record of who did."""
 from django.db import migrations
 
 
@@ -12,7 +12,7 @@ def grant(apps, schema_editor):
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     Group.objects.get(name="superviseur").permissions.add(
-        *[Permission.objects.get(content_type__app_label="dossier", codename=c) for c in ("view_unmasked", "view_disclosure")]
+        *[Permission.objects.get(content_type__app_label="dossier", codename=c) for c in ("view_disclosure",)]
     )
 
 
