@@ -317,7 +317,7 @@ APPLIERS = {
     RequestKind.FORM_3102: _apply_3102, RequestKind.FORM_2914: _apply_2914, RequestKind.FORM_1378: _apply_1378,
     RequestKind.OPEN_INDIVIDUAL: _apply_open_account, RequestKind.OPEN_COLLECTIVE: _apply_open_account,
     RequestKind.JOIN_COLLECTIVE: _apply_join, RequestKind.COLLECTIVE_ADDRESS: _apply_collective_address,
-    RequestKind.FORM_2404: _apply_accreditation, RequestKind.FORM_3018: _apply_accreditation, RequestKind.FORM_3005: _apply_3005,
+    RequestKind.FORM_2404: _apply_accreditation, RequestKind.FORM_2788: _apply_accreditation, RequestKind.FORM_3018: _apply_accreditation, RequestKind.FORM_3005: _apply_3005,
 }
 
 
@@ -367,7 +367,7 @@ def diff(request: Request) -> list[Change]:
         after = f"{gettext('Virement bancaire')} {data['institution']}-{data['transit']} •••{data['last3']}"
         return [Change(gettext("Coordonnées de paiement du compte %(number)s") % {"number": account.number},
                        str(current) if current else gettext("Chèque"), after)]
-    if kind in (RequestKind.FORM_2404, RequestKind.FORM_3018) and account is not None:
+    if kind in (RequestKind.FORM_2404, RequestKind.FORM_2788, RequestKind.FORM_3018) and account is not None:
         if data["option"] == StatementOption.AGENCY:
             chosen = str(BillingAgency.objects.filter(transmission_number=data.get("agency")).first() or data.get("agency"))
         else:

@@ -154,6 +154,32 @@ class Form2404(AccountPaperForm):
                 "mandate_accepted": data["mandate_accepted"]}
 
 
+class Form2788(AccountPaperForm):
+    """Form 2788 (ETC-3): the mandate given to a commercial data-processing agency (ATD), on its own for
+    an account whose statements that ATD already handles, or sent later than the 2404."""
+
+    transmission_number = forms.RegexField(label=_("Numéro de transmission de l'ATD"), regex=r"\A[0-9]{5}\Z",
+                                           error_messages={"invalid": _("Entrez les 5 chiffres du numéro de transmission.")})
+
+    def clean(self):
+        data = super().clean()
+        from comptes.constants import AgencyType
+        from comptes.models import BillingAgency
+
+        if data.get("transmission_number"):
+            self.agency = BillingAgency.objects.filter(transmission_number=data["transmission_number"], is_active=True,
+                                                       agency_type=AgencyType.ATD).first()
+            if self.agency is None:
+                self.add_error("transmission_number", _("Aucune ATD active ne porte ce numéro de transmission."))
+        return data
+
+    def payload(self) -> dict:
+        settings_row = getattr(self.account, "statement_settings", None)
+        return {**self.account_payload(), "option": StatementOption.AGENCY, "agency": self.agency.transmission_number,
+                "reception_mode": (settings_row.reception_mode if settings_row and settings_row.reception_mode else ReceptionMode.TELECOM),
+                "mandate_accepted": True}
+
+
 class Form3018(AccountPaperForm):
     """Form 3018 (ETC-2 b): self-billing with a recognised software developer (a private agency is created)."""
 
@@ -211,5 +237,5 @@ class Form3005(AccountPaperForm):
 PAPER_FORMS: dict[str, type[PaperForm]] = {
     RequestKind.FORM_3005: Form3005,
     RequestKind.FORM_3102: Form3102, RequestKind.FORM_2914: Form2914, RequestKind.FORM_1378: Form1378,
-    RequestKind.FORM_2404: Form2404, RequestKind.FORM_3018: Form3018,
+    RequestKind.FORM_2404: Form2404, RequestKind.FORM_2788: Form2788, RequestKind.FORM_3018: Form3018,
 }

@@ -261,3 +261,24 @@ def test_MAN_1_a_paper_3005_records_a_person_never_an_agency(client, alice, agen
     decide(client, request, accept="1")
     assert Mandatary.objects.filter(account__professional=alice, first_name="Julie", last_name="Roy", agency=agency,
                                     recorded_by=agent).exists()
+
+
+def test_STF_2_ETC_3_a_paper_2788_gives_the_mandate_to_the_atd(client, alice, agent):
+    from comptes.constants import AgencyType, ReceptionMode, StatementOption
+    from comptes.models import StatementSettings
+
+    StatementSettings.objects.create(account=alice.billing_accounts.get(), line1="500, rue de l'État", city="Québec", province="QC",
+                                     postal_code="G1R 2B5", updated_at=clock.now(), reception_mode=ReceptionMode.SECURE_MESSAGING)
+    atd = factories.BillingAgencyFactory(transmission_number="11111", agency_type=AgencyType.ATD)
+    factories.BillingAgencyFactory(transmission_number="22222", agency_type=AgencyType.ISE)
+    client.force_login(agent)
+    common = {"professional_number": alice.professional_number, "received_on": clock.today().isoformat(),
+              "account_number_billing": alice.billing_accounts.get().number}
+    assert "Aucune ATD active ne porte ce numéro de transmission." in html(paper(client, "2788", {**common, "transmission_number": "22222"}))
+    paper(client, "2788", {**common, "transmission_number": "11111"})
+    request = Request.objects.get(kind=RequestKind.FORM_2788)
+    assert request.due_date == request.received_at.date() + timedelta(weeks=6)
+    decide(client, request, accept="1")
+    settings_row = StatementSettings.objects.get(account__professional=alice)
+    assert (settings_row.option, settings_row.agency, settings_row.mandate_accepted, settings_row.reception_mode) == (
+        StatementOption.AGENCY, atd, True, ReceptionMode.SECURE_MESSAGING)
