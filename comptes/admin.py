@@ -1,14 +1,13 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from ramq_portal.history import MaskedHistoryAdmin
 
 from comptes import paycalendar, services
 from comptes.forms import GeneratePaymentDatesForm
@@ -23,6 +22,7 @@ from comptes.models import (
     StatementSettings,
 )
 from ramq_portal import clock
+from ramq_portal.history import MaskedHistoryAdmin
 
 
 @admin.register(StatementSettings)

@@ -29,7 +29,7 @@ from comptes.forms import (
     PaymentForm,
     StatementForm,
 )
-from comptes.models import BillingAccount, BillingAgency, SoftwareDeveloper
+from comptes.models import BillingAgency, SoftwareDeveloper
 from comptes.selectors import (
     account_for_user,
     active_collective_exists,

@@ -6,7 +6,6 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from ramq_portal.history import MaskedHistoryAdmin
 
 from dossier import disclosure, profile, services
 from dossier.exceptions import LicenceAlreadyOnFile
@@ -22,9 +21,11 @@ from dossier.models import (
     Telephone,
     User,
 )
-from dossier.selectors import correspondence_address_on
 from dossier import admin_requests  # noqa: F401  (registers the request queue)
+from dossier.selectors import correspondence_address_on
 from ramq_portal import clock
+from ramq_portal.admin_base import ReadOnlyAdmin
+from ramq_portal.history import MaskedHistoryAdmin
 
 
 admin.site.register(User, UserAdmin)
@@ -221,7 +222,7 @@ class ProfessionalAdmin(MaskedHistoryAdmin):
 
 
 @admin.register(Disclosure)
-class DisclosureAdmin(admin.ModelAdmin):
+class DisclosureAdmin(ReadOnlyAdmin):
     """STF-3: who saw which personal number unmasked, and when (supervisors only; nobody edits it)."""
 
     list_display = ["seen_at", "user", "what", "professional", "detail"]
@@ -229,12 +230,3 @@ class DisclosureAdmin(admin.ModelAdmin):
     search_fields = ["=professional__professional_number", "user__username"]
     list_select_related = ["user", "professional"]
     readonly_fields = ["seen_at", "user", "what", "professional", "detail"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

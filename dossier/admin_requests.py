@@ -3,23 +3,22 @@ before/after difference, accept / refuse / approve, and paper forms entered by s
 through dossier.backoffice."""
 from __future__ import annotations
 
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from ramq_portal.history import MaskedHistoryAdmin
 
 from dossier import backoffice
-from dossier.constants import RequestKind, RequestStatus
+from dossier.constants import RequestKind
 from dossier.forms_backoffice import PAPER_FORMS, AssignForm, RefuseForm
 from dossier.models import Request, User
 from ramq_portal import clock
+from ramq_portal.history import MaskedHistoryAdmin
 
 
 class CappedCountPaginator(Paginator):

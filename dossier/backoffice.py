@@ -15,11 +15,13 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext, gettext_lazy as _
 
 from dossier import dated, profile
 from dossier.constants import CorrespondenceKind, ParticipationStatus, RequestKind, RequestStatus
 from dossier.models import Professional, Request, User
+from dossier.selectors import correspondence_address_on
 from dossier.services import AddressInput
 from ramq_portal import clock
 
@@ -109,8 +111,7 @@ def accept(*, request_id: int, by: User) -> str:
 
 def entered_by(request: Request) -> int | None:
     """Who recorded the request (the agent who keyed a paper form; None when the professional sent it)."""
-    first = request.history.order_by("history_date", "history_id").values_list("history_user_id", flat=True).first()
-    return first
+    return request.history.order_by("history_date", "history_id").values_list("history_user_id", flat=True).first()
 
 
 def _apply(applier, request: Request, by: User) -> None:
@@ -151,8 +152,6 @@ def refuse(*, request_id: int, reason: str, by: User) -> None:
             RequestStatus.REFUSED, clock.now(), by, reason, "")
         _save(request, by, "Demande refusée", ["status", "decided_at", "decided_by", "reason", "sensitive"])
         professional = request.professional
-        from django.utils import translation
-
         with translation.override(professional.language):
             subject = gettext("Votre demande : %(kind)s") % {"kind": request.get_kind_display()}
             body = gettext("Votre demande reçue le %(date)s est refusée pour le motif suivant : %(reason)s") % {
@@ -168,14 +167,9 @@ def enter_paper_form(*, professional: Professional, kind: str, payload: dict, se
     """Record a paper form received on `received_on` (STF-2): a request in the queue, due by the form's delay."""
     from dossier import requests
 
-    with transaction.atomic():
-        request = requests.submit(professional=professional, kind=kind, payload=payload, by=by)
-        moment = clock.now()
-        request.received_at = moment.replace(year=received_on.year, month=received_on.month, day=received_on.day)
-        request.due_date = requests.due_date_for(kind, received_on)
-        request.sensitive = json.dumps(sensitive) if sensitive else ""
-        _save(request, by, "Formulaire papier saisi", ["received_at", "due_date", "sensitive"])
-    return request
+    return requests.submit(professional=professional, kind=kind, payload=payload, by=by,
+                           received_at=clock.now().replace(year=received_on.year, month=received_on.month, day=received_on.day),
+                           sensitive=json.dumps(sensitive) if sensitive else "")
 
 
 def _apply_3102(request: Request, by: User) -> None:
@@ -325,8 +319,8 @@ APPLIERS = {
 
 
 def _latest_address(professional: Professional):
-    rows = professional.correspondence_addresses.filter(cancelled_at__isnull=True)
-    state = dated.split(rows, clock.today())
+    """The address the file will have: the pending one, or the one in force."""
+    state = correspondence_address_on(professional, clock.today())
     return state.pending or state.in_force
 
 

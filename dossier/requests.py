@@ -1,7 +1,7 @@
 """Requests that staff review (STF-1): one model, a due date from the processing delay (SPEC §8)."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 
@@ -26,13 +26,15 @@ def due_date_for(kind: str, received: date) -> date:
     return paycalendar.add_business_days(received, BUSINESS_DAYS.get(kind, DEFAULT_BUSINESS_DAYS))
 
 
-def submit(*, professional: Professional, kind: str, payload: dict, by: User | None) -> Request:
-    """Record a request for staff; the professional sees its status."""
-    moment = clock.now()
+def submit(*, professional: Professional, kind: str, payload: dict, by: User | None, received_at: datetime | None = None,
+           sensitive: str = "") -> Request:
+    """Record a request for staff; the professional sees its status. A paper form gives the moment it
+    was received (its due date counts from then) and what must stay encrypted (Request.sensitive)."""
+    moment = received_at or clock.now()
     with transaction.atomic():
         request = Request(
             professional=professional, kind=kind, payload=payload, status=RequestStatus.RECEIVED,
-            received_at=moment, due_date=due_date_for(kind, moment.date()),
+            received_at=moment, due_date=due_date_for(kind, clock.quebec_date(moment)), sensitive=sensitive,
         )
         request._history_user = by
         request._change_reason = "Demande reçue"

@@ -5,17 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from inscription.models import Enrolment, RegistrationDraft
 from inscription.services import kept_until
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from ramq_portal.admin_base import ReadOnlyAdmin
 
 
 @admin.register(Enrolment)

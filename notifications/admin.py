@@ -4,17 +4,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from notifications import outbox
 from notifications.models import DepositNotice, OutboundMessage, PaymentRun, PrintItem, Statement
 from ramq_portal import clock
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from ramq_portal.admin_base import ReadOnlyAdmin
 
 
 @admin.register(PaymentRun)
@@ -44,7 +34,7 @@ class DepositNoticeAdmin(ReadOnlyAdmin):
 
 
 @admin.register(OutboundMessage)
-class OutboundMessageAdmin(admin.ModelAdmin):
+class OutboundMessageAdmin(ReadOnlyAdmin):
     """Outgoing emails and text messages: a failed one stays here for staff, never silently dropped."""
 
     list_display = ["created_at", "channel", "template", "status", "attempts", "last_error", "next_attempt_at", "professional", "sent_at"]
@@ -55,15 +45,6 @@ class OutboundMessageAdmin(admin.ModelAdmin):
     exclude = ["to"]  # an address or number, shown masked in the list only through the professional's file
     date_hierarchy = "created_at"
     actions = ["send_again"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_resend_permission(self, request):
         return request.user.has_perm("notifications.resend_outboundmessage")

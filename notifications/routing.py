@@ -31,6 +31,7 @@ from django.utils.translation import gettext
 from dossier import dated
 from dossier.constants import ALWAYS_BY_POST, Channel, CorrespondenceKind
 from dossier.models import CorrespondenceAddress, CorrespondencePreference, Professional
+from dossier.selectors import correspondence_address_on
 from notifications.models import DepositNotice, PrintItem, SecureMessage, Statement
 from ramq_portal import clock
 
@@ -107,7 +108,7 @@ def envelope(professional: Professional, address: CorrespondenceAddress | None) 
 
 def correspondence_address(professional: Professional, on: date) -> str:
     """The correspondence address in force on `on`, as printed on the envelope."""
-    return envelope(professional, in_force(professional.correspondence_addresses.filter(cancelled_at__isnull=True), on))
+    return envelope(professional, correspondence_address_on(professional, on).in_force)
 
 
 def statement_address(statement: Statement, correspondence: CorrespondenceAddress | None = None) -> str:

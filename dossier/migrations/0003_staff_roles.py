@@ -6,6 +6,8 @@ personal data unmasked. Later migrations extend these lists as capabilities arri
 """
 from django.db import migrations
 
+from ramq_portal import roles
+
 AGENT = [
     ("dossier", "view_professional"), ("dossier", "add_professional"), ("dossier", "reissue_reference_number"),
     ("dossier", "view_profession"), ("dossier", "view_telephone"), ("dossier", "view_placeofpractice"),
@@ -22,13 +24,7 @@ ROLES = {"agent": AGENT, "superviseur": SUPERVISOR}
 
 
 def create_roles(apps, schema_editor):
-    from django.contrib.auth.management import create_permissions
-
-    # Permissions are normally created after all migrations; roles need them now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+    roles.create_permissions_now(apps)  # normally created after all migrations; roles need them now
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for role, codes in ROLES.items():

@@ -2,6 +2,8 @@
 mandataries (form 3005); supervisors keep institutions and developers."""
 from django.db import migrations
 
+from ramq_portal import roles
+
 AGENT = [
     ("comptes", "view_financialinstitution"), ("comptes", "view_softwaredeveloper"), ("comptes", "view_paymentsettings"),
     ("comptes", "view_mandatary"), ("comptes", "add_mandatary"), ("comptes", "change_mandatary"),
@@ -13,21 +15,6 @@ SUPERVISOR = AGENT + [
 ]
 
 
-def grant(apps, schema_editor):
-    from django.contrib.auth.management import create_permissions
-
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for role, codes in {"agent": AGENT, "superviseur": SUPERVISOR}.items():
-        Group.objects.get(name=role).permissions.add(
-            *[Permission.objects.get(content_type__app_label=a, codename=c) for a, c in codes]
-        )
-
-
 class Migration(migrations.Migration):
     dependencies = [("dossier", "0008_historicalrequest_request"), ("comptes", "0005_financialinstitution_historicalaccountmembership_and_more")]
-    operations = [migrations.RunPython(grant, migrations.RunPython.noop)]
+    operations = [roles.grant({"agent": AGENT, "superviseur": SUPERVISOR})]

@@ -171,7 +171,7 @@ def test_ETC_1_the_periodic_task_runs_a_payment_date_once_and_catches_up_a_misse
     assert payment_run.due_dates(clock.today()) == [date(2027, 6, 17)]
 
 
-def test_NOT_5_an_unenrolled_professional_without_email_gets_nothing_by_email(bob, django_capture_on_commit_callbacks):
+def test_EML_5_a_professional_without_an_activated_email_gets_nothing_by_email(bob, django_capture_on_commit_callbacks):
     run(django_capture_on_commit_callbacks)
     assert not OutboundMessage.objects.exists()
 
