@@ -11,10 +11,11 @@ WORKDIR /app
 
 RUN useradd --system --create-home --uid 10001 --user-group app
 
-# Dependencies first, from pyproject.toml alone, so that a code change does not reinstall them
-# (the project installs no package of its own: it runs from its folder with manage.py).
-COPY pyproject.toml ./
-RUN pip install .
+# Dependencies first, from the lock file alone (exact versions, every file's hash checked), so that
+# a code change does not reinstall them; no development tool goes in. The project installs no
+# package of its own: it runs from its folder with manage.py.
+COPY requirements.lock ./
+RUN pip install --require-hashes -r requirements.lock
 
 COPY . .
 

@@ -2,17 +2,26 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+# The development environment installs exactly the lock file (versions and hashes); the image
+# installs requirements.lock, without the development tools. `make lock` writes both from pyproject.toml.
+LOCK   := requirements-dev.lock
+STAMP  := $(VENV)/.installed-$(shell cksum < $(LOCK) | cut -d' ' -f1)
+COMPILE = $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes --quiet
 
-.PHONY: run test setup install migrate demo bench system-packages clean check-deploy drill
+.PHONY: run test lint lock setup install migrate demo bench system-packages clean check-deploy drill dates
 
-$(STAMP): pyproject.toml
+$(STAMP): $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check ".[dev]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r $(LOCK)
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
 install: $(STAMP)
+
+# After a change of pyproject.toml's dependencies: both lock files, then the environment.
+lock: install
+	$(COMPILE) --output-file requirements.lock
+	$(COMPILE) --extra dev --output-file requirements-dev.lock
+	$(MAKE) install
 
 # Everything `make run` needs before it starts: idempotent.
 setup: export DEBUG ?= true
@@ -30,10 +39,20 @@ run: setup
 system-packages:
 	bash scripts/ensure-system-packages.sh
 
+lint: install
+	$(BIN)/ruff check .
+
+# The linter, then the whole suite in parallel (scripts/pytest.sh).
 test: export DEBUG ?= true
-test: install system-packages
+test: install system-packages lint
 	$(BIN)/python manage.py compile_translations
 	bash scripts/pytest.sh
+
+# The date-sensitive tests (marker `dates`) at each moment of scripts/date-matrix.sh; also in .ci/run.
+dates: export DEBUG ?= true
+dates: install
+	$(BIN)/python manage.py compile_translations
+	bash scripts/date-matrix.sh
 
 bench: install
 	bash scripts/bench.sh

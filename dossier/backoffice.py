@@ -121,20 +121,20 @@ def _apply(applier, request: Request, by: User) -> None:
 
     try:
         applier(request, by)
-    except (StaleEdit, StaleAccountEdit):
+    except (StaleEdit, StaleAccountEdit) as exc:
         raise DecisionRefused(_("Le dossier a changé depuis la saisie de la demande : vérifiez la différence, puis refusez la "
-                                "demande ou saisissez le formulaire de nouveau."))
-    except AgencyRefused:
-        raise DecisionRefused(_("Cette agence ne peut pas être choisie : seule une ATD, une ISE ou l'agence privée du professionnel."))
-    except MandateRequired:
-        raise DecisionRefused(_("Une ATD exige le formulaire 2788 (mandat) : refusez la demande ou joignez le mandat."))
-    except NotAloneInCollective:
+                                "demande ou saisissez le formulaire de nouveau.")) from exc
+    except AgencyRefused as exc:
+        raise DecisionRefused(_("Cette agence ne peut pas être choisie : seule une ATD, une ISE ou l'agence privée du professionnel.")) from exc
+    except MandateRequired as exc:
+        raise DecisionRefused(_("Une ATD exige le formulaire 2788 (mandat) : refusez la demande ou joignez le mandat.")) from exc
+    except NotAloneInCollective as exc:
         raise DecisionRefused(_("D'autres membres se sont joints au compte collectif : son adresse exige maintenant une lettre "
-                                "signée par tous les membres."))
-    except (ComptesError, DossierError):
-        raise DecisionRefused(_("Les règles de Mon dossier refusent ce changement : refusez la demande avec le motif."))
-    except ObjectDoesNotExist:
-        raise DecisionRefused(_("Ce que vise la demande n'existe plus (un compte fermé, par exemple) : refusez-la avec ce motif."))
+                                "signée par tous les membres.")) from exc
+    except (ComptesError, DossierError) as exc:
+        raise DecisionRefused(_("Les règles de Mon dossier refusent ce changement : refusez la demande avec le motif.")) from exc
+    except ObjectDoesNotExist as exc:
+        raise DecisionRefused(_("Ce que vise la demande n'existe plus (un compte fermé, par exemple) : refusez-la avec ce motif.")) from exc
 
 
 def refuse(*, request_id: int, reason: str, by: User) -> None:
@@ -296,8 +296,8 @@ def _apply_join(request: Request, by: User) -> None:
 
     try:
         comptes_services.join_collective(professional=request.professional, group_number=request.payload["group_number"], by=by)
-    except BillingAccount.DoesNotExist:
-        raise DecisionRefused(_("Aucun compte collectif ouvert ne porte ce numéro de regroupement : refusez la demande avec ce motif."))
+    except BillingAccount.DoesNotExist as exc:
+        raise DecisionRefused(_("Aucun compte collectif ouvert ne porte ce numéro de regroupement : refusez la demande avec ce motif.")) from exc
 
 
 def _apply_collective_address(request: Request, by: User) -> None:

@@ -327,7 +327,7 @@ def send_email_reminders(*, batch_size: int = 500) -> int:
                 .select_related("professional")
                 .filter(
                     purpose=TokenPurpose.EMAIL, state=TokenState.ACTIVE, reminder_sent_at__isnull=True,
-                    created_at__lte=moment - tokens.EMAIL_REMINDER_AFTER, expires_at__gt=moment,
+                    created_at__lte=clock.add(moment, -tokens.EMAIL_REMINDER_AFTER), expires_at__gt=moment,
                 )
                 .order_by("pk")[:batch_size]
             )

@@ -17,6 +17,7 @@ from django.utils.http import base36_to_int, int_to_base36
 
 from dossier.constants import TokenPurpose, TokenState
 from dossier.models import Professional, VerificationToken
+from ramq_portal import clock
 
 EMAIL_LINK_LIFETIME = timedelta(days=5)
 EMAIL_REMINDER_AFTER = timedelta(days=4)
@@ -53,7 +54,7 @@ def issue(*, professional: Professional, purpose: str, target: str, moment: date
     supersede_active(professional=professional, purpose=purpose, new_target=target, moment=moment)
     lifetime = EMAIL_LINK_LIFETIME if purpose == TokenPurpose.EMAIL else CELL_CODE_LIFETIME
     token = VerificationToken.objects.create(
-        professional=professional, purpose=purpose, target=target, created_at=moment, expires_at=moment + lifetime,
+        professional=professional, purpose=purpose, target=target, created_at=moment, expires_at=clock.add(moment, lifetime),
         code_hash=hash_code(professional.pk, code) if code else "",
     )
     return token

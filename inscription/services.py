@@ -219,7 +219,7 @@ def remind_and_purge_drafts(*, batch_size: int = 500) -> tuple[int, int]:
     retention = timedelta(days=settings.REGISTRATION_DRAFT_RETENTION_DAYS)
     lead = timedelta(days=settings.REGISTRATION_DRAFT_REMINDER_DAYS)
     reminded = 0
-    due = RegistrationDraft.objects.filter(saved_at__lte=now - retention + lead, reminder_sent_at__isnull=True)
+    due = RegistrationDraft.objects.filter(saved_at__lte=clock.add(now, lead - retention), reminder_sent_at__isnull=True)
     for draft_id in list(due.values_list("pk", flat=True)[:batch_size]):
         with transaction.atomic():
             draft = (RegistrationDraft.objects.select_for_update(skip_locked=True).select_related("professional")
@@ -234,5 +234,5 @@ def remind_and_purge_drafts(*, batch_size: int = 500) -> tuple[int, int]:
             reminded += 1
     # Saved before the start of (today - retention), Québec time: the "kept until" day is over.
     cutoff = datetime.combine(today - retention, time.min, tzinfo=clock.QUEBEC)
-    purged, _by_model = RegistrationDraft.objects.filter(saved_at__lt=cutoff, reminder_sent_at__lte=now - lead).delete()
+    purged, _by_model = RegistrationDraft.objects.filter(saved_at__lt=cutoff, reminder_sent_at__lte=clock.add(now, -lead)).delete()
     return reminded, purged

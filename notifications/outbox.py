@@ -100,7 +100,7 @@ def _lease() -> timedelta:
 
 def _stale_claim(now) -> Q:
     """A message taken by a worker longer ago than the lease (that worker died, or hangs)."""
-    lease_over = now - _lease()
+    lease_over = clock.add(now, -_lease())
     return Q(status=OutboundStatus.SENDING) & (Q(claimed_at__lt=lease_over) | Q(claimed_at__isnull=True, created_at__lt=lease_over))
 
 
@@ -135,7 +135,7 @@ def release_for_retry(message: OutboundMessage, error: Exception) -> int:
     """Put a message back in the queue after a failure; returns the delay before its next attempt."""
     delay = backoff(message.attempts)
     _held(message).update(status=OutboundStatus.QUEUED, last_error=type(error).__name__[:300],
-                          next_attempt_at=clock.now() + timedelta(seconds=delay))
+                          next_attempt_at=clock.add(clock.now(), timedelta(seconds=delay)))
     return delay
 
 
@@ -151,7 +151,7 @@ def recover(*, chunk: int = 1000) -> int:
     """Hand lost messages to a worker again (see the module's note), all of them, by chunks; returns
     how many."""
     now = clock.now()
-    overdue = now - timedelta(seconds=settings.OUTBOX_RECOVER_AFTER_SECONDS)
+    overdue = clock.add(now, -timedelta(seconds=settings.OUTBOX_RECOVER_AFTER_SECONDS))
     lost = (Q(status=OutboundStatus.QUEUED) & (Q(next_attempt_at__lt=overdue) | Q(next_attempt_at__isnull=True, created_at__lt=overdue))
             | _stale_claim(now))
     total, after = 0, 0

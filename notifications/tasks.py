@@ -35,7 +35,7 @@ def deliver_message(self, message_id: int, secret: str = "") -> str:
         delay = outbox.release_for_retry(message, exc)
         logger.warning("outbound message %s: attempt %s failed (%s), next in %s s", message_id, message.attempts,
                        type(exc).__name__, delay)
-        raise self.retry(exc=exc, countdown=delay)
+        raise self.retry(exc=exc, countdown=delay) from exc
     except Exception as exc:  # a template or data error: retrying would fail the same way
         outbox.mark(message, OutboundStatus.FAILED, type(exc).__name__)
         logger.exception("outbound message %s failed (%s)", message_id, type(exc).__name__)

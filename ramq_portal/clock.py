@@ -1,30 +1,40 @@
 """The one clock of the portal: every "now" and "today" comes from here, in Québec time.
 
-Tests move it with `freeze(...)`; nothing captures "today" at import time (PAY-3).
+Nothing captures "today" at import time (PAY-3). Tests never replace this module: they move the time
+of the whole process (tests/timetravel.py), so the libraries that read the time themselves
+(django-simple-history, django-axes, sessions) agree with it.
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
-from datetime import date, datetime
-from typing import Iterator
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
 QUEBEC = ZoneInfo("America/Toronto")
 
-_frozen: datetime | None = None
-
 
 def now() -> datetime:
     """The current moment, aware, in Québec time."""
-    moment = _frozen if _frozen is not None else timezone.now()
-    return moment.astimezone(QUEBEC)
+    return timezone.now().astimezone(QUEBEC)
 
 
 def today() -> date:
     """Today's date in Québec."""
     return now().date()
+
+
+def add(moment: datetime, elapsed: timedelta) -> datetime:
+    """The moment `elapsed` after (before, if negative) `moment`, in Québec time.
+
+    Counted in real elapsed time: Python adds a timedelta to a Québec time on the wall clock, so a
+    10-minute code issued at 01:55 on the November DST change would live 70 minutes, and a lease
+    checked in the hour after the March change would end an hour early. Every lifetime, lease, delay
+    and retention of the portal is computed here.
+    """
+    if timezone.is_naive(moment):
+        raise ValueError("naive datetimes are not accepted; use ramq_portal.clock.now()")
+    return (moment.astimezone(UTC) + elapsed).astimezone(QUEBEC)
 
 
 def quebec_date(moment: datetime | date) -> date:
@@ -34,21 +44,3 @@ def quebec_date(moment: datetime | date) -> date:
             raise ValueError("naive datetimes are not accepted; use ramq_portal.clock.now()")
         return moment.astimezone(QUEBEC).date()
     return moment
-
-
-def set_now(moment: datetime | None) -> None:
-    """Freeze the clock at an aware moment (None unfreezes). For tests and drills only."""
-    global _frozen
-    if moment is not None and timezone.is_naive(moment):
-        raise ValueError("freeze the clock with an aware datetime")
-    _frozen = moment
-
-
-@contextmanager
-def freeze(moment: datetime) -> Iterator[None]:
-    previous = _frozen
-    set_now(moment)
-    try:
-        yield
-    finally:
-        set_now(previous)

@@ -143,7 +143,7 @@ def setup(accounts: int) -> dict:
             enrolled = [i for i in indexes if i % 10 == 0]
             users = dict(zip(enrolled, User.objects.bulk_create([
                 User(username=f"banc.{i}", password="!", first_name=f"Prénom{i}", last_name=f"Banc{i}") for i in enrolled
-            ])))
+            ]), strict=True))
             professionals = []
             for i in indexes:
                 digit, licence = BENCH_DIGITS[i // 100_000], f"{i % 100_000:05d}"
@@ -164,7 +164,7 @@ def setup(accounts: int) -> dict:
             CorrespondenceAddress.objects.bulk_create([
                 CorrespondenceAddress(professional=p, effective_from=in_force_from, recorded_at=now, in_force_recorded_at=now,
                                       **address(i))
-                for i, p in zip(indexes, professionals)
+                for i, p in zip(indexes, professionals, strict=True)
             ])
             account_rows = BillingAccount.objects.bulk_create([
                 BillingAccount(professional=p, kind=AccountKind.PERSONAL, number=p.professional_number, name="Finances personnelles",
@@ -173,10 +173,10 @@ def setup(accounts: int) -> dict:
             ])
             StatementSettings.objects.bulk_create([
                 StatementSettings(account=a, option=StatementOption.NONE, updated_at=now, paper_requested=i % 50 == 7, **address(i))
-                for i, a in zip(indexes, account_rows)
+                for i, a in zip(indexes, account_rows, strict=True)
             ])
             payments = []
-            for i, a in zip(indexes, account_rows):
+            for i, a in zip(indexes, account_rows, strict=True):
                 if i % 3 == 0:
                     payments.append(PaymentSettings(
                         account=a, mode=PaymentMode.TRANSFER, institution=institution, transit="12345", bank_account=f"{i:07d}",
@@ -197,7 +197,7 @@ def setup(accounts: int) -> dict:
                 CorrespondencePreference(professional=p, kind=CorrespondenceKind.PAYMENTS,
                                          channel=Channel.POST if i % 40 == 3 else Channel.SECURE_MESSAGING,
                                          effective_from=in_force_from, recorded_at=now, in_force_recorded_at=now)
-                for i, p in zip(indexes, professionals) if i % 20 == 3
+                for i, p in zip(indexes, professionals, strict=True) if i % 20 == 3
             ])
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # planner statistics, as a database in service has them
@@ -385,7 +385,7 @@ def raw_baselines(payment_date: date, since, batches: int) -> dict:
         with transaction.atomic():
             for model, fields, rows in snapshot.values():
                 chunk = rows[batch * len(rows) // batches:(batch + 1) * len(rows) // batches]
-                model.objects.bulk_create([model(**dict(zip(fields, row))) for row in chunk])
+                model.objects.bulk_create([model(**dict(zip(fields, row, strict=True))) for row in chunk])
     bulk_seconds = time.perf_counter() - started
     if {name: qs.count() for name, qs in querysets.items()} != counts:
         raise BenchError("the bulk_create baseline did not write the same number of rows")

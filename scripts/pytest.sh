@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Run the whole suite. Exit code 5 (no test collected) is a failure here: a suite that runs nothing
-# proves nothing.
+# Run the whole suite, in parallel (pytest-xdist: PYTEST_WORKERS processes, default one per core;
+# `worksteal` hands the tail of a slow worker's share to an idle one). Arguments go to pytest, so
+# `bash scripts/pytest.sh -n 0 tests/dossier` runs a part of it serially.
+# Exit code 5 (no test collected) is a failure here: a suite that runs nothing proves nothing.
 set -u
 cd "$(dirname "$0")/.."
-.venv/bin/python -m pytest "$@"
+.venv/bin/python -m pytest -n "${PYTEST_WORKERS:-auto}" --dist worksteal "$@"
 status=$?
 if [ "$status" -eq 5 ]; then
   echo "pytest collected no test: failing on purpose." >&2

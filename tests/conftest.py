@@ -1,5 +1,6 @@
 """Shared fixtures: named people (Alice has a full file; Bob is another professional who must never
 see it; Agnès is an agent, Sylvain a supervisor), the clock, and the pay calendar."""
+import os
 from datetime import timedelta
 
 import pytest
@@ -7,23 +8,83 @@ from django.core.cache import cache
 
 from comptes.services import generate_payment_dates
 from ramq_portal import clock
-from tests import factories
+from tests import factories, timetravel
+
+
+# The modules whose outcome depends on the date or the time of day: history, tokens, the pay calendar
+# and dated changes, reminders, sweeps, sessions and lockouts. They carry the marker `dates`, which
+# scripts/date-matrix.sh runs at the moments where dates break (year end, leap day, DST changes,
+# payment dates, the eve of a holiday).
+DATE_SENSITIVE = (
+    "tests/comptes/test_comptes_access_and_queries.py",
+    "tests/comptes/test_comptes_rules.py",
+    "tests/comptes/test_paycalendar.py",
+    "tests/dossier/test_backoffice.py",
+    "tests/dossier/test_backoffice_guards.py",
+    "tests/dossier/test_profile_rules.py",
+    "tests/dossier/test_returned_mail.py",
+    "tests/dossier/test_roles_history.py",
+    "tests/dossier/test_sign_in.py",
+    "tests/inscription/test_enrolment.py",
+    "tests/inscription/test_wizard_rules.py",
+    "tests/notifications/test_messaging.py",
+    "tests/notifications/test_notices.py",
+    "tests/notifications/test_outbox.py",
+    "tests/notifications/test_payment_run.py",
+    "tests/notifications/test_routing.py",
+    "tests/test_real_worker.py",
+)
+
+
+def pytest_configure(config):
+    """The whole process lives at the session's moment, never the wall clock (tests/timetravel.py)."""
+    missing = [path for path in DATE_SENSITIVE if not (config.rootpath / path).is_file()]
+    if missing:
+        raise pytest.UsageError(f"tests/conftest.py DATE_SENSITIVE names modules that do not exist: {missing}")
+    timetravel.start_session()
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.nodeid.split("::", 1)[0] in DATE_SENSITIVE:
+            item.add_marker(pytest.mark.dates)
+
+
+def pytest_unconfigure(config):
+    timetravel.stop_session()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """In CI (`CI` set, as `.ci/run` does) a skipped test is a failure: CI has PostgreSQL, Redis,
+    Chromium and docker-compose, so a skip there means a check silently did not run."""
+    report = yield
+    if os.environ.get("CI") and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"skipped in CI, where nothing may be skipped: {reason}"
+    return report
+
+
+def pytest_report_header(config):
+    return f"time: every test starts at {timetravel.session_moment().isoformat()} ({timetravel.ENV})"
 
 
 @pytest.fixture(autouse=True)
-def _unfrozen_clock_and_empty_cache():
-    """Every test starts and ends with the real clock and an empty cache (sessions, pay calendar)."""
-    clock.set_now(None)
+def _session_moment_and_empty_cache():
+    """Every test starts at the session's moment, time flowing, with an empty cache (sessions, pay
+    calendar); it ends with the cache emptied again."""
+    timetravel.restart()
     cache.clear()
     yield
-    clock.set_now(None)
     cache.clear()
+    timetravel.restart()
 
 
 @pytest.fixture
 def frozen_clock():
-    """Freeze the portal's clock: `frozen_clock(factories.aware(2027, 5, 19))`."""
-    return clock.set_now
+    """Stop time for the whole process at a moment: `frozen_clock(factories.aware(2027, 5, 19))`."""
+    return timetravel.move_to
 
 
 @pytest.fixture

@@ -318,7 +318,7 @@ def build_url(route: Route, alice_objects: AliceObjects) -> str:
         names = list(params)
         unnamed = [p for p in names if p.startswith("_")]  # normalize() names unnamed groups _0, _1, ...
         if unnamed:
-            for placeholder, real in zip(unnamed, positional_names(route, len(unnamed))):
+            for placeholder, real in zip(unnamed, positional_names(route, len(unnamed)), strict=True):
                 names[names.index(placeholder)] = real
                 template = template.replace(f"%({placeholder})s", f"%({real})s")
         values = {}

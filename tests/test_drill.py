@@ -42,7 +42,7 @@ from notifications import payment_run
 from notifications.models import OutboundMessage, OutboundStatus, PaymentRun, PrintItem, SecureMessage, Statement
 from ramq_portal import clock
 from ramq_portal.celery import app as portal_app
-from tests import factories
+from tests import factories, timetravel
 from tests.test_real_worker import REPO, _test_database_url, needs_postgres
 
 needs_redis_server = pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs a redis-server binary, as in .ci/run")
@@ -138,9 +138,11 @@ class Worker:
     def start(self) -> "Worker":
         self.log = open(self.log_path, "w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "--app", "ramq_portal", "worker", "--pool", "solo", "--queues", "celery,bulk", "--loglevel", "INFO",
-             "--without-gossip", "--without-mingle", "--without-heartbeat", "--hostname", f"{self.name}@%h"],
-            cwd=REPO, env=self.env, stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT,
+            [sys.executable, "-m", "tests.travelled", "-m", "celery", "--app", "ramq_portal", "worker", "--pool", "solo",
+             "--queues", "celery,bulk", "--loglevel", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat",
+             "--hostname", f"{self.name}@%h"],
+            # the worker starts at the test's moment, not the wall clock's
+            cwd=REPO, env={**self.env, **timetravel.child_env()}, stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT,
         )
         return self
 

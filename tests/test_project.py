@@ -1,5 +1,12 @@
-"""Project-level guarantees: migrations match the models, demo data loads idempotently."""
+"""Project-level guarantees: migrations match the models, demo data loads idempotently, every library
+imported is declared and locked."""
+import ast
+import re
+import sys
+import tomllib
+from importlib.metadata import packages_distributions
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -38,3 +45,86 @@ def test_DOS_1_demo_data_has_a_file_for_each_profession_and_the_required_people(
     assert User.objects.get(username="superviseur.demo").groups.filter(name="superviseur").exists()
     full = Professional.objects.get(user__username="dentiste.demo")
     assert full.telephones.count() == 2 and full.places_of_practice.filter(is_main=True).exists()
+
+
+# --- dependencies: declared, locked, used -------------------------------------------------------------
+
+REPO = Path(__file__).resolve().parent.parent
+APP_CODE = ["dossier", "comptes", "inscription", "notifications", "ramq_portal", "manage.py", "gunicorn.conf.py"]
+DEV_CODE = ["tests", "scripts"]
+LOCAL = {"dossier", "comptes", "inscription", "notifications", "ramq_portal", "tests", "scripts"}
+
+
+def canonicalize_name(name: str) -> str:
+    """A distribution's name as PEP 503 compares it."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _pins(requirements: list[str]) -> dict[str, str]:
+    """{normalised distribution name: version} of `name[extra]==version` lines."""
+    pins = {}
+    for line in requirements:
+        found = re.match(r"^\s*([A-Za-z0-9._-]+)(\[[^\]]*\])?==([^\s;\\]+)", line)
+        if found:
+            pins[canonicalize_name(found.group(1))] = found.group(3)
+    return pins
+
+
+def _project() -> dict:
+    return tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+
+
+def _imported_libraries(paths: list[str]) -> dict[str, str]:
+    """{top-level module: first file importing it} of every import that is neither standard nor local."""
+    found: dict[str, str] = {}
+    files = [p for name in paths for p in ([REPO / name] if name.endswith(".py") else (REPO / name).rglob("*.py"))]
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                modules = [node.module]
+            else:
+                continue
+            for module in modules:
+                top = module.split(".")[0]
+                if top not in sys.stdlib_module_names and top not in LOCAL and top != "__future__":
+                    found.setdefault(top, str(path.relative_to(REPO)))
+    return found
+
+
+def _undeclared(paths: list[str], declared: set[str]) -> dict[str, str]:
+    providers = packages_distributions()
+    return {
+        module: where for module, where in _imported_libraries(paths).items()
+        if not {canonicalize_name(d) for d in providers.get(module, [])} & declared
+    }
+
+
+def test_every_library_the_portal_imports_is_a_declared_dependency():
+    declared = set(_pins(_project()["dependencies"]))
+    assert _undeclared(APP_CODE, declared) == {}
+
+
+def test_every_library_the_tests_and_scripts_import_is_declared_for_development():
+    project = _project()
+    declared = set(_pins(project["dependencies"])) | set(_pins(project["optional-dependencies"]["dev"]))
+    assert _undeclared(DEV_CODE, declared) == {}
+
+
+def test_development_tools_stay_out_of_the_production_dependencies():
+    production = set(_pins(_project()["dependencies"]))
+    assert not production & {"honcho", "pytest", "ruff", "time-machine", "uv", "playwright", "hypothesis", "factory-boy"}
+
+
+@pytest.mark.parametrize("lock, groups", [("requirements.lock", ["dependencies"]), ("requirements-dev.lock", ["dependencies", "dev"])])
+def test_the_lock_files_pin_what_pyproject_declares_with_hashes(lock, groups):
+    project = _project()
+    declared = {}
+    for group in groups:
+        declared.update(_pins(project["dependencies"] if group == "dependencies" else project["optional-dependencies"][group]))
+    text = (REPO / lock).read_text()
+    locked = _pins(text.splitlines())
+    assert {name: locked.get(name) for name in declared} == declared, f"run `make lock`: {lock} is out of date"
+    entries = re.split(r"\n(?=[A-Za-z0-9])", text.split("\n", 2)[2].strip())
+    assert entries and all("--hash=sha256:" in entry for entry in entries)

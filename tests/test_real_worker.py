@@ -19,7 +19,7 @@ from dossier import dated
 from dossier.models import CorrespondenceAddress
 from notifications.models import OutboundMessage, OutboundStatus
 from ramq_portal import clock
-from tests import factories
+from tests import factories, timetravel
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -36,7 +36,9 @@ def _test_database_url() -> str:
 
 
 def _env(tmp_path: Path) -> dict:
-    redis = settings.REDIS_URL.rsplit("/", 1)[0] + "/7"  # a Redis database of its own
+    # A Redis database of its own, one per pytest-xdist worker (gw0 -> 7, gw1 -> 8, ...).
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    redis = settings.REDIS_URL.rsplit("/", 1)[0] + f"/{7 + worker % 8}"
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")}
     env.update(
         DJANGO_SETTINGS_MODULE="ramq_portal.settings", DEBUG="true", DATABASE_URL=_test_database_url(), REDIS_URL=redis,
@@ -63,9 +65,9 @@ def test_NOT_1_NOT_5_a_real_worker_sends_the_validation_email_and_the_cell_code_
     factories.CorrespondenceAddressFactory(professional=alice)
     env = _env(tmp_path)
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "--app", "ramq_portal", "worker", "--pool", "solo", "--queues", "celery,bulk", "--loglevel", "INFO",
+        [sys.executable, "-m", "tests.travelled", "-m", "celery", "--app", "ramq_portal", "worker", "--pool", "solo", "--queues", "celery,bulk", "--loglevel", "INFO",
          "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=REPO, env={**env, **timetravel.child_env()}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     try:
         producer = f"""
@@ -80,7 +82,8 @@ profile.update_correspondence(
     address=AddressInput(line1=address.line1, city=address.city, province=address.province, postal_code=address.postal_code),
     declared_agency_address=False, telephones=[], cell="+15145550177", email="alice@example.com", by=alice.user)
 """
-        subprocess.run([sys.executable, "-c", producer], cwd=REPO, env=env, check=True, timeout=120)
+        subprocess.run([sys.executable, "-m", "tests.travelled", "-c", producer], cwd=REPO, env={**env, **timetravel.child_env()},
+                       check=True, timeout=120)
         mail_dir, sms_dir = tmp_path / "mail", tmp_path / "sms"
         sent = _wait_for(lambda: OutboundMessage.objects.filter(status=OutboundStatus.SENT).count() == 2)
         assert sent, f"the worker did not send both messages: {list(OutboundMessage.objects.values('template', 'status', 'last_error'))}"

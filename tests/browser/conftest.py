@@ -23,8 +23,15 @@ from axe_playwright_python.sync_playwright import Axe  # noqa: E402
 from playwright._impl._sync_base import SyncBase  # noqa: E402
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
+from django.core import mail  # noqa: E402
+
+from dossier import demo  # noqa: E402
 from dossier.models import Professional  # noqa: E402
+from notifications.sms import LocmemSmsBackend  # noqa: E402
+from tests import timetravel  # noqa: E402
 from tests.browser.helpers import DEMO_USERNAME  # noqa: E402
+from tests.browser.inscription_pages import BERGERON, GAGNON, Newcomer  # noqa: E402
+from tests.browser.profil_pages import START  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -221,7 +228,85 @@ def pytest_runtest_call(item):
 @pytest.fixture
 def demo_dentist(transactional_db) -> Professional:
     """The demo data of `make run`; returns the file of the demo dentist (Alice Tremblay)."""
-    from dossier import demo
-
     demo.load()
     return Professional.objects.select_related("profession", "user").get(user__username=DEMO_USERNAME)
+
+
+@pytest.fixture
+def demo_data(transactional_db):
+    """The demo data of `make run`, with time stopped at START and empty outboxes.
+
+    Time stops before the demo data is loaded, so that the pay calendar, the files, their history and
+    the sessions all live at the same moment; the live server runs in this process, so it shares it.
+    """
+    timetravel.move_to(START)
+    demo.load()
+    LocmemSmsBackend.outbox.clear()
+    mail.outbox.clear()
+    yield
+    LocmemSmsBackend.outbox.clear()
+
+
+@pytest.fixture
+def dentist(demo_data) -> Professional:
+    """The demo dentist (Alice Tremblay), at START (see `demo_data`)."""
+    return Professional.objects.get(user__username=DEMO_USERNAME)
+
+
+@pytest.fixture
+def gagnon(demo_data) -> Newcomer:
+    """Benoît Gagnon, the unenrolled demo dentist (paid per act: no SIN asked)."""
+    return GAGNON
+
+
+@pytest.fixture
+def bergeron(demo_data) -> Newcomer:
+    """Élise Bergeron, the unenrolled demo optometrist paid by fixed fees (the SIN is asked)."""
+    return BERGERON
+
+
+def _checked_until_the_end(checker: AccessibilityChecker) -> list[str]:
+    """Check the last document of a page the test opened besides its own; return every failure."""
+    try:
+        checker.after_call()
+    except AssertionError:
+        pass  # recorded in checker.failures
+    finally:
+        _active_checkers.remove(checker)
+    return checker.failures
+
+
+@pytest.fixture
+def second_tab(page, axe) -> Page:
+    """A second tab in the same browser context (same session), also checked with axe-core."""
+    tab = page.context.new_page()
+    checker = AccessibilityChecker(tab, axe)
+    _active_checkers.append(checker)
+    yield tab
+    failures = _checked_until_the_end(checker)
+    if failures:
+        raise AssertionError("\n\n".join(failures))
+
+
+@pytest.fixture
+def other_device(browser, axe, live_server):
+    """Opens a page in a NEW browser context (no cookies: another device), checked with axe-core like
+    the test's own page. Call it to get the page; every context it opened is closed at the end."""
+    opened: list[tuple[object, AccessibilityChecker]] = []
+
+    def open_page() -> Page:
+        context = browser.new_context(locale="fr-CA", base_url=live_server.url)
+        context.set_default_timeout(TIMEOUT_MS)
+        new_page = context.new_page()
+        checker = AccessibilityChecker(new_page, axe)
+        _active_checkers.append(checker)
+        opened.append((context, checker))
+        return new_page
+
+    yield open_page
+    failures = []
+    for context, checker in opened:
+        failures.extend(_checked_until_the_end(checker))
+        context.close()
+    if failures:
+        raise AssertionError("\n\n".join(failures))

@@ -3,7 +3,7 @@ open the tab and an account, *Modifier*, fill the fields by their labels, *Enreg
 the pages say afterwards.
 
 Rules proven: CPT-1, CPT-2, PAI-1..4, ETC-2..5, PAY-3 (deposit date), BEY-2, BEY-4, BEY-5, EML-5 (bank
-notice), DOS-5. The portal's clock is frozen (conftest_profil.START, a Tuesday; the next payment is on
+notice), DOS-5. The portal's clock is frozen (profil_pages.START, a Tuesday; the next payment is on
 Thursday) and moved by the tests; every page opened is checked with axe-core (tests/browser/conftest.py).
 Two bugs found while writing them are fixed since (a member could ask to join her own group; the 404
 page was Django's English one): their tests now pass.
@@ -25,7 +25,7 @@ from dossier.models import Professional, Request
 from dossier.requests import due_date_for
 from notifications.models import OutboundMessage
 from ramq_portal import clock
-from tests.browser.conftest_comptes import (
+from tests.browser.comptes_pages import (
     ACCOUNT_NUMBER,
     CHEQUE,
     COMPANY_REFUSED,
@@ -71,15 +71,15 @@ from tests.browser.conftest_comptes import (
     statement_of,
     statement_summary,
 )
-from tests.browser.conftest_profil import (  # noqa: F401  (fixtures)
+from tests.browser.profil_pages import (
     START,
-    dentist,
     field_error,
     fill_address,
     french_date,
     messages,
     section,
 )
+from tests import timetravel
 from tests.browser.helpers import DEMO_PASSWORD, signed_in
 from tests.factories import PASSWORD as FACTORY_PASSWORD
 
@@ -168,7 +168,7 @@ def test_PAI_1_PAI_3_PAI_4_BEY_2_BEY_4_cheque_then_transfer_needs_the_password_p
     assert secure_messages(dentist) == []
 
     # The payment date of that change has passed: cheque is the mode in force (signed in again).
-    clock.set_now(START.replace(month=cheque_from.month, day=cheque_from.day) + timedelta(days=1))
+    timetravel.move_to(START.replace(month=cheque_from.month, day=cheque_from.day) + timedelta(days=1))
     signed_in(page)
     open_accounts_tab(page)
     open_account(page, account)

@@ -4,7 +4,7 @@ another device, the summary, the confirmation, then Mon dossier.
 
 Rules proven: INS-2..INS-7 (and, on the way, PAI-1, ETC-2..5, CPT-1, BEY-9). The newcomers are the two
 unenrolled professionals of the demo data (dossier/demo.py); the portal's clock is frozen
-(conftest_profil.START, a Tuesday; the next payment is on Thursday). Every page opened, in every
+(profil_pages.START, a Tuesday; the next payment is on Thursday). Every page opened, in every
 browser context, is checked with axe-core (tests/browser/conftest.py).
 
 The last two tests guard against two bugs found while writing them (fixed since): a step shown again
@@ -22,7 +22,7 @@ from playwright.sync_api import expect
 from comptes import paycalendar
 from comptes.constants import PaymentMode, StatementOption
 from comptes.models import StatementSettings
-from tests.browser.conftest_comptes import (
+from tests.browser.comptes_pages import (
     ACCOUNT_NUMBER,
     CHEQUE,
     INSTITUTION,
@@ -42,7 +42,7 @@ from tests.browser.conftest_comptes import (
     search_agency,
     statement_summary,
 )
-from tests.browser.conftest_inscription import (  # noqa: F401  (fixtures)
+from tests.browser.inscription_pages import (
     BILLING_CLOSED,
     CANCEL_SEARCH,
     ENGAGEMENT,
@@ -53,17 +53,13 @@ from tests.browser.conftest_inscription import (  # noqa: F401  (fixtures)
     SIN_INVALID,
     STEP_TITLES,
     authorise,
-    bergeron,
-    demo_data,
     engage,
     enrol,
     expect_step,
     expect_summary,
     field_error,
-    gagnon,
     go_on,
     messages,
-    other_device,
     place_of_practice,
     progress,
     progress_item,
@@ -72,7 +68,7 @@ from tests.browser.conftest_inscription import (  # noqa: F401  (fixtures)
     summary_part,
     summary_value,
 )
-from tests.browser.conftest_profil import START, french_date, section
+from tests.browser.profil_pages import START, french_date, section
 from tests.browser.helpers import press_tab_until, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

@@ -2,7 +2,7 @@
 the fields by their labels, *Enregistrer*, and read what the Profil page says afterwards.
 
 Rules proven: PRO-1 (with the section's optimistic locking), PRO-2, PRO-4, PRO-5, EML-1..4, CEL-1,
-CEL-2, PRF-1..3, BEY-1..3, BEY-6, BEY-9. The portal's clock is frozen (conftest_profil.START) and
+CEL-2, PRF-1..3, BEY-1..3, BEY-6, BEY-9. The portal's clock is frozen (profil_pages.START) and
 moved by the tests; every page opened, in every tab, is checked with axe-core
 (tests/browser/conftest.py).
 """
@@ -22,9 +22,8 @@ from dossier.models import CorrespondenceAddress, CorrespondencePreference
 from notifications.sms import LocmemSmsBackend
 from ramq_portal import clock
 from ramq_portal.display import DISPLAY_COOKIE
-from tests.browser.conftest_profil import (  # noqa: F401  (fixtures)
+from tests.browser.profil_pages import (
     START,
-    dentist,
     email_link_path,
     field_error,
     fill_address,
@@ -34,10 +33,10 @@ from tests.browser.conftest_profil import (  # noqa: F401  (fixtures)
     messages,
     open_edit,
     save,
-    second_tab,
     section,
     sign_in_again,
 )
+from tests import timetravel
 from tests.browser.helpers import DEMO_PASSWORD, DEMO_USERNAME, signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -109,7 +108,7 @@ def test_PRO_5_BEY_1_BEY_2_address_change_shows_its_date_pends_then_takes_effect
     assert row.effective_from == effective and row.cancelled_at is None
 
     # The effective date comes (the session has long timed out: sign in again).
-    clock.set_now(START.replace(year=effective.year, month=effective.month, day=effective.day, hour=8))
+    timetravel.move_to(START.replace(year=effective.year, month=effective.month, day=effective.day, hour=8))
     page.reload()
     sign_in_again(page)
     correspondence = section(page, CORRESPONDENCE)
@@ -232,14 +231,15 @@ def test_EML_4_expired_link_says_so_and_its_way_forward_gets_a_new_link(page, de
     link = email_link_path(mail.outbox[-1])
 
     # Days later the browser no longer holds the session (its cookie lasts 30 idle minutes): the link
-    # is opened signed out, as from a mail client. Still alive at 5 days minus 1 minute ...
+    # is opened signed out, as from a mail client. Still alive at 5 days minus 1 minute (real elapsed
+    # time: the DST change of March 14 falls in between, and takes nothing off the 5 days) ...
     page.context.clear_cookies()
-    clock.set_now(START + timedelta(days=5) - timedelta(minutes=1))
+    timetravel.move_to(clock.add(START, timedelta(days=5, minutes=-1)))
     page.goto(link)
     expect(page.get_by_role("heading", level=1)).to_have_text("Activer mon adresse de courriel")
 
     # ... dead at 5 days plus 1 minute: the page says why, and the address stays on file, unused.
-    clock.set_now(START + timedelta(days=5, minutes=1))
+    timetravel.move_to(clock.add(START, timedelta(days=5, minutes=1)))
     page.goto(link)
     expect(page.get_by_role("heading", level=1)).to_have_text("Ce lien ne fonctionne plus")
     expect(page.get_by_role("alert")).to_contain_text("Ce lien a expiré : il n'était valide que 5 jours.")
@@ -292,7 +292,7 @@ def test_EML_4_BEY_3_link_replaced_by_a_resent_one_says_so(page, dentist):
     assert len(mail.outbox) == 1
 
     # ... then a new link replaces the first.
-    clock.set_now(START + timedelta(minutes=2))
+    timetravel.move_to(START + timedelta(minutes=2))
     section(page, CORRESPONDENCE).get_by_role("button", name="Envoyer un nouveau lien").click()
     expect(messages(page)).to_contain_text(f"Un nouveau lien de validation a été envoyé à {NEW_EMAIL}")
     assert len(mail.outbox) == 2
@@ -305,7 +305,7 @@ def test_EML_4_BEY_3_link_replaced_by_a_resent_one_says_so(page, dentist):
     expect(page.get_by_role("alert")).to_have_attribute("data-reason", TokenState.SUPERSEDED)
 
     # Signed in, the dead-link page's way forward sends a new link at once (the second dies in turn).
-    clock.set_now(START + timedelta(minutes=4))
+    timetravel.move_to(START + timedelta(minutes=4))
     way_forward(page).click()
     expect(page).to_have_url(re.compile(r"/profil/(#correspondance)?$"))
     expect(messages(page)).to_contain_text(f"Un nouveau lien de validation a été envoyé à {NEW_EMAIL}")
@@ -378,7 +378,7 @@ def test_CEL_2_resend_after_a_minute_kills_the_previous_code(page, dentist):
     save(page)
     first_code = last_sms_code()
 
-    clock.set_now(START + timedelta(minutes=1))
+    timetravel.move_to(START + timedelta(minutes=1))
     page.get_by_role("button", name="Envoyer un nouveau code").click()
     expect(messages(page)).to_contain_text("Un nouveau code a été envoyé. Le code précédent ne fonctionne plus.")
     assert len(LocmemSmsBackend.outbox) == 2
@@ -467,7 +467,7 @@ def test_PRF_1_PRF_2_PRF_3_payments_by_post_pends_until_its_date_and_fixed_kinds
     assert not CorrespondencePreference.objects.filter(professional=dentist, kind__in=ALWAYS_BY_POST).exists()
 
     # On the effective date, *Poste* is in force and nothing pends.
-    clock.set_now(START.replace(year=effective.year, month=effective.month, day=effective.day, hour=8))
+    timetravel.move_to(START.replace(year=effective.year, month=effective.month, day=effective.day, hour=8))
     page.reload()
     sign_in_again(page)
     payments = section(page, PREFERENCES).get_by_role("row", name="Vos paiements")
@@ -621,10 +621,10 @@ def test_BEY_6_history_lists_my_changes_with_Vous_as_author(page, dentist):
     expect(telephone.filter(has_text="(418) 555-0188")).to_have_count(1)
     for i in range(telephone.count()):
         expect(telephone.nth(i).locator("td").last).to_have_text("Vous")
-    # When: a date and a time. (django-simple-history stamps its records with the wall clock, not the
-    # portal's clock, so the frozen START date cannot be expected here.)
+    # When: the date and time of the save, in French. Time stands still at START for the whole
+    # process, django-simple-history's stamps included.
     when = row_with("Changement d'adresse de correspondance").locator("td").first
-    expect(when).to_have_text(re.compile(r"^\d{1,2} \w+ \d{4}, \d{2}:\d{2}$"))
+    expect(when).to_have_text(f"{french_date(START.date())}, {START:%H:%M}")
     # The file's own records from the demo data were made by the board, not by "Vous".
     expect(rows.filter(has_text="Dossier de professionnel : ajout").locator("td").last).to_have_text("La Régie")
 

@@ -1,6 +1,6 @@
 """The Comptes de facturation tab's rules (CPT, PAI, ETC, MAN, BEY-4, BEY-5) and data protection."""
 import logging
-from datetime import date, timedelta
+from datetime import date
 from io import StringIO
 
 import pytest

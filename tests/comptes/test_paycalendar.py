@@ -1,5 +1,6 @@
 """The pay calendar (PAY-1..3, PAI-3): one module answers every date question."""
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 
 import pytest
 from django.urls import reverse
@@ -39,10 +40,26 @@ def test_PAY_3_adding_business_days_lands_on_a_business_day_and_skips_no_busines
     assert sum(paycalendar.is_business_day(d) for d in between) == count
 
 
+@given(moment=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2035, 12, 31), timezones=st.just(clock.QUEBEC)),
+       elapsed=st.timedeltas(min_value=timedelta(days=-40), max_value=timedelta(days=40)))
+def test_PAY_3_lifetimes_and_leases_count_real_elapsed_time_across_dst_changes(moment, elapsed):
+    later = clock.add(moment, elapsed)
+    assert later.tzinfo is clock.QUEBEC
+    assert later.astimezone(UTC) - moment.astimezone(UTC) == elapsed
+
+
+def test_PAY_3_ten_minutes_from_01h55_on_the_november_change_is_01h05_standard_time():
+    before = datetime(2027, 11, 7, 1, 55, tzinfo=clock.QUEBEC)  # the first 01:55 (EDT)
+    after = clock.add(before, timedelta(minutes=10))
+    assert (after.hour, after.minute, after.utcoffset()) == (1, 5, timedelta(hours=-5))
+    with pytest.raises(ValueError, match="naive datetimes are not accepted"):
+        clock.add(datetime(2027, 11, 7, 1, 55), timedelta(minutes=10))
+
+
 def test_PAY_3_the_clock_is_quebec_time_and_refuses_naive_moments():
     # 02:30 UTC on May 20 is still May 19 in Québec.
     assert clock.quebec_date(datetime.fromisoformat("2027-05-20T02:30:00+00:00")) == date(2027, 5, 19)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="naive datetimes are not accepted"):
         clock.quebec_date(datetime(2027, 5, 20, 2, 30))
 
 
@@ -59,7 +76,7 @@ def test_PAY_3_today_comes_from_the_injectable_clock(frozen_clock):
 def test_PAY_1_generated_dates_are_every_two_weeks_from_the_anchor_on_business_days(calendar_to_2036, settings):
     dates = list(PaymentDate.objects.values_list("date", flat=True))
     assert dates[0] == settings.PAY_CALENDAR_ANCHOR
-    for earlier, later in zip(dates, dates[1:]):
+    for earlier, later in pairwise(dates):
         assert 7 < (later - earlier).days < 21
     assert all(paycalendar.is_business_day(d) for d in dates)
     # Canada Day 2027 is a payment Thursday: the payment moves to the previous business day.

@@ -40,7 +40,7 @@ def test_DOS_1_professional_number_is_profession_digit_licence_and_check_digit(d
 def test_DOS_1_a_licence_number_that_is_not_5_digits_is_refused(licence):
     if len(licence) == 5 and licence.isdigit() and licence.isascii():
         return
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="the licence number is 5 digits"):
         numbers.professional_number(profession_digit="2", licence_number=licence)
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 import string
 
-import phonenumber_field
 import phonenumbers
 import pytest
 from django import forms

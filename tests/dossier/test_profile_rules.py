@@ -1,5 +1,5 @@
 """The Profil tab's rules, through its services and pages (PRO, EML, CEL, PRF, BEY-1..3, BEY-6)."""
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.core import mail
@@ -9,8 +9,8 @@ from comptes import paycalendar
 from comptes.models import BillingAgency
 from dossier import profile, tokens
 from dossier.constants import Channel, CorrespondenceKind, TokenPurpose, TokenState
-from dossier.exceptions import NotEnrolled, ResendTooSoon, StaleEdit
-from dossier.models import CorrespondenceAddress, Professional, SecurityReport, VerificationToken
+from dossier.exceptions import CannotRemoveOnlyMainPlace, NotEnrolled, ResendTooSoon, StaleEdit
+from dossier.models import Professional, SecurityReport, VerificationToken
 from dossier.services import AddressInput
 from notifications.models import OutboundMessage, OutboundStatus
 from notifications.sms import LocmemSmsBackend
@@ -64,7 +64,7 @@ def test_PRO_2_practice_has_no_cell_field_and_keeps_one_main_place(client, alice
     page = client.get(reverse("dossier:edit_practice")).content.decode()
     assert "Cellulaire" not in page and "Téléphone principal" in page
     place = alice.places_of_practice.get()
-    with pytest.raises(Exception):
+    with pytest.raises(CannotRemoveOnlyMainPlace):
         profile.update_practice(
             professional=alice, expected_version=alice.practice_version, by=alice.user,
             places=[profile.PlaceInput(pk=place.pk, name=place.name, address=NEW_ADDRESS, main_telephone="+14185550111", is_main=True, delete=True)],
@@ -387,6 +387,19 @@ def test_CEL_2_the_code_dies_after_10_minutes(alice, django_capture_on_commit_ca
     assert profile.confirm_cell(professional=alice, code=code).reason == TokenState.EXPIRED
 
 
+@pytest.mark.parametrize("issued_utc", ["2027-11-07T05:55:00+00:00", "2027-03-14T06:55:00+00:00"],
+                         ids=["fall-back-01h55-EDT", "spring-forward-01h55-EST"])
+def test_CEL_2_across_a_dst_change_the_code_still_lives_10_minutes_not_70_or_none(
+        alice, django_capture_on_commit_callbacks, frozen_clock, issued_utc):
+    issued = datetime.fromisoformat(issued_utc)
+    frozen_clock(issued)
+    code = issue_cell(alice, django_capture_on_commit_callbacks)
+    token = VerificationToken.objects.get(professional=alice, purpose=TokenPurpose.CELL)
+    assert token.expires_at - token.created_at == timedelta(minutes=10)
+    frozen_clock(issued + timedelta(minutes=10))
+    assert profile.confirm_cell(professional=alice, code=code).reason == TokenState.EXPIRED
+
+
 def test_CEL_2_resending_is_throttled_to_one_a_minute_and_kills_the_old_code(alice, django_capture_on_commit_callbacks, frozen_clock):
     frozen_clock(aware(2027, 3, 1, 9, 0))
     old = issue_cell(alice, django_capture_on_commit_callbacks)
@@ -623,7 +636,7 @@ def test_BEY_6_the_professional_sees_the_history_of_their_file(client, alice, ag
 
 
 def test_BEY_6_the_history_page_takes_a_fixed_number_of_queries(client, alice, django_assert_max_num_queries):
-    for i in range(20):
+    for _ in range(20):
         factories.TelephoneFactory(professional=alice)
     client.force_login(alice.user)
     with django_assert_max_num_queries(8):

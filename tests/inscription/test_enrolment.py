@@ -84,7 +84,7 @@ def test_INS_2_enrolment_creates_the_account_uses_up_the_number_and_hashes_the_a
     assert Enrolment.objects.get(professional=professional).security_policy_version
     answers = list(SecretAnswer.objects.filter(user=user))
     assert [a.question for a in answers] == [q for q, _ in ANSWERS]
-    for row, (_, answer) in zip(answers, ANSWERS):
+    for row, (_, answer) in zip(answers, ANSWERS, strict=True):
         assert answer not in row.answer_hash and normalize(answer) not in row.answer_hash
     # The reference number is used up: the same number cannot enrol again.
     other = Client()

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.db import connection
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import reverse
 
 from comptes import paycalendar
@@ -426,7 +426,7 @@ def test_INS_3_each_step_in_at_most_10_queries(client, registrant, institution, 
     for extra in range(30):  # reference data of some size
         BillingAgency.objects.create(transmission_number=f"4{extra:04d}", name=f"Agence {extra}", agency_type="ATD",
                                      line1="1, rue A", city="Québec", province="QC", postal_code="G1R 2B5")
-    for extra in range(4):  # telephones (the form takes 5)
+    for _ in range(4):  # telephones (the form takes 5)
         factories.TelephoneFactory(professional=registrant)
     walk_to(client, registrant, number - 1)
     url = reverse("inscription:summary") if number == 7 else reverse("inscription:step", args=[number])

@@ -255,7 +255,8 @@ class Command(BaseCommand):
             if decided_at is not None and decided_at > now:
                 decided_at = now
             prepared = kind == RequestKind.FORM_2914 and status == RequestStatus.IN_PROGRESS and n % 3 == 0
-            payload = payloads.get(kind, lambda n: {"formulaire": str(kind), "reference": f"P{n:07d}"})(n)
+            make_payload = payloads.get(kind)
+            payload = make_payload(n) if make_payload else {"formulaire": str(kind), "reference": f"P{n:07d}"}
             yield {
                 "kind": str(kind),
                 "professional_id": ids[rng.randrange(len(ids))],

@@ -1,24 +1,17 @@
-"""Fixtures and small steps for the Profil-tab browser flows (tests/browser/test_profil_flows.py).
-
-Imported by that test module (not a pytest conftest): the harness of tests/browser/conftest.py stays
-as it is, and every page opened here is still checked with axe-core.
-"""
+"""Small steps and labels of the Profil-tab browser flows (tests/browser/test_profil_flows.py); their
+fixtures (`dentist`, `second_tab`) are in tests/browser/conftest.py."""
 from __future__ import annotations
 
 import re
 from datetime import date
 from urllib.parse import urlsplit
 
-import pytest
-from django.core import mail
 from django.utils import formats, translation
 from playwright.sync_api import Page, expect
 
 from dossier.models import Professional
 from notifications.sms import LocmemSmsBackend
-from ramq_portal import clock
-from tests.browser.conftest import AccessibilityChecker, _active_checkers
-from tests.browser.helpers import DEMO_USERNAME, signed_in
+from tests.browser.helpers import signed_in
 from tests.factories import aware
 
 # A Tuesday morning, Québec time, that is not a payment date: the next payment (the effective date of
@@ -27,38 +20,6 @@ START = aware(2027, 3, 9, 10, 0)
 
 EMAIL_LINK = re.compile(r"https?://\S+?/courriel/valider/[^/\s]+/")
 SMS_CODE = re.compile(r"\b(\d{6})\b")
-
-
-@pytest.fixture
-def dentist(transactional_db) -> Professional:
-    """The demo dentist (Alice Tremblay), with the portal's clock frozen at START and empty outboxes.
-
-    The clock is frozen before the demo data is loaded, so that the pay calendar, the file and the
-    session all live on the same (portal) time; the live server shares the clock (same process).
-    """
-    from dossier import demo
-
-    clock.set_now(START)
-    demo.load()
-    LocmemSmsBackend.outbox.clear()
-    mail.outbox.clear()
-    yield Professional.objects.get(user__username=DEMO_USERNAME)
-    LocmemSmsBackend.outbox.clear()
-
-
-@pytest.fixture
-def second_tab(page, axe) -> Page:
-    """A second tab in the same browser context (same session), also checked with axe-core."""
-    tab = page.context.new_page()
-    checker = AccessibilityChecker(tab, axe)
-    _active_checkers.append(checker)
-    try:
-        yield tab
-    finally:
-        _active_checkers.remove(checker)
-        checker.after_call()  # its last document too
-        if checker.failures:
-            raise AssertionError("\n\n".join(checker.failures))
 
 
 # --- small steps -------------------------------------------------------------------------------

@@ -1,11 +1,7 @@
-"""Fixtures and small steps for the registration browser flows (tests/browser/test_inscription_flows.py).
+"""Small steps and labels of the registration browser flows (tests/browser/test_inscription_flows.py).
 
-Imported by that test module (not a pytest conftest): the harness of tests/browser/conftest.py stays
-as it is, and every page opened here, in the test's page or in another browser context (another
-device), is still checked with axe-core.
-
-The newcomers are the two unenrolled professionals of the demo data (dossier/demo.py), loaded the way
-conftest_profil loads the demo dentist: the portal's clock frozen at conftest_profil.START first.
+The newcomers are the two unenrolled professionals of the demo data (dossier/demo.py); their fixtures
+(`demo_data`, `gagnon`, `bergeron`, `other_device`) are in tests/browser/conftest.py.
 """
 from __future__ import annotations
 
@@ -13,15 +9,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-import pytest
-from django.core import mail
 from playwright.sync_api import Page, expect
 
 from dossier.models import Professional
-from notifications.sms import LocmemSmsBackend
-from ramq_portal import clock
-from tests.browser.conftest import TIMEOUT_MS, AccessibilityChecker, _active_checkers
-from tests.browser.conftest_profil import START
 
 # --- who ---------------------------------------------------------------------------------------------
 
@@ -56,66 +46,6 @@ SECRET_ANSWERS = [
     ("Quel était le nom de votre premier animal de compagnie?", "Pistache"),
     ("Dans quelle ville votre mère est-elle née?", "Trois-Rivières"),
 ]
-
-
-@pytest.fixture
-def demo_data(transactional_db):
-    """The demo data of `make run`, with the portal's clock frozen at START and empty outboxes.
-
-    The clock is frozen before the demo data is loaded (as conftest_profil's `dentist`), so that the
-    pay calendar, the files and the sessions all live on the same (portal) time; the live server
-    shares the clock (same process).
-    """
-    from dossier import demo
-
-    clock.set_now(START)
-    demo.load()
-    LocmemSmsBackend.outbox.clear()
-    mail.outbox.clear()
-    yield
-    LocmemSmsBackend.outbox.clear()
-
-
-@pytest.fixture
-def gagnon(demo_data) -> Newcomer:
-    """Benoît Gagnon, the unenrolled demo dentist (paid per act: no SIN asked)."""
-    return GAGNON
-
-
-@pytest.fixture
-def bergeron(demo_data) -> Newcomer:
-    """Élise Bergeron, the unenrolled demo optometrist paid by fixed fees (the SIN is asked)."""
-    return BERGERON
-
-
-@pytest.fixture
-def other_device(browser, axe, live_server):
-    """Opens a page in a NEW browser context (no cookies: another device), checked with axe-core like
-    the test's own page. Call it to get the page; every context it opened is closed at the end."""
-    opened: list[tuple[object, AccessibilityChecker]] = []
-
-    def open_page() -> Page:
-        context = browser.new_context(locale="fr-CA", base_url=live_server.url)
-        context.set_default_timeout(TIMEOUT_MS)
-        new_page = context.new_page()
-        checker = AccessibilityChecker(new_page, axe)
-        _active_checkers.append(checker)
-        opened.append((context, checker))
-        return new_page
-
-    yield open_page
-    failures = []
-    for context, checker in opened:
-        try:
-            checker.after_call()  # its last document too
-        except AssertionError:
-            pass  # recorded in checker.failures
-        finally:
-            _active_checkers.remove(checker)
-            failures.extend(checker.failures)
-            context.close()
-    if failures:
-        raise AssertionError("\n\n".join(failures))
 
 
 # --- labels, as the professional reads them ---------------------------------------------------------------

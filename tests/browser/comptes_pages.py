@@ -1,9 +1,5 @@
-"""Fixtures and small steps for the billing-accounts browser flows (tests/browser/test_comptes_flows.py).
-
-Imported by that test module (not a pytest conftest): the harness of tests/browser/conftest.py stays
-as it is, and every page opened here is still checked with axe-core. The demo dentist fixture
-(`dentist`, clock frozen at conftest_profil.START) comes from conftest_profil.
-"""
+"""Small steps and labels of the billing-accounts browser flows (tests/browser/test_comptes_flows.py);
+the demo dentist (`dentist`, time stopped at profil_pages.START) is a fixture of tests/browser/conftest.py."""
 from __future__ import annotations
 
 import re
@@ -18,7 +14,7 @@ from dossier.models import Professional
 from notifications.models import SecureMessage
 from ramq_portal import clock
 from tests import factories
-from tests.browser.conftest_profil import section
+from tests.browser.profil_pages import section
 
 PAYMENT = "Coordonnées de paiement"
 STATEMENT = "Coordonnées d'état de compte"
