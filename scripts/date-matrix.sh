@@ -25,7 +25,7 @@ for moment in "${MOMENTS[@]}"; do
   # --reuse-db: the test databases of the first moment serve the next ones (each test still runs in
   # its own transaction, or flushes).
   if ! MON_DOSSIER_TEST_NOW="$moment" .venv/bin/python -m pytest -m dates -q -p no:cacheprovider --reuse-db \
-      -n "${PYTEST_WORKERS:-auto}" --dist worksteal "$@"; then
+      -n "${PYTEST_WORKERS:-auto}" --dist load "$@"; then
     failed+=("$moment")
   fi
 done

@@ -21,6 +21,7 @@ DATE_SENSITIVE = (
     "tests/comptes/test_paycalendar.py",
     "tests/dossier/test_backoffice.py",
     "tests/dossier/test_backoffice_guards.py",
+    "tests/dossier/test_open_file.py",
     "tests/dossier/test_profile_rules.py",
     "tests/dossier/test_returned_mail.py",
     "tests/dossier/test_roles_history.py",
@@ -46,7 +47,8 @@ def pytest_configure(config):
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        if item.nodeid.split("::", 1)[0] in DATE_SENSITIVE:
+        # A test pinned to its own moment (marker `moment`) gives the same result at every moment.
+        if item.nodeid.split("::", 1)[0] in DATE_SENSITIVE and item.get_closest_marker("moment") is None:
             item.add_marker(pytest.mark.dates)
 
 
@@ -71,10 +73,17 @@ def pytest_report_header(config):
 
 
 @pytest.fixture(autouse=True)
-def _session_moment_and_empty_cache():
+def _session_moment_and_empty_cache(request):
     """Every test starts at the session's moment, time flowing, with an empty cache (sessions, pay
-    calendar); it ends with the cache emptied again."""
-    timetravel.restart()
+    calendar); it ends with the cache emptied again.
+
+    A test about fixed dates whose data (made by its fixtures) must be older than those dates starts
+    at its own moment instead: `@pytest.mark.moment(aware(2027, 5, 18, 9, 0))`, time flowing."""
+    marker = request.node.get_closest_marker("moment")
+    if marker is None:
+        timetravel.restart()
+    else:
+        timetravel.move_to(marker.args[0], tick=True)
     cache.clear()
     yield
     cache.clear()

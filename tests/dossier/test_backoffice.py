@@ -257,7 +257,7 @@ def test_MAN_1_a_paper_3005_records_a_person_never_an_agency(client, alice, agen
     paper(client, "3005", {**common, "first_name": "Julie", "last_name": "Roy", "relation": MandataryRelation.AGENCY_EMPLOYEE,
                            "transmission_number": "11111"})
     request = Request.objects.get(kind=RequestKind.FORM_3005)
-    assert request.due_date == request.received_at.date() + timedelta(weeks=6)  # ETC-6 / SPEC §8: 4 to 6 weeks
+    assert request.due_date == clock.quebec_date(request.received_at) + timedelta(weeks=6)  # ETC-6 / SPEC §8: 4 to 6 weeks
     decide(client, request, accept="1")
     assert Mandatary.objects.filter(account__professional=alice, first_name="Julie", last_name="Roy", agency=agency,
                                     recorded_by=agent).exists()
@@ -277,7 +277,7 @@ def test_STF_2_ETC_3_a_paper_2788_gives_the_mandate_to_the_atd(client, alice, ag
     assert "Aucune ATD active ne porte ce numéro de transmission." in html(paper(client, "2788", {**common, "transmission_number": "22222"}))
     paper(client, "2788", {**common, "transmission_number": "11111"})
     request = Request.objects.get(kind=RequestKind.FORM_2788)
-    assert request.due_date == request.received_at.date() + timedelta(weeks=6)
+    assert request.due_date == clock.quebec_date(request.received_at) + timedelta(weeks=6)
     decide(client, request, accept="1")
     settings_row = StatementSettings.objects.get(account__professional=alice)
     assert (settings_row.option, settings_row.agency, settings_row.mandate_accepted, settings_row.reception_mode) == (

@@ -12,6 +12,7 @@ from comptes.models import BillingAccount
 from dossier import numbers, services
 from dossier.exceptions import LicenceAlreadyOnFile
 from dossier.models import Profession, Professional
+from ramq_portal import clock
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +76,7 @@ def test_DOS_2_the_same_licence_cannot_be_opened_twice():
 def test_DOS_2_the_correspondence_address_is_in_force_from_the_opening():
     professional = open_dentist().professional
     address = professional.correspondence_addresses.get()
-    assert address.line1 == ADDRESS.line1 and address.effective_from == professional.opened_at.date()
+    assert address.line1 == ADDRESS.line1 and address.effective_from == clock.quebec_date(professional.opened_at)
 
 
 def test_DOS_3_the_personal_account_is_created_with_the_file():

@@ -119,6 +119,7 @@ def test_PRO_5_an_address_change_is_recorded_now_and_in_force_on_the_next_paymen
     assert "77, rue Cartier" in page and "Changement en attente, en vigueur le" not in page
 
 
+@pytest.mark.moment(MAY_18)
 def test_PRO_5_until_the_effective_date_letters_go_to_the_old_address(alice, pay_calendar, frozen_clock):
     from dossier.selectors import correspondence_address_on
 

@@ -23,9 +23,10 @@ from ramq_portal import clock
 from tests import factories
 from tests.factories import aware
 
-pytestmark = pytest.mark.django_db
-
 PAYDAY = date(2027, 5, 20)  # a Thursday of the calendar
+
+# The files and accounts are made two days before PAYDAY, whatever the session's moment.
+pytestmark = [pytest.mark.django_db, pytest.mark.moment(aware(2027, 5, 18, 9, 0))]
 
 
 def pay_by_transfer(account, effective_from=date(2027, 1, 7), last3="567"):
