@@ -14,14 +14,12 @@ from tests import factories, timetravel
 # The modules whose outcome depends on the date or the time of day: history, tokens, the pay calendar
 # and dated changes, reminders, sweeps, sessions and lockouts. They carry the marker `dates`, which
 # scripts/date-matrix.sh runs at the moments where dates break (year end, leap day, DST changes,
-# payment dates, the eve of a holiday).
+# payment dates, the eve of a holiday). A test of another module may carry `@pytest.mark.dates` itself.
 DATE_SENSITIVE = (
-    "tests/comptes/test_comptes_access_and_queries.py",
     "tests/comptes/test_comptes_rules.py",
     "tests/comptes/test_paycalendar.py",
     "tests/dossier/test_backoffice.py",
     "tests/dossier/test_backoffice_guards.py",
-    "tests/dossier/test_open_file.py",
     "tests/dossier/test_profile_rules.py",
     "tests/dossier/test_returned_mail.py",
     "tests/dossier/test_roles_history.py",
@@ -33,7 +31,6 @@ DATE_SENSITIVE = (
     "tests/notifications/test_outbox.py",
     "tests/notifications/test_payment_run.py",
     "tests/notifications/test_routing.py",
-    "tests/test_real_worker.py",
 )
 
 
@@ -45,15 +42,37 @@ def pytest_configure(config):
     timetravel.start_session()
 
 
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        # A test pinned to its own moment (marker `moment`) gives the same result at every moment.
-        if item.nodeid.split("::", 1)[0] in DATE_SENSITIVE and item.get_closest_marker("moment") is None:
-            item.add_marker(pytest.mark.dates)
-
-
 def pytest_unconfigure(config):
     timetravel.stop_session()
+
+
+def _date_sensitive(node) -> bool:
+    """Whether a test's outcome may depend on the moment it runs at (see DATE_SENSITIVE); a test
+    pinned to its own moment (marker `moment`) gives the same result at every moment."""
+    if node.get_closest_marker("moment") is not None:
+        return False
+    return node.nodeid.split("::", 1)[0] in DATE_SENSITIVE or node.get_closest_marker("dates") is not None
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--moments", default="",
+        help="run each date-sensitive test once at each of these moments instead of the session's "
+             "(ISO 8601, separated by commas; naive is Québec time): scripts/date-matrix.sh",
+    )
+
+
+def pytest_generate_tests(metafunc):
+    moments = [moment.strip() for moment in metafunc.config.getoption("moments").split(",") if moment.strip()]
+    if moments and _date_sensitive(metafunc.definition):
+        metafunc.parametrize("_matrix_moment", [timetravel.parse_moment(m) for m in moments], indirect=True,
+                             ids=[f"at-{m.replace(':', '')}" for m in moments])
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if _date_sensitive(item):
+            item.add_marker(pytest.mark.dates)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -73,17 +92,25 @@ def pytest_report_header(config):
 
 
 @pytest.fixture(autouse=True)
-def _session_moment_and_empty_cache(request):
-    """Every test starts at the session's moment, time flowing, with an empty cache (sessions, pay
-    calendar); it ends with the cache emptied again.
+def _matrix_moment(request):
+    """The moment of the date matrix this test runs at (`--moments`), or None."""
+    return getattr(request, "param", None)
+
+
+@pytest.fixture(autouse=True)
+def _session_moment_and_empty_cache(request, _matrix_moment):
+    """Every test starts at the session's moment (or its moment of the date matrix), time flowing,
+    with an empty cache (sessions, pay calendar); it ends with the cache emptied again.
 
     A test about fixed dates whose data (made by its fixtures) must be older than those dates starts
     at its own moment instead: `@pytest.mark.moment(aware(2027, 5, 18, 9, 0))`, time flowing."""
     marker = request.node.get_closest_marker("moment")
-    if marker is None:
-        timetravel.restart()
-    else:
+    if marker is not None:
         timetravel.move_to(marker.args[0], tick=True)
+    elif _matrix_moment is not None:
+        timetravel.move_to(_matrix_moment, tick=True)
+    else:
+        timetravel.restart()
     cache.clear()
     yield
     cache.clear()

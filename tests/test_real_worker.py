@@ -104,6 +104,7 @@ profile.update_correspondence(
 
 
 @needs_postgres
+@pytest.mark.dates  # "in force today" at every moment of the date matrix
 @pytest.mark.django_db(transaction=True)
 def test_PRO_5_two_concurrent_runs_record_each_change_in_force_once():
     """Two daily tasks at once (PostgreSQL row locks, SKIP LOCKED): each change is recorded once."""

@@ -369,6 +369,7 @@ def test_every_page_of_the_tab_takes_at_most_6_queries(client, alice, pay_calend
         assert response.content.decode().count('href="/comptes/') >= size + 1
 
 
+@pytest.mark.dates  # effective dates and the next payment, from the pay calendar
 def test_the_pages_show_what_the_queries_loaded(client, alice, pay_calendar, reference_data):
     """The query budget is not met by leaving things out: the list shows every account with its payment
     mode and accreditation, the search pages list what they found."""

@@ -73,6 +73,7 @@ def test_DOS_2_the_same_licence_cannot_be_opened_twice():
     assert Professional.objects.count() == 1
 
 
+@pytest.mark.dates  # the opening day is a Québec date
 def test_DOS_2_the_correspondence_address_is_in_force_from_the_opening():
     professional = open_dentist().professional
     address = professional.correspondence_addresses.get()
