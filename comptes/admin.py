@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -9,7 +10,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from comptes import paycalendar, services
+from comptes import mandataries, paycalendar, services
 from comptes.forms import GeneratePaymentDatesForm
 from comptes.models import (
     BillingAccount,
@@ -177,10 +178,28 @@ class PaymentSettingsAdmin(MaskedHistoryAdmin):
         return False
 
 
+class MandataryAdminForm(forms.ModelForm):
+    """MAN-1 through the admin too: the rule of comptes.mandataries, its messages next to the fields."""
+
+    class Meta:
+        model = Mandatary
+        fields = ["account", "first_name", "last_name", "relation", "agency", "ended_at"]
+
+    def clean(self):
+        data = super().clean()
+        errors = mandataries.refusals(first_name=data.get("first_name", ""), last_name=data.get("last_name", ""),
+                                      relation=data.get("relation", ""), agency=data.get("agency"))
+        for field, message in errors.items():
+            self.add_error(field, message)
+        return data
+
+
 @admin.register(Mandatary)
 class MandataryAdmin(MaskedHistoryAdmin):
     """MAN-1: persons mandated to sign invoices, recorded by staff from form 3005 (never an agency: its
     employees, named one by one)."""
+
+    form = MandataryAdminForm
 
     list_display = ["last_name", "first_name", "relation", "agency", "account", "recorded_at", "ended_at"]
     list_filter = ["relation"]

@@ -271,16 +271,13 @@ def _apply_accreditation(request: Request, by: User) -> None:
 
 def _apply_3005(request: Request, by: User) -> None:
     """Form 3005 (MAN-1): the mandatary is recorded on the account."""
-    from comptes.models import BillingAgency, Mandatary
+    from comptes import mandataries
+    from comptes.models import BillingAgency
 
     data = request.payload
-    account = _open_account(request)
-    mandatary = Mandatary(account=account, first_name=data["first_name"], last_name=data["last_name"], relation=data["relation"],
-                          agency=BillingAgency.objects.filter(transmission_number=data.get("agency")).first() if data.get("agency") else None,
-                          recorded_at=clock.now(), recorded_by=by)
-    mandatary._history_user = by
-    mandatary._change_reason = "Formulaire 3005 accepté"
-    mandatary.save()
+    agency = BillingAgency.objects.filter(transmission_number=data["agency"]).first() if data.get("agency") else None
+    mandataries.record(account=_open_account(request), first_name=data["first_name"], last_name=data["last_name"],
+                       relation=data["relation"], agency=agency, by=by, reason="Formulaire 3005 accepté")
 
 
 def _apply_open_account(request: Request, by: User) -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from comptes import mandataries
 from comptes.constants import MandataryRelation, ReceptionMode, StatementOption
+from comptes.models import BillingAgency
 from dossier.constants import ParticipationStatus, RequestKind
 from dossier.forms import AddressForm
 from dossier.models import Professional, User
@@ -213,18 +215,16 @@ class Form3005(AccountPaperForm):
 
     def clean(self):
         data = super().clean()
-        from comptes.models import BillingAgency
-
-        self.agency = None
-        if data.get("relation") == MandataryRelation.AGENCY_EMPLOYEE:
-            number = (data.get("transmission_number") or "").strip()
-            self.agency = BillingAgency.objects.filter(transmission_number=number).first() if number else None
-            if self.agency is None:
-                self.add_error("transmission_number", _("Indiquez l'agence qui emploie ce mandataire (numéro de transmission)."))
-        for name in ("first_name", "last_name"):
-            value = (data.get(name) or "").strip()
-            if value and BillingAgency.objects.filter(name__iexact=value).exists():
-                self.add_error(name, _("Une agence ne peut pas être mandataire : nommez la personne qui signera."))
+        number = (data.get("transmission_number") or "").strip()
+        self.agency = BillingAgency.objects.filter(transmission_number=number).first() if number else None
+        if number and self.agency is None:
+            self.add_error("transmission_number", _("Aucune agence de facturation ne porte ce numéro de transmission."))
+            return data
+        # MAN-1, as the acceptance of the form and the admin apply it.
+        errors = mandataries.refusals(first_name=data.get("first_name", ""), last_name=data.get("last_name", ""),
+                                      relation=data.get("relation", ""), agency=self.agency)
+        for field, message in errors.items():
+            self.add_error("transmission_number" if field == "agency" else field, message)
         return data
 
     def payload(self) -> dict:

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
-from comptes import accounts, paycalendar
+from comptes import accounts, mandataries, paycalendar
 from comptes.constants import AccountKind, AgencyType, PaymentMode, ReceptionMode, StatementOption
 from comptes.exceptions import AgencyRefused, CompanyAccountRefused, DuplicateRequest, FreshConfirmationRequired, MandateRequired
 from comptes.models import BillingAccount, BillingAgency, FinancialInstitution, Mandatary, PaymentSettings, SoftwareDeveloper, StatementSettings
@@ -332,6 +332,35 @@ def test_MAN_1_an_agency_employee_is_named_with_the_agency_and_listed_per_accoun
     assert Mandatary.objects.get().recorded_by == agent
     client.force_login(alice.user)
     assert "Julie Roy" in client.get(reverse("comptes:account", args=[account.pk])).content.decode()
+
+
+@pytest.mark.parametrize("first_name, last_name, relation, agency, field", [
+    ("Facturation", "Pro", "autre", None, "last_name"),            # the agency's name, split in two
+    ("Julie", "FACTURATION PRO", "employe", None, "last_name"),   # the agency's name, any case
+    ("Julie", "Roy", "employe_agence", None, "agency"),           # an agency employee without the agency
+    ("Julie", "Roy", "conjoint", "atd", "agency"),                # a spouse tied to an agency
+])
+def test_MAN_1_the_admin_add_form_refuses_what_the_paper_form_refuses_and_saves_nothing(
+        client, alice, reference, agent, first_name, last_name, relation, agency, field):
+    account = personal(alice)
+    client.force_login(agent)
+    response = client.post(reverse("admin:comptes_mandatary_add"), {
+        "account": account.pk, "first_name": first_name, "last_name": last_name, "relation": relation,
+        "agency": reference[agency].pk if agency else "",
+    })
+    assert response.status_code == 200
+    assert field in response.context["adminform"].form.errors
+    assert not Mandatary.objects.exists()
+
+
+def test_MAN_1_the_service_refuses_an_agency_as_mandatary_whoever_calls_it(alice, reference, agent):
+    with pytest.raises(mandataries.MandataryRefused) as refused:
+        mandataries.record(account=personal(alice), first_name="", last_name="Regroupement", relation="autre", agency=None,
+                           by=agent, reason="test")
+    assert refused.value.errors == {"last_name": "Une agence ne peut pas être mandataire : nommez la personne qui signera."}
+    julie = mandataries.record(account=personal(alice), first_name="Julie", last_name="Roy", relation="employe_agence",
+                               agency=reference["atd"], by=agent, reason="Formulaire 3005 accepté")
+    assert julie.history.get().history_user == agent and not Mandatary.objects.exclude(pk=julie.pk).exists()
 
 
 def test_CPT_3_alone_in_a_collective_account_the_address_goes_by_secure_message(client, alice, bob):
