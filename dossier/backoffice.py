@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_lazy as _
 
 from dossier import dated, profile
@@ -378,7 +379,7 @@ def diff(request: Request) -> list[Change]:
         effective = date.fromisoformat(data["notice_date"]) + timedelta(days=FORM_1378_DAYS)
         return [Change(gettext("Statut de participation"), professional.get_participation_status_display(),
                        gettext("%(status)s à compter du %(date)s") % {
-                           "status": ParticipationStatus(data["status"]).label, "date": effective.isoformat()})]
+                           "status": ParticipationStatus(data["status"]).label, "date": date_format(effective, "j F Y")})]
     if kind in (RequestKind.OPEN_INDIVIDUAL, RequestKind.OPEN_COLLECTIVE):
         return [Change(gettext("Nouveau compte"), "", f"{RequestKind(kind).label} : {data.get('name', '')}")]
     if kind == RequestKind.JOIN_COLLECTIVE:

@@ -72,6 +72,13 @@ class Form1378(PaperForm):
                                                                   (ParticipationStatus.DISENGAGED, ParticipationStatus.DISENGAGED.label)])
     notice_date = forms.DateField(label=_("Date de l'avis"), widget=forms.DateInput(attrs={"type": "date"}))
 
+    def clean(self):
+        data = super().clean()
+        notice, received = data.get("notice_date"), data.get("received_on")
+        if notice and received and notice > received:
+            self.add_error("notice_date", _("L'avis ne peut pas être daté après le jour de sa réception."))
+        return data
+
     def payload(self) -> dict:
         return {"status": self.cleaned_data["status"], "notice_date": self.cleaned_data["notice_date"].isoformat()}
 

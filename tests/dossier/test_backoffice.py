@@ -158,6 +158,8 @@ def test_INS_7_a_paper_1378_takes_effect_30_days_after_the_notice(client, alice,
     paper(client, "1378", {"professional_number": alice.professional_number, "received_on": "2027-03-01",
                            "status": ParticipationStatus.NON_PARTICIPANT, "notice_date": "2027-02-25"})
     request = Request.objects.get(kind=RequestKind.FORM_1378)
+    page = html(client.get(reverse("admin:dossier_request_change", args=[request.pk])))
+    assert "Non participant à compter du 27 mars 2027" in page  # a date as the portal writes it, never ISO
     decide(client, request, accept="1")
     alice.refresh_from_db()
     assert alice.participation_status == ParticipationStatus.PARTICIPANT
@@ -167,6 +169,16 @@ def test_INS_7_a_paper_1378_takes_effect_30_days_after_the_notice(client, alice,
     alice.refresh_from_db()
     assert (alice.participation_status, alice.pending_participation_from) == (ParticipationStatus.NON_PARTICIPANT, None)
     assert bring_dated_changes_into_force() == 0  # run twice, same state
+
+
+@pytest.mark.parametrize("notice_date", ["9999-12-31", "2027-03-02"])
+def test_INS_7_a_1378_notice_dated_after_its_reception_is_refused_next_to_the_field(client, alice, agent, notice_date):
+    client.force_login(agent)
+    response = paper(client, "1378", {"professional_number": alice.professional_number, "received_on": "2027-03-01",
+                                      "status": ParticipationStatus.NON_PARTICIPANT, "notice_date": notice_date})
+    assert response.status_code == 200
+    assert "L'avis ne peut pas être daté après le jour de sa réception." in html(response)
+    assert not Request.objects.exists()
 
 
 def test_STF_3_an_agent_cannot_approve_but_a_supervisor_can(agent, supervisor):
