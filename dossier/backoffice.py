@@ -156,7 +156,7 @@ def refuse(*, request_id: int, reason: str, by: User) -> None:
         with translation.override(professional.language):
             subject = gettext("Votre demande : %(kind)s") % {"kind": request.get_kind_display()}
             body = gettext("Votre demande reçue le %(date)s est refusée pour le motif suivant : %(reason)s") % {
-                "date": clock.quebec_date(request.received_at).isoformat(), "reason": reason}
+                "date": date_format(clock.quebec_date(request.received_at), "j F Y"), "reason": reason}
         routing.send(professional=professional, kind=REFUSAL_KIND.get(request.kind, CorrespondenceKind.BILLING), subject=subject, body=body)
 
 

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import formats, translation
 
 from comptes.constants import PaymentMode
 from comptes.models import PaymentSettings
@@ -147,6 +148,11 @@ def test_STF_1_a_refusal_needs_a_reason_which_reaches_the_professional(client, a
     letters = [*SecureMessage.objects.filter(professional=alice).values_list("body", flat=True),
                *PrintItem.objects.filter(professional=alice).values_list("body", flat=True)]
     assert any("Le formulaire n'est pas signé." in body for body in letters)
+    received = clock.quebec_date(form_2914.received_at)
+    with translation.override("fr"):
+        in_words = formats.date_format(received, "j F Y")  # "9 mars 2027", as the portal writes dates
+    assert any(f"Votre demande reçue le {in_words} est refusée" in body for body in letters)
+    assert not any(received.isoformat() in body for body in letters)
     again = html(decide(client, form_2914, accept="1"))
     assert "Cette demande est déjà décidée." in again
     assert not PaymentSettings.objects.filter(mode=PaymentMode.TRANSFER).exists()
