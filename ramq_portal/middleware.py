@@ -1,4 +1,4 @@
-"""Session timeouts measured on the portal's clock, and requests refused before any view.
+"""Session timeouts measured on the portal's clock.
 
 Idle: 30 minutes without a request signs the person out. Absolute: 12 hours after sign-in, whatever
 the activity. The session cookie's own age (SESSION_COOKIE_AGE) backs the idle rule up in the
@@ -11,7 +11,6 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.core.exceptions import BadRequest
 from django.utils.translation import gettext as _
 
 from ramq_portal import clock
@@ -48,20 +47,3 @@ class SessionTimeoutMiddleware:
                     return self.get_response(request)
                 request.session[LAST_SEEN_AT] = now.isoformat()
         return self.get_response(request)
-
-
-class RejectNullCharactersMiddleware:
-    """A NUL character in the address or a submitted value is never legitimate, and PostgreSQL refuses
-    it in any text (a 500 on an admin filter or search with `%00`): such a request gets the 400 page."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        if "\x00" in request.path or _has_null(request.GET) or (request.method == "POST" and _has_null(request.POST)):
-            raise BadRequest("NUL character in the request")
-        return self.get_response(request)
-
-
-def _has_null(query) -> bool:
-    return any("\x00" in key or any("\x00" in value for value in values) for key, values in query.lists())

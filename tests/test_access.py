@@ -468,26 +468,3 @@ def test_a_url_argument_the_test_does_not_know_fails_with_a_lesson(alice_objects
     unknown = Route(chain=(path("secret/<int:dossier_secret>/", lambda request, dossier_secret: None),), namespace="")
     with pytest.raises(pytest.fail.Exception, match="Teach it in argument_value"):
         build_url(unknown, alice_objects)
-
-
-# --- bad input never reaches a view: a NUL character is a 400, not a 500 (PostgreSQL refuses it) -------
-
-
-@pytest.mark.parametrize("url", [
-    "/admin/dossier/request/?q=%00",
-    "/admin/dossier/request/?status__exact=%00",
-    "/admin/comptes/mandatary/?relation__exact=a%00b",
-    "/admin/dossier/professional/?q=Tremblay%00",
-])
-def test_DOS_5_a_nul_character_in_an_admin_search_or_filter_gets_the_400_page_in_french(agent_client, alice, url):
-    response = agent_client.get(url)
-    assert response.status_code == 400
-    assert "Cette demande contient des caractères qui ne sont pas permis." in response.content.decode().replace("&#x27;", "'")
-
-
-def test_DOS_5_a_nul_character_in_a_portal_address_or_form_gets_the_400_page(client, alice):
-    client.force_login(alice.user, backend=MODEL_BACKEND)
-    assert client.get(reverse("dossier:profil") + "?onglet=%00").status_code == 400
-    client.logout()
-    response = client.post("/connexion/", {"username": "alice\x00", "password": "x"})
-    assert response.status_code == 400
