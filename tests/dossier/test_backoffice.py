@@ -177,11 +177,14 @@ def test_INS_7_a_paper_1378_takes_effect_30_days_after_the_notice(client, alice,
     assert bring_dated_changes_into_force() == 0  # run twice, same state
 
 
-@pytest.mark.parametrize("notice_date", ["9999-12-31", "2027-03-02"])
-def test_INS_7_a_1378_notice_dated_after_its_reception_is_refused_next_to_the_field(client, alice, agent, notice_date):
+@pytest.mark.parametrize("notice_on", [lambda received: received + timedelta(days=1), lambda received: date(9999, 12, 31)],
+                         ids=["the-next-day", "in-year-9999"])
+def test_INS_7_a_1378_notice_dated_after_its_reception_is_refused_next_to_the_field(client, alice, agent, notice_on):
+    received = clock.today()
+    notice = notice_on(received)
     client.force_login(agent)
-    response = paper(client, "1378", {"professional_number": alice.professional_number, "received_on": "2027-03-01",
-                                      "status": ParticipationStatus.NON_PARTICIPANT, "notice_date": notice_date})
+    response = paper(client, "1378", {"professional_number": alice.professional_number, "received_on": received.isoformat(),
+                                      "status": ParticipationStatus.NON_PARTICIPANT, "notice_date": notice.isoformat()})
     assert response.status_code == 200
     assert "L'avis ne peut pas être daté après le jour de sa réception." in html(response)
     assert not Request.objects.exists()
