@@ -21,5 +21,3 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-admin.site.site_header = "Mon dossier — administration"
-admin.site.site_title = "Mon dossier"

@@ -468,3 +468,20 @@ def test_a_url_argument_the_test_does_not_know_fails_with_a_lesson(alice_objects
     unknown = Route(chain=(path("secret/<int:dossier_secret>/", lambda request, dossier_secret: None),), namespace="")
     with pytest.raises(pytest.fail.Exception, match="Teach it in argument_value"):
         build_url(unknown, alice_objects)
+
+
+# --- the admin never answers a NUL character with a server error (PostgreSQL refuses it in any text) ----
+
+
+@pytest.mark.parametrize("url", [
+    "/admin/dossier/request/?q=%00",
+    "/admin/dossier/request/?status__exact=%00",
+    "/admin/comptes/mandatary/?relation__exact=a%00b",
+    "/admin/dossier/professional/?q=Tremblay%00",
+    "/admin/dossier/professional/%00/change/",
+])
+def test_STF_1_a_nul_character_in_an_admin_address_gets_a_400_page_in_french(agent_client, alice, url):
+    response = agent_client.get(url)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "L’adresse de cette page contient un caractère nul" in page and "Adresse invalide" in page
