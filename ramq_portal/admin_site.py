@@ -19,6 +19,9 @@ def has_nul_character(query) -> bool:
 class PortalAdminSite(admin.AdminSite):
     site_header = "Mon dossier — administration"
     site_title = "Mon dossier"
+    # Django's "Voir le site" led staff to the professionals' portal, which answers them 404 (DOS-5):
+    # the top bar links to the request queue instead (templates/admin/base_site.html).
+    site_url = None
 
     def admin_view(self, view, cacheable=False):
         guarded_view = super().admin_view(view, cacheable)

@@ -485,3 +485,10 @@ def test_STF_1_a_nul_character_in_an_admin_address_gets_a_400_page_in_french(age
     assert response.status_code == 400
     page = response.content.decode()
     assert "L’adresse de cette page contient un caractère nul" in page and "Adresse invalide" in page
+
+
+def test_STF_1_the_admin_top_bar_leads_staff_to_the_request_queue_not_to_a_portal_page_that_answers_404(agent_client):
+    page = agent_client.get(reverse("admin:index")).content.decode()
+    assert f'<a href="{reverse("admin:dossier_request_changelist")}">File des demandes</a>' in page
+    assert "Voir le site" not in page
+    assert agent_client.get(reverse("admin:dossier_request_changelist")).status_code == 200
