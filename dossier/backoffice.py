@@ -179,13 +179,23 @@ def _apply_3102(request: Request, by: User) -> None:
     professional = Professional.objects.get(pk=request.professional_id)
     data = request.payload
     current = _latest_address(professional)
-    address = paper_address(data)
+    address = paper_address(data) if data.get("with_address", True) else _as_input(current)
+    if address is None:
+        raise DecisionRefused(_("Ce dossier n'a aucune adresse de correspondance : le formulaire doit en donner une."))
     telephones = [profile.TelephoneInput(kind=t.kind, number=str(t.number), extension=t.extension) for t in professional.telephones.all()]
     profile.update_correspondence(
         professional=professional, expected_version=data.get("version", professional.correspondence_version), address=address,
         declared_agency_address=bool(current and current.declared_agency_address), telephones=telephones,
         cell=str(professional.cell_number or ""), email=data.get("email") or professional.email, by=by,
     )
+
+
+def _as_input(address) -> AddressInput | None:
+    """An address on file, as the services take it (None stays None)."""
+    if address is None:
+        return None
+    return AddressInput(line1=address.line1, line2=address.line2, city=address.city, province=address.province,
+                        postal_code=address.postal_code, region=address.region, country=str(address.country))
 
 
 def paper_address(data: dict) -> AddressInput:
@@ -347,9 +357,13 @@ def diff(request: Request) -> list[Change]:
 
     professional, data, kind = request.professional, request.payload, request.kind
     if kind == RequestKind.FORM_3102:
-        after = CorrespondenceAddress(**vars(paper_address(data)))
-        return [Change(gettext("Adresse de correspondance"), _address_text(_latest_address(professional)), _address_text(after)),
-                Change(gettext("Courriel"), professional.email, data.get("email") or professional.email)]
+        changes = []
+        if data.get("with_address", True):
+            after = CorrespondenceAddress(**vars(paper_address(data)))
+            changes.append(Change(gettext("Adresse de correspondance"), _address_text(_latest_address(professional)), _address_text(after)))
+        if data.get("email"):
+            changes.append(Change(gettext("Courriel"), professional.email, data["email"]))
+        return changes
     account = BillingAccount.objects.filter(pk=data.get("account_id")).select_related("statement_settings").first()
     if kind == RequestKind.FORM_2914 and account is not None:
         from comptes import accounts

@@ -108,6 +108,34 @@ def test_STF_2_EML_7_a_paper_3102_with_a_new_email_gets_the_validation_link_and_
     assert record.history_user == agent  # on whose behalf: the agent, from the paper form
 
 
+def test_STF_2_EML_7_a_paper_3102_with_only_an_email_changes_the_email_and_keeps_the_address(
+        client, alice, agent, pay_calendar, django_capture_on_commit_callbacks):
+    address = alice.correspondence_addresses.get()
+    client.force_login(agent)
+    response = paper(client, "3102", {"professional_number": alice.professional_number, "received_on": clock.today().isoformat(),
+                                      "country": "CA", "province": "", "email": "alice.papier@example.com"})
+    request = Request.objects.get(kind=RequestKind.FORM_3102)
+    page = html(response)
+    assert "alice.papier@example.com" in page and "Adresse de correspondance" not in page  # the difference: the email only
+    with django_capture_on_commit_callbacks(execute=True):
+        decide(client, request, accept="1")
+    request.refresh_from_db()
+    assert request.status == RequestStatus.ACCEPTED
+    assert [m.to for m in mail.outbox] == [["alice.papier@example.com"]]
+    assert list(alice.correspondence_addresses.all()) == [address]  # no new address, none pending
+
+
+def test_STF_2_a_paper_3102_with_neither_address_nor_email_is_refused_in_french(client, alice, agent):
+    client.force_login(agent)
+    page = html(paper(client, "3102", {"professional_number": alice.professional_number, "received_on": clock.today().isoformat(),
+                                       "country": "CA"}))
+    assert "Le formulaire 3102 change l'adresse, le courriel ou les deux : remplissez au moins l'un des deux." in page
+    page = html(paper(client, "3102", {"professional_number": alice.professional_number, "received_on": clock.today().isoformat(),
+                                       "country": "CA", "line1": "77, rue Cartier"}))
+    assert "Ce champ est obligatoire." in page and "Choisissez la province." in page  # an address begun is an address
+    assert not Request.objects.exists()
+
+
 def test_STF_2_a_paper_form_with_errors_says_what_is_wrong_in_french_and_saves_nothing(client, alice, agent):
     client.force_login(agent)
     page = html(paper(client, "2914", {"professional_number": "9999999", "received_on": (clock.today() + timedelta(days=2)).isoformat(),
