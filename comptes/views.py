@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -61,10 +60,6 @@ def _pk(value) -> int | None:
 def _search_text(value) -> str:
     """A search string as the database can take it: no NUL or other control character, bounded."""
     return "".join(ch for ch in (value or "") if ch.isprintable())[:100]
-
-
-def _date(value):
-    return formats.date_format(value, "j F Y")
 
 
 @require_GET
@@ -159,7 +154,7 @@ def edit_payment(request, pk):
             if row is None:
                 messages.info(request, _("Aucun changement à vos coordonnées de paiement."))
             else:
-                messages.success(request, _("Vos coordonnées de paiement ont été enregistrées. Elles s'appliqueront au paiement du %(date)s.") % {"date": _date(row.effective_from)})
+                messages.success(request, _("Vos coordonnées de paiement ont été enregistrées. Elles s'appliqueront au paiement du %(date)s.") % {"date": clock.long_date(row.effective_from)})
             return redirect("comptes:account", pk=pk)
     effective = paycalendar.bank_change_effective_date(clock.now())
     next_payday = paycalendar.next_payment_date(clock.now())

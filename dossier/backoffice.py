@@ -16,7 +16,6 @@ from datetime import date, timedelta
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.utils import translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_lazy as _
 
 from dossier import dated, profile
@@ -156,7 +155,7 @@ def refuse(*, request_id: int, reason: str, by: User) -> None:
         with translation.override(professional.language):
             subject = gettext("Votre demande : %(kind)s") % {"kind": request.get_kind_display()}
             body = gettext("Votre demande reçue le %(date)s est refusée pour le motif suivant : %(reason)s") % {
-                "date": date_format(clock.quebec_date(request.received_at), "j F Y"), "reason": reason}
+                "date": clock.long_date(clock.quebec_date(request.received_at)), "reason": reason}
         routing.send(professional=professional, kind=REFUSAL_KIND.get(request.kind, CorrespondenceKind.BILLING), subject=subject, body=body)
 
 
@@ -179,7 +178,10 @@ def _apply_3102(request: Request, by: User) -> None:
     professional = Professional.objects.get(pk=request.professional_id)
     data = request.payload
     current = _latest_address(professional)
-    address = paper_address(data) if data.get("with_address", True) else _as_input(current)
+    if data.get("with_address", True):
+        address = paper_address(data)
+    else:
+        address = AddressInput.of(current) if current is not None else None
     if address is None:
         raise DecisionRefused(_("Ce dossier n'a aucune adresse de correspondance : le formulaire doit en donner une."))
     telephones = [profile.TelephoneInput(kind=t.kind, number=str(t.number), extension=t.extension) for t in professional.telephones.all()]
@@ -188,14 +190,6 @@ def _apply_3102(request: Request, by: User) -> None:
         declared_agency_address=bool(current and current.declared_agency_address), telephones=telephones,
         cell=str(professional.cell_number or ""), email=data.get("email") or professional.email, by=by,
     )
-
-
-def _as_input(address) -> AddressInput | None:
-    """An address on file, as the services take it (None stays None)."""
-    if address is None:
-        return None
-    return AddressInput(line1=address.line1, line2=address.line2, city=address.city, province=address.province,
-                        postal_code=address.postal_code, region=address.region, country=str(address.country))
 
 
 def paper_address(data: dict) -> AddressInput:
@@ -268,8 +262,7 @@ def _apply_accreditation(request: Request, by: User) -> None:
     data = request.payload
     account = _open_account(request)
     settings_row = getattr(account, "statement_settings", None)
-    address = AddressInput(**{name: getattr(settings_row, name) for name in
-                              ("line1", "line2", "city", "province", "postal_code", "region", "country")}) if settings_row else None
+    address = AddressInput.of(settings_row) if settings_row else None
     if address is None:
         raise DecisionRefused(_("Ce compte n'a pas d'adresse de transmission de l'état de compte."))
     accounts.change_statement(
@@ -393,7 +386,7 @@ def diff(request: Request) -> list[Change]:
         effective = date.fromisoformat(data["notice_date"]) + timedelta(days=FORM_1378_DAYS)
         return [Change(gettext("Statut de participation"), professional.get_participation_status_display(),
                        gettext("%(status)s à compter du %(date)s") % {
-                           "status": ParticipationStatus(data["status"]).label, "date": date_format(effective, "j F Y")})]
+                           "status": ParticipationStatus(data["status"]).label, "date": clock.long_date(effective)})]
     if kind in (RequestKind.OPEN_INDIVIDUAL, RequestKind.OPEN_COLLECTIVE):
         return [Change(gettext("Nouveau compte"), "", f"{RequestKind(kind).label} : {data.get('name', '')}")]
     if kind == RequestKind.JOIN_COLLECTIVE:

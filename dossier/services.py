@@ -29,6 +29,13 @@ class AddressInput:
     region: str = ""
     country: str = "CA"
 
+    @classmethod
+    def of(cls, address) -> AddressInput:
+        """The address of a row that has the address fields (a correspondence address, a statement
+        address), as the services take it."""
+        return cls(**{name: str(getattr(address, name)) for name in
+                      ("line1", "line2", "city", "province", "postal_code", "region", "country")})
+
 
 def open_file(
     *,

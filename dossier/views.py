@@ -3,7 +3,6 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -64,10 +63,6 @@ def _posted(request):
     return request.POST if request.method == "POST" else None
 
 
-def _date(value):
-    return formats.date_format(value, "j F Y")
-
-
 @require_GET
 @login_required
 def profil(request):
@@ -117,7 +112,7 @@ def edit_correspondence(request):
             return redirect("dossier:edit_correspondence")
         messages.success(request, _("Vos coordonnées de correspondance ont été enregistrées."))
         if result.address_effective_from:
-            messages.info(request, _("Votre nouvelle adresse entrera en vigueur le %(date)s. D'ici là, nos lettres sont envoyées à l'adresse actuelle.") % {"date": _date(result.address_effective_from)})
+            messages.info(request, _("Votre nouvelle adresse entrera en vigueur le %(date)s. D'ici là, nos lettres sont envoyées à l'adresse actuelle.") % {"date": clock.long_date(result.address_effective_from)})
         if data["declared_agency_address"] or agency_at_address(form.address_input()) is not None:
             messages.warning(request, _("Cette adresse semble être celle d'une agence de facturation. Nos lettres pourraient vous parvenir trop tard et vous pourriez perdre des recours : nous vous recommandons une adresse personnelle."))
         if result.email_link_sent:
@@ -293,7 +288,7 @@ def edit_preferences(request):
             messages.error(request, _("Seul un professionnel inscrit aux services en ligne peut choisir ses préférences."))
             return redirect("dossier:profil")
         if effective:
-            messages.success(request, _("Vos préférences ont été enregistrées. Elles entreront en vigueur le %(date)s.") % {"date": _date(effective)})
+            messages.success(request, _("Vos préférences ont été enregistrées. Elles entreront en vigueur le %(date)s.") % {"date": clock.long_date(effective)})
         else:
             messages.info(request, _("Aucun changement à vos préférences."))
         return redirect("dossier:profil")

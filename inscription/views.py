@@ -13,7 +13,6 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils import formats
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -31,10 +30,6 @@ from ramq_portal import clock, throttle
 ENROLMENT_SESSION_KEY = "inscription.enrolment"
 RECOVERY_SESSION_KEY = "inscription.recovery"
 DONE_SESSION_KEY = "inscription.done"
-
-
-def _date(value):
-    return formats.date_format(value, "j F Y")
 
 
 def _window() -> int:
@@ -327,7 +322,7 @@ def _post_step(request, ctx, current, back_to_summary):
             kept = services.kept_until(ctx.draft)
             logout(request)
             messages.success(request, _("Votre inscription est enregistrée. Vous la reprendrez à la même étape en vous connectant, "
-                                        "d'ici le %(date)s.") % {"date": _date(kept)})
+                                        "d'ici le %(date)s.") % {"date": clock.long_date(kept)})
             return redirect("login"), None
         if action == "precedent" and number > 1:
             return redirect(_step_url(number - 1, back_to_summary)), None

@@ -16,7 +16,6 @@ from functools import cached_property
 from django.db.models import Prefetch, prefetch_related_objects
 from django.forms.utils import ErrorDict
 from django.http import QueryDict
-from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -35,15 +34,12 @@ from dossier.selectors import correspondence_address_on
 from inscription.forms import AdministrativeAccountForm, AuthorisationsForm, EngagementForm, SinForm
 from inscription.models import RegistrationDraft
 from inscription.services import FILE_CHANGED
+from ramq_portal import clock
 
 SUMMARY = 7
 NOT_STORED = {"csrfmiddlewaretoken", "action", "password", "draft_version", "retour"}
 # Kept in the (encrypted) draft but never shown back in full: left blank, the saved value stays.
 SECRET_FIELDS = {"sin": "form", "account_number": "form"}
-
-
-def _date(value: date) -> str:
-    return formats.date_format(value, "j F Y")
 
 
 def as_querydict(data: dict) -> QueryDict:
@@ -158,7 +154,7 @@ class EngagementStep(Step):
 
     def summary(self, ctx, forms):
         when = ctx.professional.engagement_confirmed_at
-        return [Line(_("Engagement envers la RAMQ"), _("Confirmé le %(date)s") % {"date": _date(when.date())} if when else _("À confirmer"))]
+        return [Line(_("Engagement envers la RAMQ"), _("Confirmé le %(date)s") % {"date": clock.long_date(when.date())} if when else _("À confirmer"))]
 
 
 class PersonalStep(Step):
@@ -179,7 +175,7 @@ class PersonalStep(Step):
         lines = [
             Line(_("Nom"), p.last_name),
             Line(_("Prénom"), p.first_name),
-            Line(_("Date de naissance"), _date(p.birth_date)),
+            Line(_("Date de naissance"), clock.long_date(p.birth_date)),
             Line(_("Profession"), p.profession.name),
             Line(_("Numéro de professionnel"), p.professional_number),
             Line(_("Mode de rémunération"), p.get_remuneration_mode_display()),
@@ -217,7 +213,7 @@ class CorrespondenceStep(Step):
         if shown and shown != paycalendar.effective_date(ctx.now).isoformat():
             return _("La date du paiement indiquée pour votre nouvelle adresse (%(old)s) est passée : elle entrera en vigueur le %(new)s. "
                      "Vérifiez vos coordonnées, puis cliquez sur Continuer.") % {
-                "old": _date(date.fromisoformat(shown)), "new": _date(paycalendar.effective_date(ctx.now))}
+                "old": clock.long_date(date.fromisoformat(shown)), "new": clock.long_date(paycalendar.effective_date(ctx.now))}
         return None
 
     def agency_warning(self, forms) -> bool:
@@ -234,7 +230,7 @@ class CorrespondenceStep(Step):
                                                                                   address.province, address.postal_code) if part))]
         shown = ctx.stored(3).get("shown", {}).get("effective")
         if shown:
-            lines.append(Line(_("En vigueur le"), _date(date.fromisoformat(shown))))
+            lines.append(Line(_("En vigueur le"), clock.long_date(date.fromisoformat(shown))))
         numbers = [f.cleaned_data["number"].as_national for f in phones.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
         lines.append(Line(_("Téléphones"), ", ".join(numbers) or _("Aucun")))
         lines.append(Line(_("Cellulaire"), data["cell"].as_national if data.get("cell") else _("Aucun")))
@@ -299,7 +295,7 @@ class PaymentStep(Step):
         if shown and shown != paycalendar.bank_change_effective_date(ctx.now).isoformat():
             return _("La date de paiement indiquée (%(old)s) est passée : votre compte bancaire servira à partir du paiement du %(new)s. "
                      "Vérifiez, entrez de nouveau votre mot de passe, puis cliquez sur Continuer.") % {
-                "old": _date(date.fromisoformat(shown)), "new": _date(paycalendar.bank_change_effective_date(ctx.now))}
+                "old": clock.long_date(date.fromisoformat(shown)), "new": clock.long_date(paycalendar.bank_change_effective_date(ctx.now))}
         return None
 
     def check(self, ctx, forms, by):
@@ -327,7 +323,7 @@ class PaymentStep(Step):
             lines.append(Line(_("Numéro de compte"), "•" * (len(data["account_number"]) - 3) + data["account_number"][-3:]))
             shown = ctx.stored(5).get("shown", {}).get("bank_effective")
             if shown:
-                lines.append(Line(_("Premier paiement par virement"), _date(date.fromisoformat(shown))))
+                lines.append(Line(_("Premier paiement par virement"), clock.long_date(date.fromisoformat(shown))))
         choice = administrative.cleaned_data["choice"]
         label = dict(administrative.fields["choice"].choices)[choice]
         detail = administrative.cleaned_data.get("group_number") if choice == AdministrativeAccountForm.JOIN else administrative.cleaned_data.get("account_name")

@@ -123,18 +123,14 @@ def statement_address(statement: Statement, correspondence: CorrespondenceAddres
     return correspondence_address(professional, statement.payment_date)
 
 
-def _long_date(day: date) -> str:
-    return formats.date_format(day, "j F Y")
-
-
 def statement_letter(statement: Statement) -> Letter:
     """The statement's message, in the professional's language."""
     with translation.override(statement.account.professional.language):
         return Letter(
             gettext("État de compte du %(date)s — compte %(account)s") % {
-                "date": _long_date(statement.payment_date), "account": statement.account.number},
+                "date": clock.long_date(statement.payment_date), "account": statement.account.number},
             gettext("Votre état de compte du paiement du %(date)s est produit. Solde : %(balance)s $.") % {
-                "date": _long_date(statement.payment_date), "balance": formats.number_format(statement.balance, 2)},
+                "date": clock.long_date(statement.payment_date), "balance": formats.number_format(statement.balance, 2)},
         )
 
 
@@ -143,9 +139,9 @@ def deposit_letter(notice: DepositNotice) -> Letter:
     with translation.override(notice.account.professional.language):
         return Letter(
             gettext("Avis de dépôt du paiement du %(date)s — compte %(account)s") % {
-                "date": _long_date(notice.payment_date), "account": notice.account.number},
+                "date": clock.long_date(notice.payment_date), "account": notice.account.number},
             gettext("Le paiement du %(date)s sera déposé le %(deposit)s dans votre compte bancaire %(bank)s.") % {
-                "date": _long_date(notice.payment_date), "deposit": _long_date(notice.deposit_date), "bank": notice.bank_account_masked},
+                "date": clock.long_date(notice.payment_date), "deposit": clock.long_date(notice.deposit_date), "bank": notice.bank_account_masked},
         )
 
 

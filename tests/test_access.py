@@ -480,7 +480,7 @@ def test_a_url_argument_the_test_does_not_know_fails_with_a_lesson(alice_objects
     "/admin/dossier/professional/?q=Tremblay%00",
     "/admin/dossier/professional/%00/change/",
 ])
-def test_STF_1_a_nul_character_in_an_admin_address_gets_a_400_page_in_french(agent_client, alice, url):
+def test_a_nul_character_in_an_admin_address_gets_a_400_page_in_french_not_a_server_error(agent_client, alice, url):
     response = agent_client.get(url)
     assert response.status_code == 400
     page = response.content.decode()

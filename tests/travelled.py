@@ -14,7 +14,7 @@ import sys
 
 import time_machine
 
-CHILD_ENV = "MON_DOSSIER_TRAVEL_TO"  # tests.timetravel.CHILD_ENV, kept free of Django imports here
+from tests.timetravel import CHILD_ENV
 
 
 def main(argv: list[str]) -> None:
