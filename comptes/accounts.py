@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q
 
 from comptes import paycalendar
-from comptes.constants import AccountKind, AgencyType, PaymentMode, StatementOption
+from comptes.constants import AccountKind, AccountRequest, AgencyType, PaymentMode, StatementOption
 from comptes.exceptions import (
     AgencyRefused,
     AlreadyMember,
@@ -22,7 +22,6 @@ from comptes.exceptions import (
 from comptes.models import BillingAccount, BillingAgency, FinancialInstitution, PaymentSettings, SoftwareDeveloper, StatementSettings
 from comptes.signals import bank_details_changed
 from dossier import dated, requests
-from dossier.constants import RequestKind
 from dossier.models import Professional, User
 from dossier.services import AddressInput
 from ramq_portal import clock
@@ -231,7 +230,7 @@ def default_statement_settings(*, account: BillingAccount, address: AddressInput
 
 
 def ask_to_open_account(*, professional: Professional, collective: bool, name: str, by: User | None):
-    kind = RequestKind.OPEN_COLLECTIVE if collective else RequestKind.OPEN_INDIVIDUAL
+    kind = AccountRequest.OPEN_COLLECTIVE if collective else AccountRequest.OPEN_INDIVIDUAL
     if requests.open_request_exists(professional=professional, kind=kind, payload_match={"name": name}):
         raise DuplicateRequest(kind)
     return requests.submit(professional=professional, kind=kind, payload={"name": name}, by=by)
@@ -243,9 +242,9 @@ def ask_to_join_collective(*, professional: Professional, group_number: str, by:
     )
     if already.exists():
         raise AlreadyMember(group_number)
-    if requests.open_request_exists(professional=professional, kind=RequestKind.JOIN_COLLECTIVE, payload_match={"group_number": group_number}):
-        raise DuplicateRequest(RequestKind.JOIN_COLLECTIVE)
-    return requests.submit(professional=professional, kind=RequestKind.JOIN_COLLECTIVE, payload={"group_number": group_number}, by=by)
+    if requests.open_request_exists(professional=professional, kind=AccountRequest.JOIN_COLLECTIVE, payload_match={"group_number": group_number}):
+        raise DuplicateRequest(AccountRequest.JOIN_COLLECTIVE)
+    return requests.submit(professional=professional, kind=AccountRequest.JOIN_COLLECTIVE, payload={"group_number": group_number}, by=by)
 
 
 
@@ -266,6 +265,6 @@ def ask_collective_address_change(*, account: BillingAccount, professional: Prof
         raise DuplicateRequest("not alone")
     payload = {"account": account.number, "account_name": account.name, **{k: getattr(address, k) for k in
                ("line1", "line2", "city", "province", "postal_code", "region", "country")}}
-    if requests.open_request_exists(professional=professional, kind=RequestKind.COLLECTIVE_ADDRESS, payload_match={"account": account.number}):
-        raise DuplicateRequest(RequestKind.COLLECTIVE_ADDRESS)
-    return requests.submit(professional=professional, kind=RequestKind.COLLECTIVE_ADDRESS, payload=payload, by=by)
+    if requests.open_request_exists(professional=professional, kind=AccountRequest.COLLECTIVE_ADDRESS, payload_match={"account": account.number}):
+        raise DuplicateRequest(AccountRequest.COLLECTIVE_ADDRESS)
+    return requests.submit(professional=professional, kind=AccountRequest.COLLECTIVE_ADDRESS, payload=payload, by=by)

@@ -7,4 +7,4 @@ class ComptesConfig(AppConfig):
     verbose_name = _("Comptes de facturation et calendrier de paiement")
 
     def ready(self) -> None:
-        from comptes import receivers  # noqa: F401  (connects receivers)
+        from comptes import receivers, request_kinds  # noqa: F401  (connects receivers, registers its kinds of request)

@@ -43,3 +43,12 @@ class MandataryRelation(models.TextChoices):
     SPOUSE = "conjoint", _("Conjoint")
     AGENCY_EMPLOYEE = "employe_agence", _("Employé d'une agence de facturation")
     OTHER = "autre", _("Autre")
+
+
+class AccountRequest:
+    """Codes of the requests made in the Comptes tab (CPT-2, CPT-3), kinds registered in comptes.request_kinds."""
+
+    OPEN_INDIVIDUAL = "ouvrir_individuel"
+    OPEN_COLLECTIVE = "ouvrir_collectif"
+    JOIN_COLLECTIVE = "joindre_collectif"
+    COLLECTIVE_ADDRESS = "adresse_collectif"

@@ -21,7 +21,6 @@ from dossier.models import (
     Telephone,
     User,
 )
-from dossier import admin_requests  # noqa: F401  (registers the request queue)
 from dossier.selectors import correspondence_address_on
 from ramq_portal import clock
 from ramq_portal.admin_base import ReadOnlyAdmin

@@ -72,23 +72,6 @@ class TokenState(models.TextChoices):
     LOCKED = "bloque", _("Bloqué après trop d'essais")
 
 
-class RequestKind(models.TextChoices):
-    """What staff review (STF-1, STF-2)."""
-
-    OPEN_INDIVIDUAL = "ouvrir_individuel", _("Ouvrir un compte administratif individuel")
-    OPEN_COLLECTIVE = "ouvrir_collectif", _("Ouvrir un compte administratif collectif")
-    JOIN_COLLECTIVE = "joindre_collectif", _("Joindre le compte collectif d'un regroupement")
-    COLLECTIVE_ADDRESS = "adresse_collectif", _("Adresse d'un compte collectif (lettre)")
-    SECURE_MESSAGE = "message", _("Message sécurisé à la Régie")
-    FORM_3102 = "3102", _("Formulaire 3102 (adresse, téléphone, courriel)")
-    FORM_2914 = "2914", _("Formulaire 2914 (virement bancaire)")
-    FORM_2404 = "2404", _("Formulaire 2404 (accréditation)")
-    FORM_3018 = "3018", _("Formulaire 3018 (accréditation)")
-    FORM_2788 = "2788", _("Formulaire 2788 (mandat ATD)")
-    FORM_3005 = "3005", _("Formulaire 3005 (mandataire)")
-    FORM_1378 = "1378", _("Formulaire 1378 (non-participation ou désengagement)")
-
-
 class RequestStatus(models.TextChoices):
     RECEIVED = "recue", _("Reçue")
     IN_PROGRESS = "en_cours", _("En traitement")

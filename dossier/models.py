@@ -23,13 +23,13 @@ from dossier.constants import (
     CorrespondenceKind,
     Language,
     ParticipationStatus,
-    RequestKind,
     RequestStatus,
     RemunerationMode,
     TelephoneKind,
     TokenPurpose,
     TokenState,
 )
+from dossier import kinds
 from dossier.indexes import PrefixSearchIndex
 
 
@@ -395,7 +395,7 @@ class SecurityReport(models.Model):
 class Request(models.Model):
     """Everything staff review (STF-1): one model, the form-specific part in `payload`."""
 
-    kind = models.CharField(_("type de demande"), max_length=20, choices=RequestKind.choices)
+    kind = models.CharField(_("type de demande"), max_length=20, choices=kinds.choices)
     professional = models.ForeignKey(Professional, verbose_name=_("professionnel"), on_delete=models.PROTECT, related_name="requests")
     payload = models.JSONField(_("contenu"), default=dict, blank=True)
     status = models.CharField(_("statut"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.RECEIVED)
@@ -412,6 +412,9 @@ class Request(models.Model):
     # What a paper form holds that must be protected at rest (a bank account number): encrypted, kept out
     # of the history, and erased once the request is decided.
     sensitive = EncryptedCharField(blank=True, editable=False)
+    # What the decision did, kept as it was then: the before/after difference (BEY-7) and what the
+    # notice told (a new account's number...).
+    outcome = models.JSONField(_("résultat de la décision"), default=dict, blank=True, editable=False)
 
     history = HistoricalRecords(excluded_fields=["sensitive"])
 

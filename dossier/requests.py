@@ -1,29 +1,20 @@
-"""Requests that staff review (STF-1): one model, a due date from the processing delay (SPEC §8)."""
+"""Requests that staff review (STF-1): one model, a due date from the kind's processing delay (SPEC §8)."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.db import transaction
 
-from comptes import paycalendar
-from dossier.constants import RequestKind, RequestStatus
+from dossier import kinds
+from dossier.constants import RequestStatus
 from dossier.models import Professional, Request, User
 from ramq_portal import clock
 
-# Processing delays (SPEC §8): 4 to 6 weeks for these forms (the due date is the outer bound); form
-# 3102 "as soon as possible" (5 business days); requests made online: 10 business days.
-WEEKS = {
-    RequestKind.FORM_2914: 6, RequestKind.FORM_2404: 6, RequestKind.FORM_3018: 6, RequestKind.FORM_3005: 6,
-    RequestKind.FORM_2788: 6,
-}
-BUSINESS_DAYS = {RequestKind.FORM_3102: 5}
-DEFAULT_BUSINESS_DAYS = 10
+OPEN = (RequestStatus.RECEIVED, RequestStatus.IN_PROGRESS)
 
 
 def due_date_for(kind: str, received: date) -> date:
-    if kind in WEEKS:
-        return received + timedelta(weeks=WEEKS[kind])
-    return paycalendar.add_business_days(received, BUSINESS_DAYS.get(kind, DEFAULT_BUSINESS_DAYS))
+    return kinds.of(kind).due_date(received)
 
 
 def submit(*, professional: Professional, kind: str, payload: dict, by: User | None, received_at: datetime | None = None,
@@ -43,7 +34,7 @@ def submit(*, professional: Professional, kind: str, payload: dict, by: User | N
 
 
 def open_request_exists(*, professional: Professional, kind: str, payload_match: dict | None = None) -> bool:
-    qs = Request.objects.filter(professional=professional, kind=kind, status__in=[RequestStatus.RECEIVED, RequestStatus.IN_PROGRESS])
+    qs = Request.objects.filter(professional=professional, kind=kind, status__in=OPEN)
     if payload_match:
         qs = qs.filter(**{f"payload__{k}": v for k, v in payload_match.items()})
     return qs.exists()

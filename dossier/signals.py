@@ -32,3 +32,8 @@ cell_code_issued = Signal()  # kwargs: token, code (plaintext: travels only to t
 password_reset_requested = Signal()  # kwargs: professional (with an activated email), user
 registration_draft_expiring = Signal()  # kwargs: professional, kept_until (date)
 password_recovered = Signal()  # kwargs: professional (a new password chosen through recovery)
+
+# The back office (dossier.backoffice): a request was accepted or refused. Sent inside the decision's
+# transaction; kwargs: request, notice (dossier.kinds.Notice), correspondence (a CorrespondenceKind).
+# The notifications app routes the notice into the request's thread (NOT-4).
+request_decided = Signal()

@@ -2,6 +2,8 @@
 from celery import shared_task
 
 from dossier import profile
+from dossier.request_kinds import apply_pending_participation
+from ramq_portal import clock
 
 
 @shared_task
@@ -20,7 +22,4 @@ def send_email_reminders() -> int:
 def bring_dated_changes_into_force() -> int:
     """PRO-5, PRF-3: record the changes whose effective date has come (as done by the system); INS-7:
     a participation change (form 1378) takes effect on its date."""
-    from dossier import backoffice
-    from ramq_portal import clock
-
-    return profile.bring_dated_changes_into_force() + backoffice.apply_pending_participation(today=clock.today())
+    return profile.bring_dated_changes_into_force() + apply_pending_participation(today=clock.today())

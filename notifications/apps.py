@@ -7,4 +7,4 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications et messagerie sécurisée")
 
     def ready(self) -> None:
-        from notifications import receivers  # noqa: F401  (connects receivers)
+        from notifications import receivers, request_kinds  # noqa: F401  (connects receivers, registers its kinds of request)

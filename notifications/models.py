@@ -70,13 +70,23 @@ class SecureMessage(models.Model):
     # the others are announced by the periodic sweep, which records when it handled them.
     notice_due = models.BooleanField(default=True, editable=False)
     notice_handled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Conversations with the Régie: the request that began the thread (a message the professional wrote,
+    # or a request whose decision is announced here). A message the professional writes is also one
+    # request in the staff queue (`request`, whose status the sent folder shows); a reply names its agent.
+    thread = models.ForeignKey("dossier.Request", verbose_name=_("conversation"), null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="thread_messages")
+    request = models.OneToOneField("dossier.Request", verbose_name=_("demande"), null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="sent_message")
+    from_professional = models.BooleanField(_("écrit par le professionnel"), default=False, editable=False)
+    author = models.ForeignKey("dossier.User", verbose_name=_("écrit par"), null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+")
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("message sécurisé")
         verbose_name_plural = _("messages sécurisés")
         indexes = [
-            models.Index(fields=["professional", "-created_at"], name="securemsg_prof_idx"),
+            models.Index(fields=["professional", "from_professional", "-created_at"], name="securemsg_folder_idx"),
             models.Index(fields=["professional"], name="securemsg_notice_due_idx",
                          condition=models.Q(notice_due=True, notice_handled_at__isnull=True)),
         ]

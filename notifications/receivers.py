@@ -12,8 +12,9 @@ from dossier.signals import (
     password_recovered,
     password_reset_requested,
     registration_draft_expiring,
+    request_decided,
 )
-from notifications import outbox
+from notifications import messaging, outbox, routing
 from notifications.models import OutboundChannel, SecureMessage
 from ramq_portal import clock
 
@@ -104,3 +105,11 @@ def _notify_new_password(sender, professional, **kwargs):
             "Si vous n'êtes pas à l'origine de ce changement, communiquez avec la Régie sans tarder."
         ) % {"date": clock.long_date(clock.now())}
     _notify(professional, subject, body, template="mot_de_passe_change", context={"changed_at": clock.now().isoformat()})
+
+
+@receiver(request_decided)
+def _announce_decision(sender, request, notice, correspondence, **kwargs):
+    """Every decision (accepted or refused) reaches the professional as routed (NOT-4), in the request's
+    conversation; in secure messaging, the NOT-3 sweep announces it by email."""
+    routing.send(professional=request.professional, kind=correspondence, subject=notice.subject, body=notice.body,
+                 thread_id=messaging.thread_of(request))

@@ -147,12 +147,13 @@ def deposit_letter(notice: DepositNotice) -> Letter:
 
 def items(
     *, professional: Professional, decision: Decision, letter: Letter, kind: str, address: str, on: date, moment: datetime,
-    account=None,
+    account=None, thread_id: int | None = None,
 ) -> list[SecureMessage | PrintItem]:
-    """The unsaved rows that carry one correspondence as decided: a message, a print-queue item, or both."""
+    """The unsaved rows that carry one correspondence as decided: a message (in the conversation
+    `thread_id`, a request, when there is one), a print-queue item, or both."""
     rows: list[SecureMessage | PrintItem] = []
     if decision.by_secure_messaging:
-        rows.append(SecureMessage(professional=professional, subject=letter.subject, body=letter.body, created_at=moment))
+        rows.append(SecureMessage(professional=professional, subject=letter.subject, body=letter.body, created_at=moment, thread_id=thread_id))
     if decision.by_post:
         rows.append(PrintItem(professional=professional, account=account, kind=kind, reason=decision.reason, subject=letter.subject,
                               body=letter.body, address=address, sending_date=on, created_at=moment))
@@ -165,14 +166,15 @@ def _save(rows: list[SecureMessage | PrintItem]) -> None:
             row.save()
 
 
-def send(*, professional: Professional, kind: str, subject: str, body: str, on: date | None = None) -> Decision:
-    """Send one correspondence of `kind` as routed. Written in the caller's transaction: nothing goes out
-    for a change that is rolled back."""
+def send(*, professional: Professional, kind: str, subject: str, body: str, on: date | None = None,
+         thread_id: int | None = None) -> Decision:
+    """Send one correspondence of `kind` as routed (in the conversation `thread_id` when it answers
+    a request). Written in the caller's transaction: nothing goes out for a change that is rolled back."""
     on = on or clock.today()
     decision = decide(professional=professional, kind=kind, on=on)
     address = correspondence_address(professional, on) if decision.by_post else ""
     _save(items(professional=professional, decision=decision, letter=Letter(subject, body), kind=kind, address=address, on=on,
-                moment=clock.now()))
+                moment=clock.now(), thread_id=thread_id))
     return decision
 
 

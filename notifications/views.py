@@ -10,10 +10,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dossier import profile
 from dossier.selectors import own_professional
 from notifications import messaging, notices
-from notifications.forms import MessageToBoardForm
+from notifications.forms import MessageToBoardForm, ReplyToBoardForm
 from notifications.models import MessageNoticeRule
 from notifications.receivers import REPORT_SALT
-from notifications.selectors import inbox_for_user, message_for_user
+from notifications.selectors import inbox_for_user, message_for_user, sent_for_user
 
 REPORT_LINK_MAX_AGE = timedelta(days=30)
 
@@ -28,6 +28,14 @@ def inbox(request):
         "professional": professional, "page": page, "active_tab": "messagerie",
         "notice_enabled": rule is None or rule.enabled,
     })
+
+
+@require_GET
+@login_required
+def sent(request):
+    """The messages the professional wrote to the Régie, and where each stands."""
+    professional, page = sent_for_user(request.user, request.GET.get("page"))
+    return render(request, "notifications/sent.html", {"professional": professional, "page": page, "active_tab": "messagerie"})
 
 
 @require_POST
@@ -47,11 +55,34 @@ def notice_rule(request):
 @require_GET
 @login_required
 def message_detail(request, pk):
-    """One message; opening it marks it read."""
+    """One message, in its conversation; opening it marks it read."""
     professional, message = message_for_user(request.user, pk)
     if messaging.mark_read(message=message) and professional.unread_messages:
         professional.unread_messages -= 1
-    return render(request, "notifications/message.html", {"professional": professional, "message": message, "active_tab": "messagerie"})
+    return render(request, "notifications/message.html", {
+        "professional": professional, "message": message, "conversation": messaging.conversation(message), "active_tab": "messagerie",
+        "reply_form": ReplyToBoardForm() if message.thread_id else None,
+    })
+
+
+@require_POST
+@login_required
+def reply_to_the_board(request, pk):
+    """The professional answers in a conversation: a new request in the staff queue, in the same thread."""
+    professional, message = message_for_user(request.user, pk)
+    if message.thread_id is None:
+        return redirect("notifications:message", pk)
+    form = ReplyToBoardForm(request.POST)
+    if form.is_valid():
+        subject = message.subject if message.from_professional else _("Réponse : %(subject)s") % {"subject": message.subject}
+        messaging.send_to_the_board(professional=professional, subject=subject[:200], body=form.cleaned_data["body"].strip(), by=request.user,
+                                    in_thread=message.thread_id)
+        messages.success(request, _("Votre réponse a été transmise à la Régie. Vous en suivez le traitement dans Messages envoyés."))
+        return redirect("notifications:sent")
+    return render(request, "notifications/message.html", {
+        "professional": professional, "message": message, "conversation": messaging.conversation(message), "active_tab": "messagerie",
+        "reply_form": form,
+    }, status=400)
 
 
 @require_POST
@@ -71,9 +102,9 @@ def write_to_the_board(request):
     if request.method == "POST" and form.is_valid():
         messaging.send_to_the_board(professional=professional, subject=form.cleaned_data["subject"].strip(),
                                     body=form.cleaned_data["body"].strip(), by=request.user)
-        messages.success(request, _("Votre message a été transmis à la Régie. Vous en verrez le traitement dans l'onglet Comptes de facturation, "
-                                    "section Demandes."))
-        return redirect("notifications:inbox")
+        messages.success(request, _("Votre message a été transmis à la Régie. Vous en suivez le traitement dans Messages envoyés ; "
+                                    "la réponse arrivera dans votre boîte de réception."))
+        return redirect("notifications:sent")
     return render(request, "notifications/write.html", {"professional": professional, "form": form, "active_tab": "messagerie"})
 
 

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "comptes",
     "inscription",
     "notifications",
+    "guichet",
 ]
 
 MIDDLEWARE = [

@@ -193,7 +193,7 @@ def resolve_paths() -> dict[str, str]:
     number of the file of the middle request of the back-office load (one that has requests)."""
     from django.db.models import Max, Min
 
-    from dossier.management.commands.generate_backoffice_load import PROFESSION_PREFIX
+    from guichet.management.commands.generate_backoffice_load import PROFESSION_PREFIX
     from dossier.models import Request
 
     generated = Request.objects.filter(professional__profession__code__startswith=PROFESSION_PREFIX)

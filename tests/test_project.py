@@ -50,9 +50,9 @@ def test_DOS_1_demo_data_has_a_file_for_each_profession_and_the_required_people(
 # --- dependencies: declared, locked, used -------------------------------------------------------------
 
 REPO = Path(__file__).resolve().parent.parent
-APP_CODE = ["dossier", "comptes", "inscription", "notifications", "ramq_portal", "manage.py", "gunicorn.conf.py"]
+APP_CODE = ["dossier", "comptes", "inscription", "notifications", "guichet", "ramq_portal", "manage.py", "gunicorn.conf.py"]
 DEV_CODE = ["tests", "scripts"]
-LOCAL = {"dossier", "comptes", "inscription", "notifications", "ramq_portal", "tests", "scripts"}
+LOCAL = {"dossier", "comptes", "inscription", "notifications", "guichet", "ramq_portal", "tests", "scripts"}
 
 
 def canonicalize_name(name: str) -> str:

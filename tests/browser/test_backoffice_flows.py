@@ -4,6 +4,9 @@ checked with axe-core (tests/browser/conftest.py)."""
 from __future__ import annotations
 
 import re
+from comptes.request_kinds import BankTransferForm, OpenIndividualAccount
+from dossier.request_kinds import CoordinatesForm
+from notifications.request_kinds import MessageToTheBoard
 from urllib.parse import urlsplit
 
 import pytest
@@ -12,7 +15,7 @@ from playwright.sync_api import Page, expect
 from comptes.constants import AccountKind, PaymentMode
 from comptes.models import BillingAccount, PaymentSettings
 from dossier import requests as dossier_requests
-from dossier.constants import RequestKind, RequestStatus
+from dossier.constants import RequestStatus
 from dossier.demo import STAFF
 from dossier.models import Request
 from ramq_portal import clock
@@ -155,7 +158,7 @@ def test_STF_2_EML_7_an_agent_enters_a_3102_with_an_email_change_and_accepts_it(
     expect(message(page)).to_have_text("Demande acceptée ; le changement est appliqué au dossier.")
     expect(page.get_by_role("button", name="Accepter et appliquer")).to_have_count(0)  # decided: no more decision
 
-    request = Request.objects.get(kind=RequestKind.FORM_3102, professional=demo_dentist)
+    request = Request.objects.get(kind=CoordinatesForm.code, professional=demo_dentist)
     assert (request.status, request.decided_by.username) == (RequestStatus.ACCEPTED, AGENT)
     # EML-7: the same validation link as a change made online, to the new address; the tasks run eagerly
     # in the tests (ramq_portal/settings_test.py), into the locmem mailbox.
@@ -196,7 +199,7 @@ def test_BEY_7_PAI_6_four_eyes_on_a_paper_bank_change(page, demo_dentist, admin_
     page.get_by_role("button", name="Approuver et appliquer").click()
     expect(message(page)).to_have_text("Une autre personne doit approuver ce changement de coordonnées bancaires.")
     assert PaymentSettings.objects.count() == settings_before
-    request = Request.objects.get(kind=RequestKind.FORM_2914, professional=demo_dentist)
+    request = Request.objects.get(kind=BankTransferForm.code, professional=demo_dentist)
     assert request.status == RequestStatus.IN_PROGRESS and request.prepared_by.username == AGENT
 
     sign_out(page)
@@ -224,7 +227,7 @@ def test_BEY_7_PAI_6_four_eyes_on_a_paper_bank_change(page, demo_dentist, admin_
 
 def submitted_online(professional) -> Request:
     """A request the professional made in Mon dossier (CPT-2), waiting in the queue."""
-    return dossier_requests.submit(professional=professional, kind=RequestKind.OPEN_INDIVIDUAL, payload={"name": "Clinique Tremblay — Lévis"},
+    return dossier_requests.submit(professional=professional, kind=OpenIndividualAccount.code, payload={"name": "Clinique Tremblay — Lévis"},
                            by=professional.user)
 
 
@@ -297,7 +300,7 @@ def test_STF_1_a_refusal_with_a_reason_reaches_the_professional(page, demo_denti
 
 def test_STF_1_requests_chosen_in_the_queue_are_assigned_to_another_agent(page, demo_dentist):
     first = submitted_online(demo_dentist)
-    second = dossier_requests.submit(professional=demo_dentist, kind=RequestKind.SECURE_MESSAGE, payload={"subject": "Question"},
+    second = dossier_requests.submit(professional=demo_dentist, kind=MessageToTheBoard.code, payload={"subject": "Question"},
                                      by=demo_dentist.user)
     staff_signed_in(page, AGENT, AGENT_PASSWORD)
     open_queue(page)

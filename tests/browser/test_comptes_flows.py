@@ -11,6 +11,7 @@ page was Django's English one): their tests now pass.
 from __future__ import annotations
 
 import re
+from comptes.request_kinds import JoinCollective, OpenIndividualAccount
 from datetime import timedelta
 
 import pytest
@@ -20,7 +21,7 @@ from playwright.sync_api import expect
 from comptes import paycalendar
 from comptes.constants import AgencyType, PaymentMode, ReceptionMode, StatementOption
 from comptes.models import BillingAgency
-from dossier.constants import RequestKind, RequestStatus
+from dossier.constants import RequestStatus
 from dossier.models import Professional, Request
 from dossier.requests import due_date_for
 from notifications.models import OutboundMessage
@@ -590,9 +591,9 @@ def test_CPT_2_join_a_group_by_its_number_then_open_an_individual_account(page, 
     expect(messages(page)).to_have_text(JOIN_SENT)
     (request,) = Request.objects.filter(professional=chantal)
     assert (request.kind, request.status, request.payload) == (
-        RequestKind.JOIN_COLLECTIVE, RequestStatus.RECEIVED, {"group_number": GROUP_NUMBER},
+        JoinCollective.code, RequestStatus.RECEIVED, {"group_number": GROUP_NUMBER},
     )
-    due = due_date_for(RequestKind.JOIN_COLLECTIVE, clock.today())
+    due = due_date_for(JoinCollective.code, clock.today())
     assert request.due_date == due > clock.today()
     row = requests_table(page).get_by_role("row", name=GROUP_NUMBER)
     expect(row.get_by_role("cell")).to_have_text(
@@ -617,9 +618,9 @@ def test_CPT_2_join_a_group_by_its_number_then_open_an_individual_account(page, 
     row = requests_table(page).get_by_role("row", name="Clinique Roy — Magog")
     expect(row.get_by_role("cell")).to_have_text(
         ["Ouvrir un compte administratif individuel : Clinique Roy — Magog", french_date(clock.today()), "Reçue",
-         french_date(due_date_for(RequestKind.OPEN_INDIVIDUAL, clock.today()))]
+         french_date(due_date_for(OpenIndividualAccount.code, clock.today()))]
     )
-    assert Request.objects.filter(professional=chantal, kind=RequestKind.OPEN_INDIVIDUAL, status=RequestStatus.RECEIVED).count() == 1
+    assert Request.objects.filter(professional=chantal, kind=OpenIndividualAccount.code, status=RequestStatus.RECEIVED).count() == 1
     ask_to_open(page, "Compte administratif individuel", "Clinique Roy — Magog")
     expect(messages(page)).to_have_text(DUPLICATE)
     assert Request.objects.filter(professional=chantal).count() == 2
@@ -634,7 +635,7 @@ def test_CPT_2_a_member_asking_to_join_her_own_group_is_told_she_already_belongs
     ask_to_join(page, GROUP_NUMBER)
     expect(messages(page)).to_have_text(ALREADY_MEMBER)
     expect(requests_table(page)).to_have_count(0)
-    assert not Request.objects.filter(professional=dentist, kind=RequestKind.JOIN_COLLECTIVE).exists()
+    assert not Request.objects.filter(professional=dentist, kind=JoinCollective.code).exists()
 
 
 # --- 9. One change for several accounts (BEY-5) -----------------------------------------------------------

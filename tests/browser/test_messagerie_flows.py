@@ -1,9 +1,9 @@
 """*Messagerie sécurisée* in a real browser (NOT-2): the unread count in the tab, a message opened and
 marked read, a message written to the board. Every page is checked with axe-core (tests/browser/conftest.py)."""
 import pytest
+from notifications.request_kinds import MessageToTheBoard
 from playwright.sync_api import expect
 
-from dossier.constants import RequestKind
 from dossier.models import Request
 from notifications.models import SecureMessage
 from ramq_portal import clock
@@ -34,7 +34,7 @@ def test_NOT_2_reading_a_message_and_writing_to_the_board(page, demo_dentist):
     page.get_by_label("Message").fill("Bonjour, pourriez-vous m'expliquer la ligne 3?")
     page.get_by_role("button", name="Envoyer").click()
     expect(page.locator(".messages")).to_contain_text("Votre message a été transmis à la Régie.")
-    assert Request.objects.filter(professional=demo_dentist, kind=RequestKind.SECURE_MESSAGE,
+    assert Request.objects.filter(professional=demo_dentist, kind=MessageToTheBoard.code,
                                   payload__subject="Question sur mon état de compte").exists()
 
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 import os
 import re
 import string
+from comptes.request_kinds import JoinCollective, OpenCollectiveAccount
 from types import SimpleNamespace
 
 import pytest
@@ -51,7 +52,6 @@ from comptes.models import (
     PaymentSettings,
     StatementSettings,
 )
-from dossier.constants import RequestKind
 from dossier.forms import POSTAL_PREFIX_PROVINCES
 from dossier.models import Request
 from notifications.models import OutboundMessage, SecureMessage
@@ -844,11 +844,11 @@ def test_CPT_2_valid_requests_to_open_or_join_an_account_are_saved(signed_in, sc
     response = post(signed_in, reverse("comptes:ask_open_account"), {"collective": "collectif", "name": "  Clinique de Chicoutimi "})
     assert response.status_code == 302
     assert [m.level for m in get_messages(response.wsgi_request)] == [message_levels.SUCCESS]
-    opened = Request.objects.get(professional=alice, kind=RequestKind.OPEN_COLLECTIVE)
+    opened = Request.objects.get(professional=alice, kind=OpenCollectiveAccount.code)
     assert opened.payload == {"name": "Clinique de Chicoutimi"}
     middle = snapshot()
     assert middle != before
     response = post(signed_in, reverse("comptes:ask_join_collective"), {"group_number": "55555"})
     assert [m.level for m in get_messages(response.wsgi_request)] == [message_levels.SUCCESS]
-    assert Request.objects.get(professional=alice, kind=RequestKind.JOIN_COLLECTIVE, payload__group_number="55555")
+    assert Request.objects.get(professional=alice, kind=JoinCollective.code, payload__group_number="55555")
     assert snapshot() != middle

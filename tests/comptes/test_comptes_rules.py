@@ -1,5 +1,6 @@
 """The Comptes de facturation tab's rules (CPT, PAI, ETC, MAN, BEY-4, BEY-5) and data protection."""
 import logging
+from comptes.request_kinds import AgencyForm, BankTransferForm, CollectiveAddress, JoinCollective, OpenIndividualAccount, SelfBillingForm
 from datetime import date
 from io import StringIO
 
@@ -15,7 +16,7 @@ from comptes.constants import AccountKind, AgencyType, PaymentMode, ReceptionMod
 from comptes.exceptions import AgencyRefused, CompanyAccountRefused, DuplicateRequest, FreshConfirmationRequired, MandateRequired
 from comptes.models import BillingAccount, BillingAgency, FinancialInstitution, Mandatary, PaymentSettings, SoftwareDeveloper, StatementSettings
 from dossier import requests
-from dossier.constants import RequestKind, RequestStatus
+from dossier.constants import RequestStatus
 from dossier.models import Professional, Request
 from dossier.services import AddressInput
 from notifications.models import SecureMessage
@@ -75,7 +76,7 @@ def test_CPT_2_asking_to_open_or_join_an_account_creates_a_request_with_its_stat
     client.post(reverse("comptes:ask_open_account"), {"collective": "individuel", "name": "Clinique de Lévis"})
     client.post(reverse("comptes:ask_join_collective"), {"group_number": "500001"})
     kinds = set(Request.objects.filter(professional=alice).values_list("kind", flat=True))
-    assert kinds == {RequestKind.OPEN_INDIVIDUAL, RequestKind.JOIN_COLLECTIVE}
+    assert kinds == {OpenIndividualAccount.code, JoinCollective.code}
     page = client.get(reverse("comptes:accounts")).content.decode()
     assert "Clinique de Lévis" in page and "500001" in page and "Reçue" in page
 
@@ -87,7 +88,7 @@ def test_CPT_2_a_duplicate_or_unknown_group_request_is_refused(client, alice):
     client.force_login(alice.user)
     response = client.post(reverse("comptes:ask_join_collective"), {"group_number": "999999"}, follow=True)
     assert "Aucun compte collectif actif ne porte ce numéro" in response.content.decode()
-    assert not Request.objects.filter(kind=RequestKind.JOIN_COLLECTIVE).exists()
+    assert not Request.objects.filter(kind=JoinCollective.code).exists()
 
 
 def test_CPT_3_an_administrative_account_address_is_changed_by_form_or_letter(client, alice):
@@ -156,9 +157,9 @@ def test_PAI_4_the_page_says_which_payment_still_goes_to_the_old_account(client,
 
 
 def test_PAI_6_ETC_6_paper_forms_are_due_in_6_weeks():
-    assert requests.due_date_for(RequestKind.FORM_2914, date(2027, 3, 1)) == date(2027, 4, 12)
-    assert requests.due_date_for(RequestKind.FORM_2404, date(2027, 3, 1)) == date(2027, 4, 12)
-    assert requests.due_date_for(RequestKind.FORM_3018, date(2027, 3, 1)) == date(2027, 4, 12)
+    assert requests.due_date_for(BankTransferForm.code, date(2027, 3, 1)) == date(2027, 4, 12)
+    assert requests.due_date_for(AgencyForm.code, date(2027, 3, 1)) == date(2027, 4, 12)
+    assert requests.due_date_for(SelfBillingForm.code, date(2027, 3, 1)) == date(2027, 4, 12)
 
 
 # --- BEY-4: re-confirmation and notice -------------------------------------------------------------------
@@ -368,13 +369,13 @@ def test_CPT_3_alone_in_a_collective_account_the_address_goes_by_secure_message(
     client.force_login(alice.user)
     data = {"country": "CA", "line1": "9, rue Neuve", "city": "Québec", "province": "QC", "postal_code": "G1R 2B5"}
     client.post(reverse("comptes:ask_collective_address", args=[collective.pk]), data)
-    request = Request.objects.get(kind=RequestKind.COLLECTIVE_ADDRESS)
+    request = Request.objects.get(kind=CollectiveAddress.code)
     assert request.payload["line1"] == "9, rue Neuve" and request.status == RequestStatus.RECEIVED
     from comptes.models import AccountMembership
 
     AccountMembership.objects.create(account=collective, professional=bob, joined_at=clock.now())
     client.post(reverse("comptes:ask_collective_address", args=[collective.pk]), {**data, "line1": "10, rue Neuve"})
-    assert Request.objects.filter(kind=RequestKind.COLLECTIVE_ADDRESS).count() == 1  # with a second member: a signed letter
+    assert Request.objects.filter(kind=CollectiveAddress.code).count() == 1  # with a second member: a signed letter
 
 
 def test_BEY_4_wrong_passwords_typed_again_count_towards_the_lockout(client, alice, reference, pay_calendar, settings):

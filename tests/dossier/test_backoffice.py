@@ -3,6 +3,9 @@ the before/after difference, decisions through the Mon dossier services, refusal
 professional, and four eyes on bank details entered from paper."""
 from __future__ import annotations
 
+from comptes.request_kinds import AgencyForm, AtdMandateForm, BankTransferForm, MandataryForm, OpenIndividualAccount, SelfBillingForm
+from dossier.request_kinds import CoordinatesForm, ParticipationForm
+from notifications.request_kinds import MessageToTheBoard
 from datetime import date, timedelta
 
 import pytest
@@ -13,7 +16,7 @@ from django.utils import formats, translation
 from comptes.constants import PaymentMode
 from comptes.models import PaymentSettings
 from dossier import backoffice, requests
-from dossier.constants import ParticipationStatus, RequestKind, RequestStatus
+from dossier.constants import ParticipationStatus, RequestStatus
 from dossier.models import Request
 from dossier.tasks import bring_dated_changes_into_force
 from notifications.models import PrintItem, SecureMessage
@@ -52,12 +55,12 @@ def form_2914(alice, agent, client):
                                       "transit": "30012", "bank_account": "987654321",
                                       "personal_account_confirmed": "on"})
     assert "Formulaire saisi" in html(response)
-    return Request.objects.get(kind=RequestKind.FORM_2914)
+    return Request.objects.get(kind=BankTransferForm.code)
 
 
 def test_STF_1_an_agent_takes_requests_and_assigns_others_in_bulk(client, alice, agent, second_agent):
-    first = requests.submit(professional=alice, kind=RequestKind.OPEN_INDIVIDUAL, payload={"name": "Lévis"}, by=None)
-    second = requests.submit(professional=alice, kind=RequestKind.SECURE_MESSAGE, payload={"subject": "Question"}, by=None)
+    first = requests.submit(professional=alice, kind=OpenIndividualAccount.code, payload={"name": "Lévis"}, by=None)
+    second = requests.submit(professional=alice, kind=MessageToTheBoard.code, payload={"subject": "Question"}, by=None)
     client.force_login(agent)
     client.post(reverse(CHANGELIST), {"action": "assign_to_me", "_selected_action": [first.pk]})
     first.refresh_from_db()
@@ -77,9 +80,9 @@ def test_STF_1_an_agent_takes_requests_and_assigns_others_in_bulk(client, alice,
 
 def test_STF_1_the_overdue_filter_shows_open_requests_past_their_due_date(client, alice, agent, frozen_clock):
     frozen_clock(aware(2027, 3, 1, 9, 0))
-    late = requests.submit(professional=alice, kind=RequestKind.FORM_3102, payload={}, by=None)
+    late = requests.submit(professional=alice, kind=CoordinatesForm.code, payload={}, by=None)
     frozen_clock(aware(2027, 3, 25, 9, 0))
-    on_time = requests.submit(professional=alice, kind=RequestKind.FORM_2914, payload={"account_id": 0, "institution": "815",
+    on_time = requests.submit(professional=alice, kind=BankTransferForm.code, payload={"account_id": 0, "institution": "815",
                                                                                         "transit": "1", "last3": "1"}, by=None)
     client.force_login(agent)
     page = html(client.get(reverse(CHANGELIST) + "?echeance=depassee"))
@@ -93,8 +96,8 @@ def test_STF_2_EML_7_a_paper_3102_with_a_new_email_gets_the_validation_link_and_
     response = paper(client, "3102", {"professional_number": alice.professional_number, "received_on": clock.today().isoformat(),
                                       "line1": "77, rue Cartier", "city": "Québec", "province": "QC", "postal_code": "G1R 2B5",
                                       "country": "CA", "email": "alice.papier@example.com"})
-    request = Request.objects.get(kind=RequestKind.FORM_3102)
-    assert request.due_date == requests.due_date_for(RequestKind.FORM_3102, clock.today())
+    request = Request.objects.get(kind=CoordinatesForm.code)
+    assert request.due_date == requests.due_date_for(CoordinatesForm.code, clock.today())
     page = html(response)
     assert "Différence dans le dossier" in page and "77, rue Cartier" in page and "alice.papier@example.com" in page  # BEY-7
     with django_capture_on_commit_callbacks(execute=True):
@@ -114,7 +117,7 @@ def test_STF_2_EML_7_a_paper_3102_with_only_an_email_changes_the_email_and_keeps
     client.force_login(agent)
     response = paper(client, "3102", {"professional_number": alice.professional_number, "received_on": clock.today().isoformat(),
                                       "country": "CA", "province": "", "email": "alice.papier@example.com"})
-    request = Request.objects.get(kind=RequestKind.FORM_3102)
+    request = Request.objects.get(kind=CoordinatesForm.code)
     page = html(response)
     assert "alice.papier@example.com" in page and "Adresse de correspondance" not in page  # the difference: the email only
     with django_capture_on_commit_callbacks(execute=True):
@@ -191,7 +194,7 @@ def test_INS_7_a_paper_1378_takes_effect_30_days_after_the_notice(client, alice,
     client.force_login(agent)
     paper(client, "1378", {"professional_number": alice.professional_number, "received_on": "2027-03-01",
                            "status": ParticipationStatus.NON_PARTICIPANT, "notice_date": "2027-02-25"})
-    request = Request.objects.get(kind=RequestKind.FORM_1378)
+    request = Request.objects.get(kind=ParticipationForm.code)
     page = html(client.get(reverse("admin:dossier_request_change", args=[request.pk])))
     assert "Non participant à compter du 27 mars 2027" in page  # a date as the portal writes it, never ISO
     decide(client, request, accept="1")
@@ -276,15 +279,15 @@ def test_STF_2_ETC_3_paper_2404_and_3018_change_the_accreditation_through_the_sa
     common = {"professional_number": alice.professional_number, "received_on": clock.today().isoformat(),
               "account_number_billing": alice.billing_accounts.get().number, "reception_mode": ReceptionMode.TELECOM}
     paper(client, "2404", {**common, "transmission_number": "11111"})  # an ATD without its 2788 mandate
-    without_mandate = Request.objects.get(kind=RequestKind.FORM_2404)
+    without_mandate = Request.objects.get(kind=AgencyForm.code)
     assert "Une ATD exige le formulaire 2788" in html(decide(client, without_mandate, accept="1"))
     paper(client, "2404", {**common, "transmission_number": "11111", "mandate_accepted": "on"})
-    decide(client, Request.objects.filter(kind=RequestKind.FORM_2404).latest("pk"), accept="1")
+    decide(client, Request.objects.filter(kind=AgencyForm.code).latest("pk"), accept="1")
     settings_row = StatementSettings.objects.get(account__professional=alice)
     assert (settings_row.option, settings_row.agency, settings_row.mandate_accepted) == (StatementOption.AGENCY, atd, True)
     assert settings_row.line1 == "500, rue de l'État"  # the statement address stays (ETC-5)
     paper(client, "3018", {**common, "developer_number": "70001"})
-    decide(client, Request.objects.get(kind=RequestKind.FORM_3018), accept="1")
+    decide(client, Request.objects.get(kind=SelfBillingForm.code), accept="1")
     settings_row.refresh_from_db()
     assert settings_row.option == StatementOption.SELF_BILLING and settings_row.agency.owner == alice  # her private agency
 
@@ -305,7 +308,7 @@ def test_MAN_1_a_paper_3005_records_a_person_never_an_agency(client, alice, agen
     assert not Request.objects.exists()
     paper(client, "3005", {**common, "first_name": "Julie", "last_name": "Roy", "relation": MandataryRelation.AGENCY_EMPLOYEE,
                            "transmission_number": "11111"})
-    request = Request.objects.get(kind=RequestKind.FORM_3005)
+    request = Request.objects.get(kind=MandataryForm.code)
     assert request.due_date == clock.quebec_date(request.received_at) + timedelta(weeks=6)  # ETC-6 / SPEC §8: 4 to 6 weeks
     decide(client, request, accept="1")
     assert Mandatary.objects.filter(account__professional=alice, first_name="Julie", last_name="Roy", agency=agency,
@@ -325,7 +328,7 @@ def test_STF_2_ETC_3_a_paper_2788_gives_the_mandate_to_the_atd(client, alice, ag
               "account_number_billing": alice.billing_accounts.get().number}
     assert "Aucune ATD active ne porte ce numéro de transmission." in html(paper(client, "2788", {**common, "transmission_number": "22222"}))
     paper(client, "2788", {**common, "transmission_number": "11111"})
-    request = Request.objects.get(kind=RequestKind.FORM_2788)
+    request = Request.objects.get(kind=AtdMandateForm.code)
     assert request.due_date == clock.quebec_date(request.received_at) + timedelta(weeks=6)
     decide(client, request, accept="1")
     settings_row = StatementSettings.objects.get(account__professional=alice)

@@ -3,12 +3,15 @@ on what closed, four eyes that exclude the typist, read-only history, honest mes
 from __future__ import annotations
 
 import pytest
+from comptes.request_kinds import BankTransferForm, CollectiveAddress, MandataryForm, OpenIndividualAccount
+from dossier.request_kinds import CoordinatesForm
+from notifications.request_kinds import MessageToTheBoard
 from django.urls import reverse
 
 from comptes.models import PaymentSettings
 from comptes.constants import PaymentMode, MandataryRelation
 from dossier import backoffice, requests
-from dossier.constants import RequestKind, RequestStatus
+from dossier.constants import RequestStatus
 from dossier.models import Request
 from ramq_portal import clock
 from tests import factories
@@ -28,7 +31,7 @@ def test_STF_2_PRO_7_a_paper_3102_with_an_address_abroad_is_kept_abroad(client, 
     client.force_login(agent)
     paper(client, "3102", {"professional_number": alice.professional_number, "received_on": clock.today().isoformat(),
                            "line1": "1 Main Street", "city": "Boston", "country": "US", "region": "MA 02110"})
-    request = Request.objects.get(kind=RequestKind.FORM_3102)
+    request = Request.objects.get(kind=CoordinatesForm.code)
     decide(client, request, accept="1")
     new = alice.correspondence_addresses.get(line1="1 Main Street")
     assert (new.country, new.region, new.province, new.postal_code) == ("US", "MA 02110", "", "")
@@ -41,7 +44,7 @@ def test_BEY_7_the_difference_shown_is_what_is_applied(client, alice, agent, pay
     client.force_login(agent)
     paper(client, "3102", {"professional_number": alice.professional_number, "received_on": clock.today().isoformat(),
                            "line1": "77, rue Cartier", "city": "Québec", "province": "QC", "postal_code": "G1R 2B5", "country": "CA"})
-    request = Request.objects.get(kind=RequestKind.FORM_3102)
+    request = Request.objects.get(kind=CoordinatesForm.code)
     shown_after = backoffice.diff(request)[0].after
     decide(client, request, accept="1")
     applied = alice.correspondence_addresses.get(line1="77, rue Cartier")
@@ -54,7 +57,7 @@ def test_STF_2_a_paper_3102_entered_before_an_online_change_does_not_silently_un
     client.force_login(agent)
     paper(client, "3102", {"professional_number": alice.professional_number, "received_on": clock.today().isoformat(),
                            "line1": "77, rue Cartier", "city": "Québec", "province": "QC", "postal_code": "G1R 2B5", "country": "CA"})
-    request = Request.objects.get(kind=RequestKind.FORM_3102)
+    request = Request.objects.get(kind=CoordinatesForm.code)
     alice.refresh_from_db()
     profile.update_correspondence(professional=alice, expected_version=alice.correspondence_version,
                                   address=AddressInput(line1="9, rue Neuve", city="Lévis", province="QC", postal_code="G6V 1A1"),
@@ -73,7 +76,7 @@ def test_PAI_6_a_2914_on_an_account_closed_since_entry_is_refused(client, alice,
     client.force_login(agent)
     paper(client, "2914", {"professional_number": alice.professional_number, "received_on": clock.today().isoformat(),
                            "account_number_billing": extra.number, "institution": "815", "transit": "30012", "bank_account": "987654321"})
-    request = Request.objects.get(kind=RequestKind.FORM_2914)
+    request = Request.objects.get(kind=BankTransferForm.code)
     decide(client, request, accept="1")
     extra.closed_at = clock.now()
     extra.save()
@@ -89,7 +92,7 @@ def test_BEY_7_the_person_who_keyed_the_bank_number_cannot_approve_it(client, al
                            "account_number_billing": alice.billing_accounts.get().number, "institution": "815",
                            "transit": "30012", "bank_account": "987654321",
                            "personal_account_confirmed": "on"})
-    request = Request.objects.get(kind=RequestKind.FORM_2914)
+    request = Request.objects.get(kind=BankTransferForm.code)
     client.force_login(agent)
     decide(client, request, accept="1")  # an agent "prepares" seeing only •••321
     client.force_login(supervisor)
@@ -105,7 +108,7 @@ def test_STF_1_a_decided_request_cannot_be_reverted_through_the_history_and_appl
     paper(client, "3005", {"professional_number": alice.professional_number, "received_on": clock.today().isoformat(),
                            "account_number_billing": alice.billing_accounts.get().number, "first_name": "Julie",
                            "last_name": "Roy", "relation": MandataryRelation.AGENCY_EMPLOYEE, "transmission_number": "11111"})
-    request = Request.objects.get(kind=RequestKind.FORM_3005)
+    request = Request.objects.get(kind=MandataryForm.code)
     decide(client, request, accept="1")
     before = request.history.filter(status=RequestStatus.RECEIVED).order_by("history_id").last().history_id
     client.post(reverse("admin:dossier_request_simple_history", args=[request.pk, before]), {})
@@ -129,14 +132,14 @@ def test_CPT_3_a_collective_address_is_applied_only_while_the_professional_is_st
 
 
 def test_STF_1_accepting_a_secure_message_does_not_claim_a_change_was_applied(client, alice, agent):
-    request = requests.submit(professional=alice, kind=RequestKind.SECURE_MESSAGE, payload={"subject": "Q", "body": "B"}, by=None)
+    request = requests.submit(professional=alice, kind=MessageToTheBoard.code, payload={"subject": "Q", "body": "B"}, by=None)
     client.force_login(agent)
     page = decide(client, request, accept="1").content.decode()
     assert "le changement est appliqué au dossier" not in page and "ne change rien au dossier par elle-même" in page
 
 
 def test_STF_1_a_request_changes_only_through_its_decisions(client, alice, agent):
-    request = requests.submit(professional=alice, kind=RequestKind.OPEN_INDIVIDUAL, payload={"name": "X"}, by=None)
+    request = requests.submit(professional=alice, kind=OpenIndividualAccount.code, payload={"name": "X"}, by=None)
     client.force_login(agent)
     n = request.history.count()
     response = client.post(reverse("admin:dossier_request_change", args=[request.pk]), {"status": "acceptee", "_save": "1"})
@@ -144,7 +147,7 @@ def test_STF_1_a_request_changes_only_through_its_decisions(client, alice, agent
 
 
 def test_STF_1_assigning_every_request_of_the_list_assigns_what_it_announces(client, alice, agent):
-    ids = [requests.submit(professional=alice, kind=RequestKind.OPEN_INDIVIDUAL, payload={"name": str(i)}, by=None).pk for i in range(3)]
+    ids = [requests.submit(professional=alice, kind=OpenIndividualAccount.code, payload={"name": str(i)}, by=None).pk for i in range(3)]
     client.force_login(agent)
     changelist = reverse("admin:dossier_request_changelist")
     # the page shows all 3; the user ticks 1 box, then "select all 3" (select_across)
@@ -156,7 +159,7 @@ def test_STF_1_assigning_every_request_of_the_list_assigns_what_it_announces(cli
 
 
 def test_STF_1_a_request_whose_account_no_longer_exists_gets_a_message_not_an_error(client, alice, agent):
-    request = requests.submit(professional=alice, kind=RequestKind.COLLECTIVE_ADDRESS, payload={"account": "C999999", "line1": "x"}, by=None)
+    request = requests.submit(professional=alice, kind=CollectiveAddress.code, payload={"account": "C999999", "line1": "x"}, by=None)
     client.force_login(agent)
     client.raise_request_exception = False
     response = decide(client, request, accept="1")

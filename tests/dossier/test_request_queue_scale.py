@@ -18,11 +18,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from stdnum import luhn
 
-from dossier import numbers
-from dossier.admin_requests import CappedCountPaginator, RequestAdmin
-from dossier.constants import RequestKind, RequestStatus
-from dossier.management.commands.generate_backoffice_load import PROFESSION_PREFIX, professional_number
+from comptes.request_kinds import BankTransferForm
+from dossier import kinds, numbers
+from dossier.constants import RequestStatus
 from dossier.models import Professional, Request
+from guichet.admin import CappedCountPaginator, RequestAdmin
+from guichet.management.commands.generate_backoffice_load import PROFESSION_PREFIX, professional_number
 from ramq_portal import clock
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +74,7 @@ def test_STF_1_the_load_has_every_kind_and_status_numbers_that_cannot_clash_and_
     assert alice.professional_number not in numbers_ and numbers.is_valid_professional_number(alice.professional_number)
     assert professional_number(123_456)[:6] == numbers.professional_number(profession_digit="1", licence_number="23456")[:6]
     requests = generated_requests()
-    assert set(requests.values_list("kind", flat=True)) == set(RequestKind.values)
+    assert set(requests.values_list("kind", flat=True)) == {kind.code for kind in kinds.registered()}
     assert set(requests.values_list("status", flat=True)) == set(RequestStatus.values)
     assert requests.filter(status__in=["recue", "en_cours"], due_date__lt=clock.today()).exists()  # overdue ones
     assert requests.filter(agent=agent).exists() and requests.filter(agent__isnull=True).exists()
@@ -89,7 +90,7 @@ def test_STF_1_the_load_has_every_kind_and_status_numbers_that_cannot_clash_and_
 PAGES = {
     "first page": {},
     "status": {"status": RequestStatus.RECEIVED},
-    "kind": {"kind": RequestKind.FORM_2914},
+    "kind": {"kind": BankTransferForm.code},
     "overdue": {"echeance": "depassee"},
     "mine": {"agent": "moi"},
     "unassigned": {"agent": "aucun"},

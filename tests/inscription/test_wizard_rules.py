@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+from comptes.request_kinds import OpenIndividualAccount
 from datetime import timedelta
 
 import pytest
@@ -14,7 +15,7 @@ from comptes import paycalendar
 from comptes.accounts import payment_in_force
 from comptes.constants import PaymentMode, StatementOption
 from comptes.models import BillingAgency, FinancialInstitution, PaymentSettings, SoftwareDeveloper
-from dossier.constants import RemunerationMode, RequestKind
+from dossier.constants import RemunerationMode
 from dossier.models import Professional, Request
 from inscription import services
 from inscription.models import RegistrationDraft
@@ -349,7 +350,7 @@ def test_INS_5_continuer_applies_everything_through_the_services_of_mon_dossier(
     assert professional.places_of_practice.get().is_main
     payment = PaymentSettings.objects.get(account__professional=professional)
     assert payment.mode == PaymentMode.TRANSFER and payment.bank_account == "1234567"
-    assert Request.objects.filter(professional=professional, kind=RequestKind.OPEN_INDIVIDUAL).exists()
+    assert Request.objects.filter(professional=professional, kind=OpenIndividualAccount.code).exists()
     assert not RegistrationDraft.objects.filter(professional=professional).exists()
     page = text(client.get(reverse("inscription:done")))
     assert "Votre inscription à la RAMQ est terminée" in page and reverse("dossier:profil") in page

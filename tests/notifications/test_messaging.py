@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import html
+from notifications.request_kinds import MessageToTheBoard
 from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 
-from dossier.constants import RequestKind, RequestStatus
+from dossier.constants import RequestStatus
 from dossier.models import Request
 from notifications.models import SecureMessage
 from ramq_portal import clock
@@ -76,7 +77,7 @@ def test_NOT_2_a_message_to_the_board_lands_in_the_staff_queue(signed_in, alice,
     response = signed_in.post(reverse("notifications:write"), {"subject": "Changement d'adresse du regroupement", "body": "Nouvelle adresse…"})
     assert response.status_code == 302
     request = Request.objects.get()
-    assert (request.professional, request.kind, request.status) == (alice, RequestKind.SECURE_MESSAGE, RequestStatus.RECEIVED)
+    assert (request.professional, request.kind, request.status) == (alice, MessageToTheBoard.code, RequestStatus.RECEIVED)
     assert request.payload["subject"] == "Changement d'adresse du regroupement" and request.due_date > clock.today()
     client.force_login(agent, backend=BACKEND)
     assert "Changement d'adresse du regroupement" in text(client.get(reverse("admin:dossier_request_change", args=[request.pk])))

@@ -1,6 +1,7 @@
-"""The request queue in the admin (STF-1, STF-2, BEY-7): filters, "assign to me", bulk assignment, the
-before/after difference, accept / refuse / approve, and paper forms entered by staff. Every decision goes
-through dossier.backoffice."""
+"""The request queue in the admin (STF-1, STF-2, BEY-7): filters, "assign to me", bulk assignment, what
+each request is about, the before/after difference, the conversation with the professional and the
+reply, accept / refuse / approve, and paper forms entered by staff. Every decision goes through
+dossier.backoffice; what differs between kinds of request is asked of their class (dossier.kinds)."""
 from __future__ import annotations
 
 from django.contrib import admin, messages
@@ -13,10 +14,11 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from dossier import backoffice
-from dossier.constants import RequestKind
-from dossier.forms_backoffice import PAPER_FORMS, AssignForm, RefuseForm
+from dossier import backoffice, kinds
 from dossier.models import Request, User
+from guichet.forms import AssignForm, RefuseForm, ReplyForm
+from notifications import messaging
+from notifications.models import SecureMessage
 from ramq_portal import clock
 from ramq_portal.history import MaskedHistoryAdmin
 
@@ -71,7 +73,7 @@ class AgentFilter(admin.SimpleListFilter):
 class RequestAdmin(MaskedHistoryAdmin):
     """The queue of everything staff review: online requests and paper forms."""
 
-    list_display = ["received_at", "kind", "professional", "status", "due", "agent"]
+    list_display = ["received_at", "kind", "about", "professional", "status", "due", "agent"]
     list_filter = ["status", "kind", OverdueFilter, AgentFilter]
     search_fields = ["=professional__professional_number", "^professional__last_name"]
     search_help_text = gettext_lazy("Numéro de professionnel (exact) ou début du nom de famille.")
@@ -83,9 +85,9 @@ class RequestAdmin(MaskedHistoryAdmin):
     # (1.5 s), and sorting by the professional column sorts the whole join by name (1 s or more).
     show_facets = admin.ShowFacets.NEVER
     sortable_by = ["received_at", "kind", "status", "due", "agent"]
-    readonly_fields = ["kind", "professional", "payload", "status", "received_at", "due_date", "agent", "prepared_by", "prepared_at",
-                       "decided_by", "decided_at", "reason"]
-    exclude = ["sensitive"]
+    fields = ["kind", "about", "professional", "status", "received_at", "due_date", "agent", "prepared_by", "prepared_at",
+              "decided_by", "decided_at", "reason"]
+    readonly_fields = fields
     actions = ["assign_to_me", "assign_to"]
     change_form_template = "admin/dossier/request/change_form.html"
     change_list_template = "admin/dossier/request/change_list.html"
@@ -95,6 +97,11 @@ class RequestAdmin(MaskedHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=gettext_lazy("objet"))
+    def about(self, obj):
+        """What the request is about, in words (a message's subject, an account's number), never its data."""
+        return kinds.of(obj.kind).summary(obj) or "—"
 
     @admin.display(description=gettext_lazy("échéance"), ordering="due_date")
     def due(self, obj):
@@ -128,6 +135,7 @@ class RequestAdmin(MaskedHistoryAdmin):
     def get_urls(self):
         own = [
             path("<int:object_id>/decider/", self.admin_site.admin_view(self.decide_view), name="dossier_request_decide"),
+            path("<int:object_id>/repondre/", self.admin_site.admin_view(self.reply_view), name="dossier_request_reply"),
             path("papier/", self.admin_site.admin_view(self.paper_index_view), name="dossier_request_paper"),
             path("papier/<str:kind>/", self.admin_site.admin_view(self.paper_form_view), name="dossier_request_paper_form"),
         ]
@@ -139,9 +147,14 @@ class RequestAdmin(MaskedHistoryAdmin):
         obj = self.get_object(request, object_id)
         extra = {**(extra_context or {})}
         if obj is not None:
-            extra.update(changes=backoffice.diff(obj), refuse_form=RefuseForm(), is_open=obj.status in backoffice.OPEN,
+            kind = kinds.of(obj.kind)
+            thread = (SecureMessage.objects.filter(thread_id=messaging.thread_of(obj), professional_id=obj.professional_id)
+                      .select_related("author").order_by("created_at", "pk"))
+            extra.update(changes=backoffice.diff(obj), refuse_form=RefuseForm(), reply_form=ReplyForm(), is_open=obj.status in backoffice.OPEN,
                          awaiting_approval=obj.prepared_by_id is not None and obj.status in backoffice.OPEN,
-                         can_decide=self.has_change_permission(request, obj))
+                         can_decide=self.has_change_permission(request, obj), kind=kind,
+                         applies=type(kind).apply is not kinds.RequestKind.apply, thread=thread,
+                         can_reply=obj.professional.is_enrolled)
         return super().change_view(request, object_id, form_url, extra_context=extra)
 
     def decide_view(self, request, object_id):
@@ -171,25 +184,43 @@ class RequestAdmin(MaskedHistoryAdmin):
             self.message_user(request, refused.message, level=messages.ERROR)
         return redirect("admin:dossier_request_change", obj.pk)
 
+    def reply_view(self, request, object_id):
+        """An agent answers the professional in the request's conversation (and may close the request)."""
+        if request.method != "POST":
+            return redirect("admin:dossier_request_change", object_id)
+        obj = get_object_or_404(Request, pk=object_id)
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        form = ReplyForm(request.POST)
+        try:
+            if not form.is_valid():
+                raise backoffice.DecisionRefused(_("Écrivez la réponse : elle est transmise au professionnel."))
+            messaging.reply(request_id=obj.pk, body=form.cleaned_data["body"], by=request.user, close=form.cleaned_data["close"])
+            self.message_user(request, _("Réponse transmise dans la messagerie sécurisée du professionnel."))
+        except backoffice.DecisionRefused as refused:
+            self.message_user(request, refused.message, level=messages.ERROR)
+        return redirect("admin:dossier_request_change", obj.pk)
+
     # --- paper forms (STF-2) ------------------------------------------------------------------------------
 
     def paper_index_view(self, request):
         if not self.has_change_permission(request):
             raise PermissionDenied
         context = {**self.admin_site.each_context(request), "opts": self.model._meta, "title": _("Saisir un formulaire papier"),
-                   "forms": [(kind, RequestKind(kind).label) for kind in PAPER_FORMS]}
+                   "forms": [(kind.code, kind.label) for kind in kinds.paper_kinds()]}
         return TemplateResponse(request, "admin/dossier/request/paper_index.html", context)
 
     def paper_form_view(self, request, kind):
-        if not self.has_change_permission(request) or kind not in PAPER_FORMS:
+        paper_form = kinds.of(kind).paper_form
+        if not self.has_change_permission(request) or paper_form is None:
             raise PermissionDenied
-        form = PAPER_FORMS[kind](request.POST or None)
+        form = paper_form(request.POST or None)
         if request.method == "POST" and form.is_valid():
             entered = backoffice.enter_paper_form(kind=kind, by=request.user, **form.entry())
             self.message_user(request, _("Formulaire saisi : la demande est dans la file."))
             return redirect("admin:dossier_request_change", entered.pk)
         context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form,
-                   "title": _("Saisir le %(form)s") % {"form": RequestKind(kind).label}}
+                   "title": _("Saisir le %(form)s") % {"form": kinds.of(kind).label}}
         return TemplateResponse(request, "admin/dossier/request/paper_form.html", context)
 
 

@@ -43,9 +43,13 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from dossier.constants import Language, ParticipationStatus, RemunerationMode, RequestKind, RequestStatus
+from comptes.request_kinds import BankTransferForm, CollectiveAddress, JoinCollective, OpenCollectiveAccount, OpenIndividualAccount
+from dossier import kinds
+from dossier.constants import Language, ParticipationStatus, RemunerationMode, RequestStatus
 from dossier.models import Profession, Professional, Request, User
+from dossier.request_kinds import CoordinatesForm, ParticipationForm
 from dossier.requests import due_date_for
+from notifications.request_kinds import MessageToTheBoard
 from ramq_portal import clock
 
 PROFESSION_PREFIX = "charge-"
@@ -220,23 +224,23 @@ class Command(BaseCommand):
     def _request_rows(self, count: int, ids: list[int], staff: list[int]):
         rng = random.Random(SEED)
         now = clock.now()
-        kinds = list(RequestKind)
+        codes = [kind.code for kind in kinds.registered()]
         due_dates: dict = {}
         payloads = {
-            RequestKind.OPEN_INDIVIDUAL: lambda n: {"name": f"Clinique {n % 500}"},
-            RequestKind.OPEN_COLLECTIVE: lambda n: {"name": f"Regroupement {n % 300}"},
-            RequestKind.JOIN_COLLECTIVE: lambda n: {"group_number": f"{500000 + n % 900}"},
-            RequestKind.COLLECTIVE_ADDRESS: lambda n: {"account": f"{700000 + n % 900}", "line1": f"{n % 999 + 1}, rue Principale",
+            OpenIndividualAccount.code: lambda n: {"name": f"Clinique {n % 500}"},
+            OpenCollectiveAccount.code: lambda n: {"name": f"Regroupement {n % 300}"},
+            JoinCollective.code: lambda n: {"group_number": f"{500000 + n % 900}"},
+            CollectiveAddress.code: lambda n: {"account": f"{700000 + n % 900}", "line1": f"{n % 999 + 1}, rue Principale",
                                                        "city": "Québec", "province": "QC", "postal_code": "G1R 2B5"},
-            RequestKind.SECURE_MESSAGE: lambda n: {"subject": "Question sur mon dossier", "body": f"Bonjour, ma question no {n}."},
-            RequestKind.FORM_3102: lambda n: {"line1": f"{n % 999 + 1}, boulevard Laurier", "line2": "", "city": "Québec",
+            MessageToTheBoard.code: lambda n: {"subject": "Question sur mon dossier", "body": f"Bonjour, ma question no {n}."},
+            CoordinatesForm.code: lambda n: {"line1": f"{n % 999 + 1}, boulevard Laurier", "line2": "", "city": "Québec",
                                               "province": "QC", "postal_code": "G1V 2L8", "email": ""},
-            RequestKind.FORM_2914: lambda n: {"account_id": 0, "institution": "815", "transit": f"{n % 99999:05d}", "last3": f"{n % 1000:03d}"},
-            RequestKind.FORM_1378: lambda n: {"status": ParticipationStatus.NON_PARTICIPANT if n % 2 else ParticipationStatus.DISENGAGED,
+            BankTransferForm.code: lambda n: {"account_id": 0, "institution": "815", "transit": f"{n % 99999:05d}", "last3": f"{n % 1000:03d}"},
+            ParticipationForm.code: lambda n: {"status": ParticipationStatus.NON_PARTICIPANT if n % 2 else ParticipationStatus.DISENGAGED,
                                               "notice_date": (now - timedelta(days=n % 60)).date().isoformat()},
         }
         for n in range(count):
-            kind = kinds[n % len(kinds)]
+            kind = codes[n % len(codes)]
             received = now - timedelta(seconds=rng.randrange(HISTORY_DAYS * 86400))
             age = (now - received).days
             key = (kind, received.date())
@@ -254,7 +258,7 @@ class Command(BaseCommand):
             decided_at = received + timedelta(days=rng.randint(0, max(0, min(age, 40))), hours=rng.randint(1, 8)) if decided else None
             if decided_at is not None and decided_at > now:
                 decided_at = now
-            prepared = kind == RequestKind.FORM_2914 and status == RequestStatus.IN_PROGRESS and n % 3 == 0
+            prepared = kind == BankTransferForm.code and status == RequestStatus.IN_PROGRESS and n % 3 == 0
             make_payload = payloads.get(kind)
             payload = make_payload(n) if make_payload else {"formulaire": str(kind), "reference": f"P{n:07d}"}
             yield {

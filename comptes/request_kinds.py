@@ -1,0 +1,316 @@
+"""The kinds of request whose change belongs to billing accounts (dossier.kinds): the paper forms 2914,
+2404, 2788, 3018 and 3005, and the requests made in the Comptes tab (CPT-2, CPT-3). Each applies
+through the same services as the Comptes tab; a rule of those services that refuses the change comes
+back to the agent as a message (DecisionRefused)."""
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from datetime import date
+
+from django.utils.translation import gettext, gettext_lazy as _
+
+from comptes import accounts, mandataries, services
+from comptes.constants import AccountRequest, MandataryRelation, PaymentMode, ReceptionMode, StatementOption
+from comptes.exceptions import AgencyRefused, ComptesError, MandateRequired, NotAloneInCollective, StaleAccountEdit
+from comptes.models import BillingAccount, BillingAgency, FinancialInstitution, SoftwareDeveloper, StatementSettings
+from comptes.paper_forms import Form2404, Form2788, Form2914, Form3005, Form3018
+from dossier import backoffice, kinds
+from dossier.constants import CorrespondenceKind
+from dossier.kinds import Change, DecisionRefused, Notice
+from dossier.models import Request, User
+from dossier.request_kinds import address_text, paper_address
+from dossier.services import AddressInput
+from ramq_portal import clock
+
+
+@contextmanager
+def _rules():
+    """The refusals of the Comptes services, said to the agent."""
+    try:
+        yield
+    except StaleAccountEdit as exc:
+        raise DecisionRefused(backoffice.STALE) from exc
+    except AgencyRefused as exc:
+        raise DecisionRefused(_("Cette agence ne peut pas être choisie : seule une ATD, une ISE ou l'agence privée du professionnel.")) from exc
+    except MandateRequired as exc:
+        raise DecisionRefused(_("Une ATD exige le formulaire 2788 (mandat) : refusez la demande ou joignez le mandat.")) from exc
+    except NotAloneInCollective as exc:
+        raise DecisionRefused(_("D'autres membres se sont joints au compte collectif : son adresse exige maintenant une lettre "
+                                "signée par tous les membres.")) from exc
+    except ComptesError as exc:
+        raise DecisionRefused(_("Les règles de Mon dossier refusent ce changement : refusez la demande avec le motif.")) from exc
+
+
+def _account_of(request: Request) -> BillingAccount | None:
+    return BillingAccount.objects.filter(pk=request.payload.get("account_id")).select_related("statement_settings").first()
+
+
+def _open_account(request: Request) -> BillingAccount:
+    account = BillingAccount.objects.filter(pk=request.payload["account_id"], professional_id=request.professional_id,
+                                            closed_at__isnull=True).first()
+    if account is None:
+        raise DecisionRefused(_("Ce compte de facturation est fermé depuis la saisie de la demande : refusez-la avec ce motif."))
+    return account
+
+
+def _subject(kind: kinds.RequestKind) -> str:
+    return gettext("Votre demande : %(kind)s") % {"kind": kind.label}
+
+
+def _statement_text(settings_row) -> str:
+    if settings_row is None:
+        return ""
+    parts = [settings_row.get_option_display()]
+    if settings_row.agency_id:
+        parts.append(str(settings_row.agency))
+    if settings_row.reception_mode:
+        parts.append(settings_row.get_reception_mode_display())
+    if settings_row.mandate_accepted:
+        parts.append(gettext("mandat ATD accepté"))
+    return "\n".join(parts)
+
+
+class AccountPaperKind(kinds.RequestKind):
+    """A paper form about one billing account: 4 to 6 weeks (SPEC §8)."""
+
+    weeks = 6
+
+    def summary(self, request: Request) -> str:
+        return gettext("Compte %(number)s") % {"number": request.payload.get("account_number", "")}
+
+
+@kinds.register
+class BankTransferForm(AccountPaperKind):
+    """Form 2914: bank transfer, through the same service as the Comptes tab (PAI-4 effective date,
+    BEY-4 notice). The signed form stands for the fresh confirmation; a supervisor approves (four eyes)."""
+
+    code = "2914"
+    label = _("Formulaire 2914 (virement bancaire)")
+    paper_form = Form2914
+    four_eyes = True
+    correspondence = CorrespondenceKind.PAYMENTS
+
+    def apply(self, request: Request, by: User) -> dict:
+        data, secret = request.payload, json.loads(request.sensitive or "{}")
+        account = _open_account(request)
+        with _rules():
+            row = accounts.change_payment(
+                account=account, expected_version=data.get("account_version", account.version), mode=PaymentMode.TRANSFER,
+                bank=accounts.BankDetails(institution=FinancialInstitution.objects.get(number=data["institution"]), transit=data["transit"],
+                                          account_number=secret["account_number"]),
+                personal_account_confirmed=bool(data.get("personal_account_confirmed", not account.is_personal)), fresh_confirmation=True,
+                by=by,
+            )
+        return {"effective_from": row.effective_from.isoformat() if row is not None else ""}
+
+    def changes(self, request: Request) -> list[Change]:
+        account, data = _account_of(request), request.payload
+        if account is None:
+            return []
+        state = accounts.payment_in_force(account, clock.today())
+        current = state.pending or state.in_force
+        after = f"{gettext('Virement bancaire')} {data['institution']}-{data['transit']} •••{data['last3']}"
+        return [Change(gettext("Coordonnées de paiement du compte %(number)s") % {"number": account.number},
+                       str(current) if current else gettext("Chèque"), after)]
+
+    def accepted_notice(self, request: Request, outcome: dict) -> Notice:
+        data = request.payload
+        body = gettext("Votre formulaire 2914 reçu le %(date)s est accepté : les paiements du compte %(number)s seront versés par "
+                       "virement bancaire dans le compte •••%(last3)s.") % {
+            "date": kinds.received_on(request), "number": data.get("account_number", ""), "last3": data.get("last3", "")}
+        if outcome.get("effective_from"):
+            body += "\n" + gettext("Ce changement s'applique à compter du paiement du %(date)s.") % {
+                "date": clock.long_date(date.fromisoformat(outcome["effective_from"]))}
+        return Notice(_subject(self), body)
+
+
+class StatementPaperKind(AccountPaperKind):
+    """Forms 2404 (+ 2788) and 3018 (ETC-2..6): the statement's transmission, through the same service as
+    the Comptes tab; ETC-3 (no other professional's private agency, the ATD mandate) may refuse it."""
+
+    def apply(self, request: Request, by: User) -> dict:
+        data = request.payload
+        account = _open_account(request)
+        settings_row = getattr(account, "statement_settings", None)
+        if settings_row is None:
+            raise DecisionRefused(_("Ce compte n'a pas d'adresse de transmission de l'état de compte."))
+        with _rules():
+            accounts.change_statement(
+                account=account, expected_version=data.get("account_version", account.version), option=data["option"],
+                agency=BillingAgency.objects.filter(transmission_number=data.get("agency")).first(),
+                developer=SoftwareDeveloper.objects.filter(number=data.get("developer")).first(),
+                reception_mode=data["reception_mode"], mandate_accepted=bool(data.get("mandate_accepted")),
+                address=AddressInput.of(settings_row), by=by,
+            )
+        return {}
+
+    def _after(self, data: dict) -> str:
+        if data["option"] == StatementOption.AGENCY:
+            chosen = str(BillingAgency.objects.filter(transmission_number=data.get("agency")).first() or data.get("agency"))
+        else:
+            developer = SoftwareDeveloper.objects.filter(number=data.get("developer")).first()
+            chosen = gettext("agence privée avec %(developer)s") % {"developer": developer or data.get("developer")}
+        return "\n".join(str(part) for part in (StatementOption(data["option"]).label, chosen, ReceptionMode(data["reception_mode"]).label,
+                                                 gettext("mandat ATD accepté") if data.get("mandate_accepted") else "") if part)
+
+    def changes(self, request: Request) -> list[Change]:
+        account = _account_of(request)
+        if account is None:
+            return []
+        return [Change(gettext("Coordonnées d'état de compte du compte %(number)s") % {"number": account.number},
+                       _statement_text(getattr(account, "statement_settings", None)), self._after(request.payload))]
+
+    def accepted_notice(self, request: Request, outcome: dict) -> Notice:
+        return Notice(_subject(self), gettext(
+            "Votre formulaire reçu le %(date)s est accepté : l'état de compte du compte %(number)s est maintenant transmis ainsi :\n%(how)s") % {
+            "date": kinds.received_on(request), "number": request.payload.get("account_number", ""), "how": self._after(request.payload)})
+
+
+@kinds.register
+class AgencyForm(StatementPaperKind):
+    code = "2404"
+    label = _("Formulaire 2404 (accréditation)")
+    paper_form = Form2404
+
+
+@kinds.register
+class SelfBillingForm(StatementPaperKind):
+    code = "3018"
+    label = _("Formulaire 3018 (accréditation)")
+    paper_form = Form3018
+
+
+@kinds.register
+class AtdMandateForm(StatementPaperKind):
+    code = "2788"
+    label = _("Formulaire 2788 (mandat ATD)")
+    paper_form = Form2788
+
+
+@kinds.register
+class MandataryForm(AccountPaperKind):
+    """Form 3005 (MAN-1): the mandatary is recorded on the account."""
+
+    code = "3005"
+    label = _("Formulaire 3005 (mandataire)")
+    paper_form = Form3005
+
+    @staticmethod
+    def _who(data: dict) -> str:
+        relation = str(MandataryRelation(data["relation"]).label)
+        agency = f" — {data['agency']}" if data.get("agency") else ""
+        return f"{data['first_name']} {data['last_name']} ({relation}{agency})"
+
+    def apply(self, request: Request, by: User) -> dict:
+        data = request.payload
+        agency = BillingAgency.objects.filter(transmission_number=data["agency"]).first() if data.get("agency") else None
+        with _rules():
+            mandataries.record(account=_open_account(request), first_name=data["first_name"], last_name=data["last_name"],
+                               relation=data["relation"], agency=agency, by=by, reason="Formulaire 3005 accepté")
+        return {}
+
+    def changes(self, request: Request) -> list[Change]:
+        account, data = _account_of(request), request.payload
+        if account is None:
+            return []
+        current = ", ".join(f"{m.first_name} {m.last_name}" for m in account.mandataries.filter(ended_at__isnull=True))
+        return [Change(gettext("Mandataires du compte %(number)s") % {"number": account.number}, current,
+                       ", ".join(filter(None, [current, self._who(data)])))]
+
+    def accepted_notice(self, request: Request, outcome: dict) -> Notice:
+        data = request.payload
+        return Notice(_subject(self), gettext("Votre formulaire 3005 reçu le %(date)s est accepté : %(who)s est inscrit comme mandataire "
+                                              "du compte %(number)s.") % {
+            "date": kinds.received_on(request), "who": f"{data['first_name']} {data['last_name']}", "number": data.get("account_number", "")})
+
+
+class OpenAccount(kinds.RequestKind):
+    """CPT-2: an administrative account, opened by staff at the professional's request."""
+
+    collective = False
+
+    def summary(self, request: Request) -> str:
+        return request.payload.get("name", "")
+
+    def apply(self, request: Request, by: User) -> dict:
+        account = services.open_administrative_account(professional=request.professional, collective=self.collective,
+                                                       name=request.payload["name"], by=by)
+        return {"account_number": account.number, "group_number": account.group_number}
+
+    def changes(self, request: Request) -> list[Change]:
+        return [Change(gettext("Nouveau compte"), "", f"{self.label} : {request.payload.get('name', '')}")]
+
+    def accepted_notice(self, request: Request, outcome: dict) -> Notice:
+        body = gettext("Votre demande reçue le %(date)s est acceptée : le compte « %(name)s » est ouvert sous le numéro %(number)s.") % {
+            "date": kinds.received_on(request), "name": request.payload.get("name", ""), "number": outcome.get("account_number", "")}
+        if outcome.get("group_number"):
+            body += "\n" + gettext("Numéro de regroupement à donner aux membres qui s'y joindront : %(group)s.") % {"group": outcome["group_number"]}
+        return Notice(_subject(self), body)
+
+
+@kinds.register
+class OpenIndividualAccount(OpenAccount):
+    code = AccountRequest.OPEN_INDIVIDUAL
+    label = _("Ouvrir un compte administratif individuel")
+
+
+@kinds.register
+class OpenCollectiveAccount(OpenAccount):
+    code = AccountRequest.OPEN_COLLECTIVE
+    label = _("Ouvrir un compte administratif collectif")
+    collective = True
+
+
+@kinds.register
+class JoinCollective(kinds.RequestKind):
+    code = AccountRequest.JOIN_COLLECTIVE
+    label = _("Joindre le compte collectif d'un regroupement")
+
+    def summary(self, request: Request) -> str:
+        return gettext("Regroupement %(group)s") % {"group": request.payload.get("group_number", "")}
+
+    def apply(self, request: Request, by: User) -> dict:
+        try:
+            membership = services.join_collective(professional=request.professional, group_number=request.payload["group_number"], by=by)
+        except BillingAccount.DoesNotExist as exc:
+            raise DecisionRefused(_("Aucun compte collectif ouvert ne porte ce numéro de regroupement : refusez la demande avec ce motif.")) from exc
+        return {"account_number": membership.account.number, "account_name": membership.account.name}
+
+    def changes(self, request: Request) -> list[Change]:
+        group = BillingAccount.objects.filter(group_number=request.payload.get("group_number"), closed_at__isnull=True).first()
+        return [Change(gettext("Membre du compte collectif"), "",
+                       f"{request.payload.get('group_number')} — {group.name if group else gettext('introuvable')}")]
+
+    def accepted_notice(self, request: Request, outcome: dict) -> Notice:
+        return Notice(_subject(self), gettext("Votre demande reçue le %(date)s est acceptée : vous êtes membre du compte collectif "
+                                              "%(number)s « %(name)s ».") % {
+            "date": kinds.received_on(request), "number": outcome.get("account_number", ""), "name": outcome.get("account_name", "")})
+
+
+@kinds.register
+class CollectiveAddress(kinds.RequestKind):
+    """CPT-3: the address of a collective account, sent by its only member."""
+
+    code = AccountRequest.COLLECTIVE_ADDRESS
+    label = _("Adresse d'un compte collectif (lettre)")
+
+    def summary(self, request: Request) -> str:
+        return gettext("Compte %(number)s") % {"number": request.payload.get("account", "")}
+
+    def apply(self, request: Request, by: User) -> dict:
+        with _rules():
+            services.change_collective_address(account_number=request.payload["account"], professional=request.professional,
+                                               address=request.payload, by=by)
+        return {}
+
+    def changes(self, request: Request) -> list[Change]:
+        data = request.payload
+        group = BillingAccount.objects.filter(number=data.get("account")).select_related("statement_settings").first()
+        before = address_text(getattr(group, "statement_settings", None)) if group else ""
+        after = StatementSettings(**vars(paper_address(data)))
+        return [Change(gettext("Adresse du compte collectif %(number)s") % {"number": data.get("account")}, before, address_text(after))]
+
+    def accepted_notice(self, request: Request, outcome: dict) -> Notice:
+        return Notice(_subject(self), gettext("Votre demande reçue le %(date)s est acceptée : la nouvelle adresse du compte collectif "
+                                              "%(number)s est enregistrée.") % {"date": kinds.received_on(request), "number": request.payload.get("account", "")})

@@ -1,0 +1,138 @@
+"""The kinds of request whose change belongs to the professional's file (dossier.kinds): paper form 3102
+(coordinates) and paper form 1378 (participation), with the daily task that brings a 1378 into force."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils.translation import gettext, gettext_lazy as _
+
+from dossier import dated, kinds, profile
+from dossier.constants import CorrespondenceKind, ParticipationStatus
+from dossier.forms_backoffice import Form1378, Form3102
+from dossier.kinds import Change, DecisionRefused, Notice
+from dossier.models import CorrespondenceAddress, Professional, Request, User
+from dossier.selectors import correspondence_address_on
+from dossier.services import AddressInput
+from ramq_portal import clock
+
+# INS-7: a 1378 takes effect 30 days after the notice.
+FORM_1378_DAYS = 30
+
+
+def latest_address(professional: Professional):
+    """The address the file will have: the pending one, or the one in force."""
+    state = correspondence_address_on(professional, clock.today())
+    return state.pending or state.in_force
+
+
+def address_text(address) -> str:
+    return "\n".join(address.lines()) if address is not None else ""
+
+
+def paper_address(data: dict) -> AddressInput:
+    """The address written on a paper form, as entered (abroad too, PRO-7)."""
+    return AddressInput(line1=data.get("line1", ""), line2=data.get("line2", ""), city=data.get("city", ""), province=data.get("province", ""),
+                        postal_code=data.get("postal_code", ""), region=data.get("region", ""), country=data.get("country") or "CA")
+
+
+@kinds.register
+class CoordinatesForm(kinds.RequestKind):
+    """Form 3102: change of address, telephone or email, through the same service as the Profil tab
+    (the address is dated, PRO-5; the email gets its validation link, EML-7)."""
+
+    code = "3102"
+    label = _("Formulaire 3102 (adresse, téléphone, courriel)")
+    paper_form = Form3102
+    business_days = 5  # SPEC §8: "as soon as possible"
+    correspondence = CorrespondenceKind.AGREEMENT
+
+    def apply(self, request: Request, by: User) -> dict:
+        professional = Professional.objects.get(pk=request.professional_id)
+        data = request.payload
+        current = latest_address(professional)
+        if data.get("with_address", True):
+            address = paper_address(data)
+        else:
+            address = AddressInput.of(current) if current is not None else None
+        if address is None:
+            raise DecisionRefused(_("Ce dossier n'a aucune adresse de correspondance : le formulaire doit en donner une."))
+        telephones = [profile.TelephoneInput(kind=t.kind, number=str(t.number), extension=t.extension) for t in professional.telephones.all()]
+        result = profile.update_correspondence(
+            professional=professional, expected_version=data.get("version", professional.correspondence_version), address=address,
+            declared_agency_address=bool(current and current.declared_agency_address), telephones=telephones,
+            cell=str(professional.cell_number or ""), email=data.get("email") or professional.email, by=by,
+        )
+        return {"address_effective_from": result.address_effective_from.isoformat() if result.address_effective_from else ""}
+
+    def changes(self, request: Request) -> list[Change]:
+        professional, data = request.professional, request.payload
+        changes = []
+        if data.get("with_address", True):
+            after = CorrespondenceAddress(**vars(paper_address(data)))
+            changes.append(Change(gettext("Adresse de correspondance"), address_text(latest_address(professional)), address_text(after)))
+        if data.get("email"):
+            changes.append(Change(gettext("Courriel"), professional.email, data["email"]))
+        return changes
+
+    def accepted_notice(self, request: Request, outcome: dict) -> Notice:
+        lines = [gettext("Votre formulaire 3102 reçu le %(date)s est accepté.") % {"date": kinds.received_on(request)}]
+        if outcome.get("address_effective_from"):
+            lines.append(gettext("Votre nouvelle adresse de correspondance entre en vigueur le %(date)s.") % {
+                "date": clock.long_date(date.fromisoformat(outcome["address_effective_from"]))})
+        if request.payload.get("email"):
+            lines.append(gettext("Un lien de validation est envoyé à votre nouvelle adresse de courriel : elle sert dès que vous l'avez validée."))
+        return Notice(gettext("Votre demande : %(kind)s") % {"kind": self.label}, "\n".join(lines))
+
+
+@kinds.register
+class ParticipationForm(kinds.RequestKind):
+    """Form 1378 (INS-7): non-participation or disengagement, 30 days after the notice."""
+
+    code = "1378"
+    label = _("Formulaire 1378 (non-participation ou désengagement)")
+    paper_form = Form1378
+    correspondence = CorrespondenceKind.AGREEMENT
+
+    @staticmethod
+    def effective(request: Request) -> date:
+        return date.fromisoformat(request.payload["notice_date"]) + timedelta(days=FORM_1378_DAYS)
+
+    def apply(self, request: Request, by: User) -> dict:
+        professional = Professional.objects.select_for_update().get(pk=request.professional_id)
+        professional.pending_participation_status = request.payload["status"]
+        professional.pending_participation_from = self.effective(request)
+        professional._history_user = by
+        professional._change_reason = "Formulaire 1378 accepté"
+        professional.save(update_fields=["pending_participation_status", "pending_participation_from"])
+        apply_pending_participation(today=clock.today(), professional_ids=[professional.pk])
+        return {}
+
+    def changes(self, request: Request) -> list[Change]:
+        return [Change(gettext("Statut de participation"), request.professional.get_participation_status_display(),
+                       gettext("%(status)s à compter du %(date)s") % {
+                           "status": ParticipationStatus(request.payload["status"]).label, "date": clock.long_date(self.effective(request))})]
+
+    def accepted_notice(self, request: Request, outcome: dict) -> Notice:
+        return Notice(gettext("Votre demande : %(kind)s") % {"kind": self.label},
+                      gettext("Votre avis du %(notice)s est accepté : vous êtes %(status)s à compter du %(date)s.") % {
+                          "notice": clock.long_date(date.fromisoformat(request.payload["notice_date"])),
+                          "status": str(ParticipationStatus(request.payload["status"]).label).lower(),
+                          "date": clock.long_date(self.effective(request))})
+
+
+def apply_pending_participation(*, today: date, professional_ids: list[int] | None = None) -> int:
+    """The daily task: pending participation changes whose date has come take effect (idempotent)."""
+    rows = Professional.objects.select_for_update(skip_locked=True).filter(pending_participation_from__lte=today)
+    if professional_ids is not None:
+        rows = rows.filter(pk__in=professional_ids)
+    count = 0
+    with transaction.atomic():
+        for professional in rows:
+            professional.participation_status = professional.pending_participation_status
+            professional.pending_participation_status, professional.pending_participation_from = "", None
+            professional._history_user = None
+            professional._change_reason = dated.IN_FORCE_REASON
+            professional.save(update_fields=["participation_status", "pending_participation_status", "pending_participation_from"])
+            count += 1
+    return count
