@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from comptes.services import generate_payment_dates
+from calendrier.services import generate_payment_dates
 from dossier import numbers, services
 from dossier.constants import RemunerationMode, TelephoneKind
 from dossier.models import PlaceOfPractice, Profession, Professional, Telephone, User
@@ -128,7 +128,8 @@ def _load_last_payment(today) -> None:
     Once: a second load changes nothing."""
     from datetime import datetime, time
 
-    from comptes.models import BillingAccount, PaymentDate
+    from calendrier.models import PaymentDate
+    from comptes.models import BillingAccount
     from notifications import payment_run
     from notifications.models import PaymentRun
 

@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 
 from django.db import transaction
 
-from comptes import paycalendar
+from calendrier import paycalendar
 from dossier.constants import RequestKind, RequestStatus
 from dossier.models import Professional, Request, User
 from ramq_portal import clock

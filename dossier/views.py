@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from comptes import paycalendar
+from calendrier import paycalendar
 from comptes.selectors import agency_at_address
 from dossier import history, profile, tokens
 from dossier.constants import CHOOSABLE_KINDS, TokenState

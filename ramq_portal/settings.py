@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "calendrier",
     "dossier",
     "comptes",
     "inscription",

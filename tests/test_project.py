@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from comptes.models import BillingAccount, PaymentDate
+from calendrier.models import PaymentDate
+from comptes.models import BillingAccount
 from dossier import demo, numbers
 from dossier.models import Professional, User
 
@@ -50,9 +51,9 @@ def test_DOS_1_demo_data_has_a_file_for_each_profession_and_the_required_people(
 # --- dependencies: declared, locked, used -------------------------------------------------------------
 
 REPO = Path(__file__).resolve().parent.parent
-APP_CODE = ["dossier", "comptes", "inscription", "notifications", "ramq_portal", "manage.py", "gunicorn.conf.py"]
+APP_CODE = ["calendrier", "dossier", "comptes", "inscription", "notifications", "ramq_portal", "manage.py", "gunicorn.conf.py"]
 DEV_CODE = ["tests", "scripts"]
-LOCAL = {"dossier", "comptes", "inscription", "notifications", "ramq_portal", "tests", "scripts"}
+LOCAL = {"calendrier", "dossier", "comptes", "inscription", "notifications", "ramq_portal", "tests", "scripts"}
 
 
 def canonicalize_name(name: str) -> str:

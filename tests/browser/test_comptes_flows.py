@@ -17,7 +17,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from comptes import paycalendar
+from calendrier import paycalendar
 from comptes.constants import AgencyType, PaymentMode, ReceptionMode, StatementOption
 from comptes.models import BillingAgency
 from dossier.constants import RequestKind, RequestStatus

@@ -19,7 +19,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from comptes import paycalendar
+from calendrier import paycalendar
 from comptes.constants import PaymentMode, StatementOption
 from comptes.models import StatementSettings
 from tests.browser.comptes_pages import (

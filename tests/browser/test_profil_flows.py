@@ -15,8 +15,8 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from comptes import paycalendar
-from comptes.models import PaymentDate
+from calendrier import paycalendar
+from calendrier.models import PaymentDate
 from dossier.constants import ALWAYS_BY_POST, Channel, CorrespondenceKind, TokenState
 from dossier.models import CorrespondenceAddress, CorrespondencePreference
 from notifications.sms import LocmemSmsBackend
