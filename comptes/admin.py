@@ -19,6 +19,7 @@ from comptes.models import (
     SoftwareDeveloper,
     StatementSettings,
 )
+from dossier import disclosure
 from ramq_portal import clock
 from ramq_portal.history import MaskedHistoryAdmin
 
@@ -121,8 +122,6 @@ class PaymentSettingsAdmin(MaskedHistoryAdmin):
 
     def reveal_view(self, request, object_id):
         """STF-3: a supervisor sees the bank account number in full after confirming; recorded first."""
-        from dossier import disclosure
-
         if not request.user.has_perm(disclosure.PERMISSION):
             raise PermissionDenied
         row = get_object_or_404(PaymentSettings.objects.select_related("account__professional"), pk=object_id)
