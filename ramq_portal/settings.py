@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "comptes",
     "inscription",
     "notifications",
+    "demo",
 ]
 
 MIDDLEWARE = [

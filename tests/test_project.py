@@ -13,7 +13,8 @@ from django.core.management import call_command
 
 from calendrier.models import PaymentDate
 from comptes.models import BillingAccount
-from dossier import demo, numbers
+from demo import data as demo_data
+from dossier import numbers
 from dossier.models import Professional, User
 
 
@@ -34,26 +35,38 @@ def test_demo_data_loads_twice_without_changing_anything():
 
 @pytest.mark.django_db
 def test_DOS_1_demo_data_has_a_file_for_each_profession_and_the_required_people():
-    demo.load()
+    demo_data.load()
     assert set(Professional.objects.values_list("profession__code", flat=True)) == {
         "chirurgien-dentiste", "chirurgien-buccal", "optometriste",
     }
     not_enrolled = Professional.objects.get(user__isnull=True, licence_number="10002")
-    assert not_enrolled.reference_number_hash == numbers.hash_reference_number(demo.DEMO_REFERENCE_NUMBER)
+    assert not_enrolled.reference_number_hash == numbers.hash_reference_number(demo_data.DEMO_REFERENCE_NUMBER)
     fixed_fees = Professional.objects.get(user__isnull=True, licence_number="10005")
-    assert fixed_fees.reference_number_hash == numbers.hash_reference_number(demo.DEMO_REFERENCE_NUMBER_FIXED_FEES)
+    assert fixed_fees.reference_number_hash == numbers.hash_reference_number(demo_data.DEMO_REFERENCE_NUMBER_FIXED_FEES)
     assert User.objects.get(username="agent.demo").groups.filter(name="agent").exists()
     assert User.objects.get(username="superviseur.demo").groups.filter(name="superviseur").exists()
     full = Professional.objects.get(user__username="dentiste.demo")
     assert full.telephones.count() == 2 and full.places_of_practice.filter(is_main=True).exists()
 
 
+def test_demo_is_the_top_layer_no_app_imports_it():
+    """demo/ fills every app with demo data; nothing of the portal may import it back."""
+    importers = []
+    for path in (p for name in ("calendrier", "dossier", "comptes", "inscription", "notifications", "ramq_portal")
+                 for p in (REPO / name).rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            modules = [alias.name for alias in node.names] if isinstance(node, ast.Import) else (
+                [node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module else [])
+            importers += [f"{path.relative_to(REPO)}: {m}" for m in modules if m.split(".")[0] == "demo"]
+    assert importers == []
+
+
 # --- dependencies: declared, locked, used -------------------------------------------------------------
 
 REPO = Path(__file__).resolve().parent.parent
-APP_CODE = ["calendrier", "dossier", "comptes", "inscription", "notifications", "ramq_portal", "manage.py", "gunicorn.conf.py"]
+APP_CODE = ["calendrier", "dossier", "comptes", "inscription", "notifications", "demo", "ramq_portal", "manage.py", "gunicorn.conf.py"]
 DEV_CODE = ["tests", "scripts"]
-LOCAL = {"calendrier", "dossier", "comptes", "inscription", "notifications", "ramq_portal", "tests", "scripts"}
+LOCAL = {"calendrier", "dossier", "comptes", "inscription", "notifications", "demo", "ramq_portal", "tests", "scripts"}
 
 
 def canonicalize_name(name: str) -> str:

@@ -13,7 +13,7 @@ from comptes.constants import AccountKind, PaymentMode
 from comptes.models import BillingAccount, PaymentSettings
 from dossier import requests as dossier_requests
 from dossier.constants import RequestKind, RequestStatus
-from dossier.demo import STAFF
+from demo.data import STAFF
 from dossier.models import Request
 from ramq_portal import clock
 from tests.browser.helpers import press_tab_until, signed_in
