@@ -8,7 +8,7 @@ from datetime import date
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q
 
-from comptes import paycalendar
+from calendrier import paycalendar
 from comptes.constants import AccountKind, AccountRequest, AgencyType, PaymentMode, StatementOption
 from comptes.exceptions import (
     AgencyRefused,

@@ -1,27 +1,25 @@
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from comptes import mandataries, paycalendar, services
-from comptes.forms import GeneratePaymentDatesForm
+from comptes import mandataries
 from comptes.models import (
     BillingAccount,
     BillingAgency,
     FinancialInstitution,
     Mandatary,
-    PaymentDate,
     PaymentSettings,
     SoftwareDeveloper,
     StatementSettings,
 )
+from dossier import disclosure
 from ramq_portal import clock
 from ramq_portal.history import MaskedHistoryAdmin
 
@@ -55,39 +53,6 @@ class StatementSettingsAdmin(MaskedHistoryAdmin):
             obj._history_user = request.user
             obj._change_reason = "État de compte papier demandé" if obj.paper_requested else "État de compte papier retiré"
             obj.save(update_fields=["paper_requested", "updated_at"])
-
-
-@admin.register(PaymentDate)
-class PaymentDateAdmin(MaskedHistoryAdmin):
-    """PAY-1: the pay calendar, generated forward and editable date by date."""
-
-    list_display = ["date", "weekday", "deposit", "note"]
-    date_hierarchy = "date"
-    change_list_template = "admin/comptes/paymentdate/change_list.html"
-
-    @admin.display(description=gettext_lazy("jour"))
-    def weekday(self, obj):
-        return date_format(obj.date, "l")
-
-    @admin.display(description=gettext_lazy("dépôt des virements"))
-    def deposit(self, obj):
-        return paycalendar.deposit_date(obj.date)
-
-    def get_urls(self):
-        own = [path("generer/", self.admin_site.admin_view(self.generate_view), name="comptes_paymentdate_generate")]
-        return own + super().get_urls()
-
-    def generate_view(self, request):
-        if not self.has_add_permission(request):
-            raise PermissionDenied
-        form = GeneratePaymentDatesForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            added = services.generate_payment_dates(until=form.cleaned_data["until"])
-            messages.success(request, _("%(count)d date(s) de paiement ajoutée(s).") % {"count": added})
-            return redirect("admin:comptes_paymentdate_changelist")
-        context = {**self.admin_site.each_context(request), "form": form, "opts": self.model._meta,
-                   "title": _("Générer le calendrier de paiement")}
-        return TemplateResponse(request, "admin/comptes/paymentdate/generate.html", context)
 
 
 @admin.register(BillingAccount)
@@ -157,8 +122,6 @@ class PaymentSettingsAdmin(MaskedHistoryAdmin):
 
     def reveal_view(self, request, object_id):
         """STF-3: a supervisor sees the bank account number in full after confirming; recorded first."""
-        from dossier import disclosure
-
         if not request.user.has_perm(disclosure.PERMISSION):
             raise PermissionDenied
         row = get_object_or_404(PaymentSettings.objects.select_related("account__professional"), pk=object_id)

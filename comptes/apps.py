@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class ComptesConfig(AppConfig):
     name = "comptes"
-    verbose_name = _("Comptes de facturation et calendrier de paiement")
+    verbose_name = _("Comptes de facturation")
 
     def ready(self) -> None:
         from comptes import receivers, request_kinds  # noqa: F401  (connects receivers, registers its kinds of request)

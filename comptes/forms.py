@@ -17,10 +17,6 @@ COMPANY_ACCOUNT_REFUSED = _("Pour vos finances personnelles, le compte bancaire 
 MANDATE_REQUIRED = _("Pour une agence commerciale (ATD), cochez l'acceptation du mandat.")
 
 
-class GeneratePaymentDatesForm(forms.Form):
-    until = forms.DateField(label=_("Générer jusqu'au"), widget=forms.DateInput(attrs={"type": "date"}))
-
-
 class InstitutionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.number} — {obj.name}"

@@ -1,4 +1,4 @@
-"""Billing accounts and the pay calendar."""
+"""Billing accounts, their payment and statement settings, mandataries and reference data."""
 from __future__ import annotations
 
 from django.db import models
@@ -8,23 +8,6 @@ from simple_history.models import HistoricalRecords
 from comptes.constants import AccountKind, AgencyType, MandataryRelation, PaymentMode, ReceptionMode, StatementOption
 from dossier.models import DatedValue, PostalAddress, Professional, User
 from ramq_portal.crypto import EncryptedCharField
-
-
-class PaymentDate(models.Model):
-    """A date on which fees are paid (PAY-1): generated every 2 weeks, editable date by date by staff."""
-
-    date = models.DateField(_("date de paiement"), unique=True)
-    note = models.CharField(_("note"), max_length=200, blank=True)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["date"]
-        verbose_name = _("date de paiement")
-        verbose_name_plural = _("calendrier de paiement")
-
-    def __str__(self) -> str:
-        return self.date.isoformat()
 
 
 class BillingAccount(models.Model):

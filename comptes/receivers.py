@@ -1,11 +1,8 @@
-from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from comptes import paycalendar
-from comptes.models import PaymentDate
-
 from comptes.services import create_personal_account
-from dossier.signals import file_opened
+from comptes.selectors import agency_at_address
+from dossier.signals import address_owner_requested, file_opened
 
 
 @receiver(file_opened)
@@ -14,8 +11,7 @@ def _create_personal_account(sender, professional, opened_by, **kwargs):
     create_personal_account(professional=professional, created_by=opened_by)
 
 
-@receiver(post_save, sender=PaymentDate)
-@receiver(post_delete, sender=PaymentDate)
-def _forget_cached_payment_dates(sender, **kwargs):
-    """A payment date moved in the admin: cached answers of the pay calendar are stale."""
-    paycalendar.invalidate_cache()
+@receiver(address_owner_requested)
+def _billing_agency_at(sender, address, **kwargs):
+    """PRO-6: the billing agency whose address it is, for the Profil tab's warning."""
+    return agency_at_address(address)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from comptes import accounts as services
-from comptes import paycalendar
+from calendrier import paycalendar
 from comptes.confirmation import password_confirmed
 from comptes.constants import AgencyType, StatementOption
 from comptes.exceptions import (

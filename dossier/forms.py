@@ -12,7 +12,9 @@ from phonenumber_field.formfields import PhoneNumberField
 from dossier.constants import CHOOSABLE_KINDS, Channel, Language, RemunerationMode, TelephoneKind
 from dossier.models import Profession
 from dossier.profile import PlaceInput, TelephoneInput
+from dossier.selectors import correspondence_address_on
 from dossier.services import AddressInput
+from ramq_portal import clock
 
 
 class SignInForm(AuthenticationForm):
@@ -53,9 +55,6 @@ def correspondence_initial(professional) -> tuple[dict, list[dict]]:
     """What the *Coordonnées de correspondance* form starts from: the pending address if any (else the one
     in force), the cell, the email; and the telephone rows. Needs the prefetches of
     dossier.selectors.professional_for_user."""
-    from dossier.selectors import correspondence_address_on
-    from ramq_portal import clock
-
     state = correspondence_address_on(professional, clock.today())
     address = state.pending or state.in_force
     initial = {

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, ClassVar
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext, gettext_lazy as _
 
+from calendrier import paycalendar
 from dossier.constants import CorrespondenceKind
 from ramq_portal import clock
 
@@ -80,8 +81,6 @@ class RequestKind:
     correspondence: ClassVar[str] = CorrespondenceKind.BILLING
 
     def due_date(self, received: date) -> date:
-        from comptes import paycalendar  # MERGE: calendrier (top-level import once the pay calendar moved)
-
         if self.weeks is not None:
             return received + timedelta(weeks=self.weeks)
         return paycalendar.add_business_days(received, self.business_days)

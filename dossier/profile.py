@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import F
 from phonenumber_field.phonenumber import to_python
 
-from comptes import paycalendar
+from calendrier import paycalendar
 from dossier import dated, tokens
 from dossier.constants import ALWAYS_BY_POST, CHOOSABLE_KINDS, Channel, TokenPurpose, TokenState
 from dossier.exceptions import (

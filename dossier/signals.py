@@ -37,3 +37,13 @@ password_recovered = Signal()  # kwargs: professional (a new password chosen thr
 # transaction; kwargs: request, notice (dossier.kinds.Notice), correspondence (a CorrespondenceKind).
 # The notifications app routes the notice into the request's thread (NOT-4).
 request_decided = Signal()
+
+# PRO-6: whose address is this? Billing agencies belong to comptes, which answers (its receiver returns
+# the agency whose address it is, or None): the Profil tab warns without dossier importing comptes.
+# kwargs: address (dossier.services.AddressInput).
+address_owner_requested = Signal()
+
+
+def billing_agency_at(address) -> object | None:
+    """The billing agency whose address `address` is (PRO-6), as the app that owns agencies answers."""
+    return next((owner for _receiver, owner in address_owner_requested.send(sender=None, address=address) if owner is not None), None)

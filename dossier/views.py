@@ -7,9 +7,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from comptes import paycalendar
-from comptes.selectors import agency_at_address
-from dossier import history, profile, tokens
+from calendrier import paycalendar
+from dossier import history, profile, signals, tokens
 from dossier.constants import CHOOSABLE_KINDS, TokenState
 from dossier.exceptions import CannotRemoveOnlyMainPlace, NoPendingCode, NotEnrolled, ResendTooSoon, StaleEdit
 from dossier.forms import (
@@ -113,7 +112,7 @@ def edit_correspondence(request):
         messages.success(request, _("Vos coordonnées de correspondance ont été enregistrées."))
         if result.address_effective_from:
             messages.info(request, _("Votre nouvelle adresse entrera en vigueur le %(date)s. D'ici là, nos lettres sont envoyées à l'adresse actuelle.") % {"date": clock.long_date(result.address_effective_from)})
-        if data["declared_agency_address"] or agency_at_address(form.address_input()) is not None:
+        if data["declared_agency_address"] or signals.billing_agency_at(form.address_input()) is not None:
             messages.warning(request, _("Cette adresse semble être celle d'une agence de facturation. Nos lettres pourraient vous parvenir trop tard et vous pourriez perdre des recours : nous vous recommandons une adresse personnelle."))
         if result.email_link_sent:
             messages.info(request, _("Un lien de validation a été envoyé à %(email)s. Il est valide 5 jours. D'ici là, aucun avis ne vous est envoyé par courriel.") % {"email": data["email"]})

@@ -19,7 +19,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from comptes import paycalendar
+from calendrier import paycalendar
 from comptes import accounts
 from comptes.accounts import BankDetails, payment_in_force
 from comptes.constants import AccountKind, AgencyType, PaymentMode, StatementOption

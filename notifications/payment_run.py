@@ -28,9 +28,10 @@ from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.utils.module_loading import import_string
 
-from comptes import paycalendar
+from calendrier import paycalendar
+from calendrier.models import PaymentDate
 from comptes.constants import PaymentMode
-from comptes.models import BillingAccount, PaymentDate, PaymentSettings
+from comptes.models import BillingAccount, PaymentSettings
 from dossier.models import CorrespondenceAddress, CorrespondencePreference
 from notifications import outbox, routing
 from notifications.models import DepositNotice, PaymentRun, PrintItem, SecureMessage, Statement

@@ -14,7 +14,7 @@ app.autodiscover_tasks()
 # Periodic sweeps (beat). Long waits are sweeps over the database, never ETA tasks days ahead.
 app.conf.beat_schedule = {
     "extend-pay-calendar": {
-        "task": "comptes.tasks.extend_pay_calendar",
+        "task": "calendrier.tasks.extend_pay_calendar",
         "schedule": crontab(hour=2, minute=15),
     },
     "bring-dated-changes-into-force": {

@@ -46,11 +46,13 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "calendrier",
     "dossier",
     "comptes",
     "inscription",
     "notifications",
     "guichet",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -35,11 +35,11 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 
-# The demo dentist of `load_demo_data` (dossier/demo.py).
+# The demo dentist of `load_demo_data` (demo/data.py).
 USERNAME = "dentiste.demo"
 PASSWORD = "Dentiste-2026"
 SIGN_IN_PATH = "/connexion/"
-# The demo agent (dossier/demo.py STAFF), for the staff pages, signed in through the admin's form.
+# The demo agent (demo/data.py STAFF), for the staff pages, signed in through the admin's form.
 STAFF_USERNAME = "agent.demo"
 STAFF_PASSWORD = "Agent-2026"
 STAFF_SIGN_IN_PATH = "/admin/login/"

@@ -88,8 +88,8 @@ def maxrss_mb() -> float:
 
 def choose_payment_date() -> date:
     """The first stored payment date at least two weeks ahead with no run; created when none is stored."""
-    from comptes import paycalendar
-    from comptes.models import PaymentDate
+    from calendrier import paycalendar
+    from calendrier.models import PaymentDate
     from notifications.models import PaymentRun
     from ramq_portal import clock
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core.cache import cache
 
-from comptes.services import generate_payment_dates
+from calendrier.services import generate_payment_dates
 from ramq_portal import clock
 from tests import factories, timetravel
 
@@ -16,8 +16,8 @@ from tests import factories, timetravel
 # scripts/date-matrix.sh runs at the moments where dates break (year end, leap day, DST changes,
 # payment dates, the eve of a holiday). A test of another module may carry `@pytest.mark.dates` itself.
 DATE_SENSITIVE = (
+    "tests/calendrier/test_paycalendar.py",
     "tests/comptes/test_comptes_rules.py",
-    "tests/comptes/test_paycalendar.py",
     "tests/dossier/test_backoffice.py",
     "tests/dossier/test_backoffice_guards.py",
     "tests/dossier/test_profile_rules.py",

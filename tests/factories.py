@@ -5,8 +5,9 @@ import factory
 from django.contrib.auth.models import Group
 from factory.django import DjangoModelFactory
 
+from calendrier.models import PaymentDate
 from comptes.constants import AccountKind, AgencyType
-from comptes.models import BillingAccount, BillingAgency, FinancialInstitution, PaymentDate, SoftwareDeveloper
+from comptes.models import BillingAccount, BillingAgency, FinancialInstitution, SoftwareDeveloper
 from dossier import numbers
 from dossier.models import CorrespondenceAddress, PlaceOfPractice, Profession, Professional, Telephone, User
 from ramq_portal import clock

@@ -187,7 +187,8 @@ class AliceObjects:
         from axes.models import AccessAttempt, AccessFailureLog, AccessLog
         from django.contrib.auth.models import Group
 
-        from comptes.models import BillingAgency, FinancialInstitution, Mandatary, PaymentDate, PaymentSettings, SoftwareDeveloper
+        from calendrier.models import PaymentDate
+        from comptes.models import BillingAgency, FinancialInstitution, Mandatary, PaymentSettings, SoftwareDeveloper
         from dossier.models import Disclosure, Profession, Request, SecurityReport
         from inscription.models import Enrolment, RegistrationDraft
         from comptes.models import StatementSettings

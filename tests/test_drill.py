@@ -34,8 +34,9 @@ from pathlib import Path
 import pytest
 from celery import Celery
 
+from calendrier.models import PaymentDate
 from comptes.constants import AccountKind
-from comptes.models import BillingAccount, PaymentDate
+from comptes.models import BillingAccount
 from dossier import numbers
 from dossier.models import Professional, User
 from notifications import payment_run

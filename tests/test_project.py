@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from comptes.models import BillingAccount, PaymentDate
-from dossier import demo, numbers
+from calendrier.models import PaymentDate
+from comptes.models import BillingAccount
+from demo import data as demo_data
+from dossier import numbers
 from dossier.models import Professional, User
 
 
@@ -33,26 +35,72 @@ def test_demo_data_loads_twice_without_changing_anything():
 
 @pytest.mark.django_db
 def test_DOS_1_demo_data_has_a_file_for_each_profession_and_the_required_people():
-    demo.load()
+    demo_data.load()
     assert set(Professional.objects.values_list("profession__code", flat=True)) == {
         "chirurgien-dentiste", "chirurgien-buccal", "optometriste",
     }
     not_enrolled = Professional.objects.get(user__isnull=True, licence_number="10002")
-    assert not_enrolled.reference_number_hash == numbers.hash_reference_number(demo.DEMO_REFERENCE_NUMBER)
+    assert not_enrolled.reference_number_hash == numbers.hash_reference_number(demo_data.DEMO_REFERENCE_NUMBER)
     fixed_fees = Professional.objects.get(user__isnull=True, licence_number="10005")
-    assert fixed_fees.reference_number_hash == numbers.hash_reference_number(demo.DEMO_REFERENCE_NUMBER_FIXED_FEES)
+    assert fixed_fees.reference_number_hash == numbers.hash_reference_number(demo_data.DEMO_REFERENCE_NUMBER_FIXED_FEES)
     assert User.objects.get(username="agent.demo").groups.filter(name="agent").exists()
     assert User.objects.get(username="superviseur.demo").groups.filter(name="superviseur").exists()
     full = Professional.objects.get(user__username="dentiste.demo")
     assert full.telephones.count() == 2 and full.places_of_practice.filter(is_main=True).exists()
 
 
+# --- apps form layers ---------------------------------------------------------------------------------
+
+# From the ground up: an app imports only the apps of the floors below it, never one beside or above
+# (no cycle), and never another app from inside a function (an import hidden there to dodge a cycle is
+# still a cycle). ramq_portal/urls.py wires the whole project together and stands above everything.
+LAYERS = [{"ramq_portal"}, {"calendrier"}, {"dossier"}, {"comptes"}, {"notifications", "inscription"}, {"guichet"}, {"demo"}]
+FLOOR = {app: floor for floor, apps in enumerate(LAYERS) for app in apps}
+PROJECT_WIRING = {"ramq_portal/urls.py"}
+
+
+def _imports(path: Path):
+    """(module imported, whether the import sits inside a function) of every absolute import of a file."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    inside: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            inside.update(id(child) for child in ast.walk(node) if child is not node)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            modules = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            modules = [node.module]
+        else:
+            continue
+        for module in modules:
+            yield module, id(node) in inside
+
+
+def test_apps_form_layers_without_cycles_or_hidden_imports():
+    wrong = []
+    for app, floor in FLOOR.items():
+        for path in (REPO / app).rglob("*.py"):
+            name = str(path.relative_to(REPO))
+            if name in PROJECT_WIRING:
+                continue
+            for module, in_function in _imports(path):
+                other = module.split(".")[0]
+                if other not in FLOOR or other == app:
+                    continue
+                if FLOOR[other] >= floor:
+                    wrong.append(f"{name} imports {module}: {other} is not below {app}")
+                elif in_function:
+                    wrong.append(f"{name} imports {module} inside a function")
+    assert wrong == []
+
+
 # --- dependencies: declared, locked, used -------------------------------------------------------------
 
 REPO = Path(__file__).resolve().parent.parent
-APP_CODE = ["dossier", "comptes", "inscription", "notifications", "guichet", "ramq_portal", "manage.py", "gunicorn.conf.py"]
+APP_CODE = ["calendrier", "dossier", "comptes", "inscription", "notifications", "guichet", "demo", "ramq_portal", "manage.py", "gunicorn.conf.py"]
 DEV_CODE = ["tests", "scripts"]
-LOCAL = {"dossier", "comptes", "inscription", "notifications", "guichet", "ramq_portal", "tests", "scripts"}
+LOCAL = {"calendrier", "dossier", "comptes", "inscription", "notifications", "guichet", "demo", "ramq_portal", "tests", "scripts"}
 
 
 def canonicalize_name(name: str) -> str:

@@ -25,7 +25,7 @@ from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
 from django.core import mail  # noqa: E402
 
-from dossier import demo  # noqa: E402
+import demo.data  # noqa: E402
 from dossier.models import Professional  # noqa: E402
 from notifications.sms import LocmemSmsBackend  # noqa: E402
 from tests import timetravel  # noqa: E402
@@ -228,7 +228,7 @@ def pytest_runtest_call(item):
 @pytest.fixture
 def demo_dentist(transactional_db) -> Professional:
     """The demo data of `make run`; returns the file of the demo dentist (Alice Tremblay)."""
-    demo.load()
+    demo.data.load()
     return Professional.objects.select_related("profession", "user").get(user__username=DEMO_USERNAME)
 
 
@@ -240,7 +240,7 @@ def demo_data(transactional_db):
     the sessions all live at the same moment; the live server runs in this process, so it shares it.
     """
     timetravel.move_to(START)
-    demo.load()
+    demo.data.load()
     LocmemSmsBackend.outbox.clear()
     mail.outbox.clear()
     yield

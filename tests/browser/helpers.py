@@ -4,7 +4,7 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 DEMO_USERNAME = "dentiste.demo"
-DEMO_PASSWORD = "Dentiste-2026"  # demo-only, printed by `make run` (dossier/demo.py)
+DEMO_PASSWORD = "Dentiste-2026"  # demo-only, printed by `make run` (demo/data.py)
 
 
 def sign_in(page: Page, username: str = DEMO_USERNAME, password: str = DEMO_PASSWORD) -> None:

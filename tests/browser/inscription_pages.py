@@ -1,6 +1,6 @@
 """Small steps and labels of the registration browser flows (tests/browser/test_inscription_flows.py).
 
-The newcomers are the two unenrolled professionals of the demo data (dossier/demo.py); their fixtures
+The newcomers are the two unenrolled professionals of the demo data (demo/data.py); their fixtures
 (`demo_data`, `gagnon`, `bergeron`, `other_device`) are in tests/browser/conftest.py.
 """
 from __future__ import annotations

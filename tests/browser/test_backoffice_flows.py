@@ -15,8 +15,8 @@ from playwright.sync_api import Page, expect
 from comptes.constants import AccountKind, PaymentMode
 from comptes.models import BillingAccount, PaymentSettings
 from dossier import requests as dossier_requests
+from demo.data import STAFF
 from dossier.constants import RequestStatus
-from dossier.demo import STAFF
 from dossier.models import Request
 from ramq_portal import clock
 from tests.browser.helpers import press_tab_until, signed_in

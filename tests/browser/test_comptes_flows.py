@@ -18,7 +18,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from comptes import paycalendar
+from calendrier import paycalendar
 from comptes.constants import AgencyType, PaymentMode, ReceptionMode, StatementOption
 from comptes.models import BillingAgency
 from dossier.constants import RequestStatus
@@ -552,7 +552,7 @@ def test_ETC_5_statement_address_cannot_be_cleared_even_with_secure_messaging(pa
 
 # --- 8. Requests to open or join an administrative account (CPT-2) ------------------------------------------
 
-ROY_USERNAME, ROY_PASSWORD = "chirurgien.demo", "Chirurgien-2026"  # Chantal Roy (dossier/demo.py)
+ROY_USERNAME, ROY_PASSWORD = "chirurgien.demo", "Chirurgien-2026"  # Chantal Roy (demo/data.py)
 GROUP_NUMBER = "500001"  # the demo dentist's collective account
 REQUEST_SENT = "Votre demande a été transmise à la Régie. Vous en verrez le statut ici."
 JOIN_SENT = "Votre demande pour joindre le regroupement a été transmise à la Régie."

@@ -3,7 +3,7 @@ letter, the online-services account, the six steps of the wizard, an interruptio
 another device, the summary, the confirmation, then Mon dossier.
 
 Rules proven: INS-2..INS-7 (and, on the way, PAI-1, ETC-2..5, CPT-1, BEY-9). The newcomers are the two
-unenrolled professionals of the demo data (dossier/demo.py); the portal's clock is frozen
+unenrolled professionals of the demo data (demo/data.py); the portal's clock is frozen
 (profil_pages.START, a Tuesday; the next payment is on Thursday). Every page opened, in every
 browser context, is checked with axe-core (tests/browser/conftest.py).
 
@@ -19,7 +19,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from comptes import paycalendar
+from calendrier import paycalendar
 from comptes.constants import PaymentMode, StatementOption
 from comptes.models import StatementSettings
 from tests.browser.comptes_pages import (

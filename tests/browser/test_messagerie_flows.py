@@ -43,7 +43,7 @@ def test_NOT_2_the_payment_run_puts_a_statement_and_a_deposit_notice_in_the_inbo
 
     from django.utils import formats, translation
 
-    from comptes import paycalendar
+    from calendrier import paycalendar
     from notifications import payment_run
 
     SecureMessage.objects.filter(professional=demo_dentist).update(read_at=clock.now())

@@ -15,8 +15,8 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from comptes import paycalendar
-from comptes.models import PaymentDate
+from calendrier import paycalendar
+from calendrier.models import PaymentDate
 from dossier.constants import ALWAYS_BY_POST, Channel, CorrespondenceKind, TokenState
 from dossier.models import CorrespondenceAddress, CorrespondencePreference
 from notifications.sms import LocmemSmsBackend
@@ -45,7 +45,7 @@ CORRESPONDENCE = "Coordonnées de correspondance"
 PRACTICE = "Coordonnées de pratique"
 PREFERENCES = "Préférences de correspondance"
 
-OLD_LINE1 = "1200, rue Saint-Jean"  # the demo dentist's address (dossier/demo.py)
+OLD_LINE1 = "1200, rue Saint-Jean"  # the demo dentist's address (demo/data.py)
 NEW_ADDRESS = {"line1": "75, rue des Érables", "city": "Lévis", "province": "QC", "postal_code": "G6V 4Z2"}
 NEW_EMAIL = "alice.tremblay@exemple.ca"
 NEW_LINK = re.compile("nouveau lien")  # "Envoyer un nouveau lien", "Se connecter pour recevoir un nouveau lien"

@@ -8,7 +8,7 @@ import pytest
 from django.utils import formats, translation
 from playwright.sync_api import expect
 
-from comptes import paycalendar
+from calendrier import paycalendar
 from dossier.selectors import correspondence_address_on
 from ramq_portal import clock
 from ramq_portal.display import DISPLAY_COOKIE

@@ -27,7 +27,7 @@ from django.contrib.messages import get_messages
 from django.urls import URLPattern, reverse
 from factory.django import DjangoModelFactory
 
-from comptes import paycalendar
+from calendrier import paycalendar
 from comptes import urls as comptes_urls
 from comptes.constants import AccountKind, AgencyType, PaymentMode, ReceptionMode, StatementOption
 from comptes.models import (

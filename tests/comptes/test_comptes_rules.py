@@ -11,7 +11,8 @@ from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
-from comptes import accounts, mandataries, paycalendar
+from calendrier import paycalendar
+from comptes import accounts, mandataries
 from comptes.constants import AccountKind, AgencyType, PaymentMode, ReceptionMode, StatementOption
 from comptes.exceptions import AgencyRefused, CompanyAccountRefused, DuplicateRequest, FreshConfirmationRequired, MandateRequired
 from comptes.models import BillingAccount, BillingAgency, FinancialInstitution, Mandatary, PaymentSettings, SoftwareDeveloper, StatementSettings

@@ -5,7 +5,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from comptes import paycalendar
+from calendrier import paycalendar
 from comptes.models import BillingAgency
 from dossier import profile, tokens
 from dossier.constants import Channel, CorrespondenceKind, TokenPurpose, TokenState

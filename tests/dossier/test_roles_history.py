@@ -16,15 +16,15 @@ def test_STF_3_roles_agent_and_supervisor_exist_with_distinct_permissions():
     agent, supervisor = perms("agent"), perms("superviseur")
     assert agent < supervisor
     assert "dossier.add_professional" in agent
-    assert "comptes.change_paymentdate" not in agent and "comptes.change_paymentdate" in supervisor
+    assert "calendrier.change_paymentdate" not in agent and "calendrier.change_paymentdate" in supervisor
     assert "dossier.view_unmasked_personal_data" in supervisor - agent
 
 
 def test_STF_3_an_agent_cannot_edit_the_pay_calendar(client, agent, supervisor):
     client.force_login(agent)
-    assert client.get(reverse("admin:comptes_paymentdate_add")).status_code == 403
+    assert client.get(reverse("admin:calendrier_paymentdate_add")).status_code == 403
     client.force_login(supervisor)
-    assert client.get(reverse("admin:comptes_paymentdate_add")).status_code == 200
+    assert client.get(reverse("admin:calendrier_paymentdate_add")).status_code == 200
 
 
 def test_DOS_4_STF_3_the_history_of_a_file_says_who_did_what_and_is_visible_in_the_admin(client, agent):

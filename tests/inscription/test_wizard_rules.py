@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from comptes import paycalendar
+from calendrier import paycalendar
 from comptes.accounts import payment_in_force
 from comptes.constants import PaymentMode, StatementOption
 from comptes.models import BillingAgency, FinancialInstitution, PaymentSettings, SoftwareDeveloper

@@ -11,7 +11,7 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from comptes import paycalendar
+from calendrier import paycalendar
 from comptes.constants import AccountKind, PaymentMode
 from comptes.models import PaymentSettings, StatementSettings
 from dossier.constants import Channel, CorrespondenceKind

@@ -7,8 +7,8 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from comptes import paycalendar, services, tasks
-from comptes.models import PaymentDate
+from calendrier import paycalendar, services, tasks
+from calendrier.models import PaymentDate
 from ramq_portal import clock
 from tests.factories import aware
 
@@ -103,7 +103,7 @@ def test_PAY_1_the_daily_task_keeps_the_calendar_two_years_ahead(db, frozen_cloc
 
 
 def test_PAY_1_supervisor_generates_dates_in_the_admin_and_an_agent_cannot(client, agent, supervisor):
-    url = reverse("admin:comptes_paymentdate_generate")
+    url = reverse("admin:calendrier_paymentdate_generate")
     client.force_login(agent)
     assert client.post(url, {"until": "2026-06-30"}).status_code == 403
     assert not PaymentDate.objects.exists()
@@ -117,7 +117,7 @@ def test_PAY_1_supervisor_moves_one_payment_date_in_the_admin(client, supervisor
     payment = PaymentDate.objects.get(date=date(2027, 5, 20))
     client.force_login(supervisor)
     response = client.post(
-        reverse("admin:comptes_paymentdate_change", args=[payment.pk]), {"date": "2027-05-19", "note": "Déplacée"}
+        reverse("admin:calendrier_paymentdate_change", args=[payment.pk]), {"date": "2027-05-19", "note": "Déplacée"}
     )
     assert response.status_code == 302
     payment.refresh_from_db()

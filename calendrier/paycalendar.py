@@ -32,7 +32,7 @@ import holidays
 from django.conf import settings
 from django.core.cache import cache
 
-from comptes.models import PaymentDate
+from calendrier.models import PaymentDate
 from ramq_portal.clock import quebec_date
 
 CYCLE = timedelta(days=14)
@@ -103,7 +103,7 @@ def _first_payment_on_or_after(day: date) -> date:
 
 def _stored_dates() -> list[date]:
     """Every stored payment date, sorted (a few dozen a year), cached under a version that any change
-    to the stored calendar bumps (comptes.receivers, comptes.services.generate_payment_dates): one
+    to the stored calendar bumps (calendrier.receivers, calendrier.services.generate_payment_dates): one
     query when the cache is cold, none after."""
     key = f"paycalendar:{_cache_version()}:dates"
     dates = cache.get(key)

@@ -5,15 +5,28 @@ The passwords are demo-only and printed by `make run`; they are never created ou
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from comptes.services import generate_payment_dates
+from calendrier.models import PaymentDate
+from calendrier.services import generate_payment_dates
+from comptes.constants import AccountKind, PaymentMode, ReceptionMode, StatementOption
+from comptes.models import (
+    AccountMembership,
+    BillingAccount,
+    BillingAgency,
+    FinancialInstitution,
+    PaymentSettings,
+    SoftwareDeveloper,
+    StatementSettings,
+)
 from dossier import numbers, services
 from dossier.constants import RemunerationMode, TelephoneKind
 from dossier.models import PlaceOfPractice, Profession, Professional, Telephone, User
+from notifications import payment_run
+from notifications.models import PaymentRun
 from ramq_portal import clock
 
 DEMO_REFERENCE_NUMBER = "DEMO-2345-WXYZ"
@@ -111,8 +124,6 @@ def load() -> None:
     _load_reference_data()
     for demo in PROFESSIONALS:
         _load_professional(demo)
-    from comptes.models import BillingAgency
-
     BillingAgency.objects.filter(transmission_number="33333", owner__isnull=True).update(
         owner=Professional.objects.get(licence_number="10003", profession__code="chirurgien-buccal")
     )
@@ -126,12 +137,6 @@ def load() -> None:
 def _load_last_payment(today) -> None:
     """The last payment run (NOT-2): statements, with invented balances, and the dentist's deposit notice.
     Once: a second load changes nothing."""
-    from datetime import datetime, time
-
-    from comptes.models import BillingAccount, PaymentDate
-    from notifications import payment_run
-    from notifications.models import PaymentRun
-
     last = PaymentDate.objects.filter(date__lte=today).order_by("-date").values_list("date", flat=True).first()
     if last is not None and not PaymentRun.objects.filter(payment_date=last).exists():
         # The demo's accounts were open long before (a run concerns the accounts open on its date).
@@ -176,8 +181,6 @@ def _load_professional(demo: DemoProfessional) -> None:
 
 def _load_reference_data() -> None:
     """Financial institutions, software developers and one agency of each type (ETC-3)."""
-    from comptes.models import BillingAgency, FinancialInstitution, SoftwareDeveloper
-
     for number, name in INSTITUTIONS:
         FinancialInstitution.objects.get_or_create(number=number, defaults={"name": name})
     for number, name in DEVELOPERS:
@@ -191,9 +194,6 @@ def _load_reference_data() -> None:
 
 def _load_billing(professional) -> None:
     """The full-file dentist: transfer to a bank account, an agency, a collective account (CPT-2)."""
-    from comptes.constants import AccountKind, PaymentMode, ReceptionMode, StatementOption
-    from comptes.models import AccountMembership, BillingAccount, BillingAgency, FinancialInstitution, PaymentSettings, StatementSettings
-
     personal = BillingAccount.objects.get(professional=professional, kind=AccountKind.PERSONAL)
     now = clock.now()
     PaymentSettings.objects.create(

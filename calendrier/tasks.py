@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from comptes import services
+from calendrier import services
 
 
 @shared_task

@@ -1,11 +1,11 @@
 from django.core.management.base import BaseCommand
 
-from dossier import demo
+from demo import data
 
 
 class Command(BaseCommand):
     help = "Load the demo data (idempotent: running it twice changes nothing)."
 
     def handle(self, *args, **options):
-        demo.load()
+        data.load()
         self.stdout.write("Demo data ready.")

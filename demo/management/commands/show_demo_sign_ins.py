@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from dossier import demo
+from demo import data
 
 
 class Command(BaseCommand):
@@ -9,6 +9,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         self.stdout.write("\nMon dossier: http://127.0.0.1:8000   (administration: http://127.0.0.1:8000/admin/)\n")
         self.stdout.write("Demo sign-ins:")
-        for who, username, password in demo.sign_ins():
+        for who, username, password in data.sign_ins():
             self.stdout.write(f"  {username:<20} {password:<20} {who}")
         self.stdout.write("Ctrl-C stops the portal, the worker and the scheduler.\n")

@@ -1,0 +1,26 @@
+"""The pay calendar's stored dates (PAY-1)."""
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class PaymentDate(models.Model):
+    """A date on which fees are paid (PAY-1): generated every 2 weeks, editable date by date by staff."""
+
+    date = models.DateField(_("date de paiement"), unique=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    # The tables keep the names they had when the calendar belonged to `comptes` (moved in
+    # calendrier/migrations/0001 without touching the database).
+    history = HistoricalRecords(table_name="comptes_historicalpaymentdate")
+
+    class Meta:
+        db_table = "comptes_paymentdate"
+        ordering = ["date"]
+        verbose_name = _("date de paiement")
+        verbose_name_plural = _("calendrier de paiement")
+
+    def __str__(self) -> str:
+        return self.date.isoformat()
