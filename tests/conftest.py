@@ -10,7 +10,6 @@ from calendrier.services import generate_payment_dates
 from ramq_portal import clock
 from tests import factories, timetravel
 
-
 # The modules whose outcome depends on the date or the time of day: history, tokens, the pay calendar
 # and dated changes, reminders, sweeps, sessions and lockouts. They carry the marker `dates`, which
 # scripts/date-matrix.sh runs at the moments where dates break (year end, leap day, DST changes,

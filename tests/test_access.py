@@ -188,10 +188,16 @@ class AliceObjects:
         from django.contrib.auth.models import Group
 
         from calendrier.models import PaymentDate
-        from comptes.models import BillingAgency, FinancialInstitution, Mandatary, PaymentSettings, SoftwareDeveloper
+        from comptes.models import (
+            BillingAgency,
+            FinancialInstitution,
+            Mandatary,
+            PaymentSettings,
+            SoftwareDeveloper,
+            StatementSettings,
+        )
         from dossier.models import Disclosure, Profession, Request, SecurityReport
         from inscription.models import Enrolment, RegistrationDraft
-        from comptes.models import StatementSettings
         from notifications.models import DepositNotice, OutboundMessage, PaymentRun, PrintItem, SecureMessage, Statement
 
         username = self.alice.user.username

@@ -20,10 +20,9 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 import greenlet  # noqa: E402
 import pytest  # noqa: E402
 from axe_playwright_python.sync_playwright import Axe  # noqa: E402
+from django.core import mail  # noqa: E402
 from playwright._impl._sync_base import SyncBase  # noqa: E402
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
-
-from django.core import mail  # noqa: E402
 
 import demo.data  # noqa: E402
 from dossier.models import Professional  # noqa: E402

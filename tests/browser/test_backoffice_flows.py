@@ -4,9 +4,6 @@ checked with axe-core (tests/browser/conftest.py)."""
 from __future__ import annotations
 
 import re
-from comptes.request_kinds import BankTransferForm, OpenIndividualAccount
-from dossier.request_kinds import CoordinatesForm
-from notifications.request_kinds import MessageToTheBoard
 from urllib.parse import urlsplit
 
 import pytest
@@ -14,10 +11,13 @@ from playwright.sync_api import Page, expect
 
 from comptes.constants import AccountKind, PaymentMode
 from comptes.models import BillingAccount, PaymentSettings
-from dossier import requests as dossier_requests
+from comptes.request_kinds import BankTransferForm, OpenIndividualAccount
 from demo.data import STAFF
+from dossier import requests as dossier_requests
 from dossier.constants import RequestStatus
 from dossier.models import Request
+from dossier.request_kinds import CoordinatesForm
+from notifications.request_kinds import MessageToTheBoard
 from ramq_portal import clock
 from tests.browser.helpers import press_tab_until, signed_in
 

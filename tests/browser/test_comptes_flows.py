@@ -11,7 +11,6 @@ page was Django's English one): their tests now pass.
 from __future__ import annotations
 
 import re
-from comptes.request_kinds import JoinCollective, OpenIndividualAccount
 from datetime import timedelta
 
 import pytest
@@ -21,11 +20,13 @@ from playwright.sync_api import expect
 from calendrier import paycalendar
 from comptes.constants import AgencyType, PaymentMode, ReceptionMode, StatementOption
 from comptes.models import BillingAgency
+from comptes.request_kinds import JoinCollective, OpenIndividualAccount
 from dossier.constants import RequestStatus
 from dossier.models import Professional, Request
 from dossier.requests import due_date_for
 from notifications.models import OutboundMessage
 from ramq_portal import clock
+from tests import timetravel
 from tests.browser.comptes_pages import (
     ACCOUNT_NUMBER,
     CHEQUE,
@@ -72,6 +73,7 @@ from tests.browser.comptes_pages import (
     statement_of,
     statement_summary,
 )
+from tests.browser.helpers import DEMO_PASSWORD, signed_in
 from tests.browser.profil_pages import (
     START,
     field_error,
@@ -80,8 +82,6 @@ from tests.browser.profil_pages import (
     messages,
     section,
 )
-from tests import timetravel
-from tests.browser.helpers import DEMO_PASSWORD, signed_in
 from tests.factories import PASSWORD as FACTORY_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

@@ -42,6 +42,7 @@ from tests.browser.comptes_pages import (
     search_agency,
     statement_summary,
 )
+from tests.browser.helpers import press_tab_until, sign_in
 from tests.browser.inscription_pages import (
     BILLING_CLOSED,
     CANCEL_SEARCH,
@@ -69,7 +70,6 @@ from tests.browser.inscription_pages import (
     summary_value,
 )
 from tests.browser.profil_pages import START, french_date, section
-from tests.browser.helpers import press_tab_until, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

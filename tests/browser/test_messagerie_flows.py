@@ -1,11 +1,11 @@
 """*Messagerie sécurisée* in a real browser (NOT-2): the unread count in the tab, a message opened and
 marked read, a message written to the board. Every page is checked with axe-core (tests/browser/conftest.py)."""
 import pytest
-from notifications.request_kinds import MessageToTheBoard
 from playwright.sync_api import expect
 
 from dossier.models import Request
 from notifications.models import SecureMessage
+from notifications.request_kinds import MessageToTheBoard
 from ramq_portal import clock
 from tests.browser.helpers import signed_in
 

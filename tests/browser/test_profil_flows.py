@@ -22,6 +22,8 @@ from dossier.models import CorrespondenceAddress, CorrespondencePreference
 from notifications.sms import LocmemSmsBackend
 from ramq_portal import clock
 from ramq_portal.display import DISPLAY_COOKIE
+from tests import timetravel
+from tests.browser.helpers import DEMO_PASSWORD, DEMO_USERNAME, signed_in
 from tests.browser.profil_pages import (
     START,
     email_link_path,
@@ -36,8 +38,6 @@ from tests.browser.profil_pages import (
     section,
     sign_in_again,
 )
-from tests import timetravel
-from tests.browser.helpers import DEMO_PASSWORD, DEMO_USERNAME, signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

@@ -28,7 +28,6 @@ from __future__ import annotations
 import os
 import re
 import string
-from comptes.request_kinds import JoinCollective, OpenCollectiveAccount
 from types import SimpleNamespace
 
 import pytest
@@ -40,7 +39,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.urls import reverse
 from django_countries import countries
-from hypothesis import HealthCheck, assume, example, given, settings, strategies as st
+from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import strategies as st
 from localflavor.ca.ca_provinces import PROVINCE_CHOICES
 
 from comptes.accounts import ask_to_join_collective, ask_to_open_account, default_statement_settings
@@ -52,6 +52,7 @@ from comptes.models import (
     PaymentSettings,
     StatementSettings,
 )
+from comptes.request_kinds import JoinCollective, OpenCollectiveAccount
 from dossier.forms import POSTAL_PREFIX_PROVINCES
 from dossier.models import Request
 from notifications.models import OutboundMessage, SecureMessage

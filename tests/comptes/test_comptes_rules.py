@@ -1,6 +1,5 @@
 """The Comptes de facturation tab's rules (CPT, PAI, ETC, MAN, BEY-4, BEY-5) and data protection."""
 import logging
-from comptes.request_kinds import AgencyForm, BankTransferForm, CollectiveAddress, JoinCollective, OpenIndividualAccount, SelfBillingForm
 from datetime import date
 from io import StringIO
 
@@ -15,7 +14,23 @@ from calendrier import paycalendar
 from comptes import accounts, mandataries
 from comptes.constants import AccountKind, AgencyType, PaymentMode, ReceptionMode, StatementOption
 from comptes.exceptions import AgencyRefused, CompanyAccountRefused, DuplicateRequest, FreshConfirmationRequired, MandateRequired
-from comptes.models import BillingAccount, BillingAgency, FinancialInstitution, Mandatary, PaymentSettings, SoftwareDeveloper, StatementSettings
+from comptes.models import (
+    BillingAccount,
+    BillingAgency,
+    FinancialInstitution,
+    Mandatary,
+    PaymentSettings,
+    SoftwareDeveloper,
+    StatementSettings,
+)
+from comptes.request_kinds import (
+    AgencyForm,
+    BankTransferForm,
+    CollectiveAddress,
+    JoinCollective,
+    OpenIndividualAccount,
+    SelfBillingForm,
+)
 from dossier import requests
 from dossier.constants import RequestStatus
 from dossier.models import Professional, Request

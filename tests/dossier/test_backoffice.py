@@ -3,9 +3,6 @@ the before/after difference, decisions through the Mon dossier services, refusal
 professional, and four eyes on bank details entered from paper."""
 from __future__ import annotations
 
-from comptes.request_kinds import AgencyForm, AtdMandateForm, BankTransferForm, MandataryForm, OpenIndividualAccount, SelfBillingForm
-from dossier.request_kinds import CoordinatesForm, ParticipationForm
-from notifications.request_kinds import MessageToTheBoard
 from datetime import date, timedelta
 
 import pytest
@@ -15,11 +12,21 @@ from django.utils import formats, translation
 
 from comptes.constants import PaymentMode
 from comptes.models import PaymentSettings
+from comptes.request_kinds import (
+    AgencyForm,
+    AtdMandateForm,
+    BankTransferForm,
+    MandataryForm,
+    OpenIndividualAccount,
+    SelfBillingForm,
+)
 from dossier import backoffice, requests
 from dossier.constants import ParticipationStatus, RequestStatus
 from dossier.models import Request
+from dossier.request_kinds import CoordinatesForm, ParticipationForm
 from dossier.tasks import bring_dated_changes_into_force
 from notifications.models import PrintItem, SecureMessage
+from notifications.request_kinds import MessageToTheBoard
 from ramq_portal import clock
 from tests import factories
 from tests.factories import aware
@@ -253,7 +260,8 @@ def test_STF_1_CPT_2_accepting_online_account_requests_opens_or_joins_the_accoun
 
 
 def test_STF_1_CPT_3_accepting_a_collective_address_changes_the_statement_address(client, alice, agent):
-    from comptes import accounts, services as comptes_services
+    from comptes import accounts
+    from comptes import services as comptes_services
     from dossier.services import AddressInput
 
     group = comptes_services.open_administrative_account(professional=alice, collective=True, name="Seule", by=None)

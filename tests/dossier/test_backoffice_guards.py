@@ -3,16 +3,16 @@ on what closed, four eyes that exclude the typist, read-only history, honest mes
 from __future__ import annotations
 
 import pytest
-from comptes.request_kinds import BankTransferForm, CollectiveAddress, MandataryForm, OpenIndividualAccount
-from dossier.request_kinds import CoordinatesForm
-from notifications.request_kinds import MessageToTheBoard
 from django.urls import reverse
 
+from comptes.constants import MandataryRelation, PaymentMode
 from comptes.models import PaymentSettings
-from comptes.constants import PaymentMode, MandataryRelation
+from comptes.request_kinds import BankTransferForm, CollectiveAddress, MandataryForm, OpenIndividualAccount
 from dossier import backoffice, requests
 from dossier.constants import RequestStatus
 from dossier.models import Request
+from dossier.request_kinds import CoordinatesForm
+from notifications.request_kinds import MessageToTheBoard
 from ramq_portal import clock
 from tests import factories
 
@@ -118,7 +118,8 @@ def test_STF_1_a_decided_request_cannot_be_reverted_through_the_history_and_appl
 
 
 def test_CPT_3_a_collective_address_is_applied_only_while_the_professional_is_still_alone(client, alice, bob, agent):
-    from comptes import accounts, services as comptes_services
+    from comptes import accounts
+    from comptes import services as comptes_services
     from comptes.models import AccountMembership
     from dossier.services import AddressInput
     group = comptes_services.open_administrative_account(professional=alice, collective=True, name="Seule", by=None)
@@ -184,9 +185,10 @@ def test_STF_3_history_pages_never_restore_an_old_version(client, alice, agent):
 
 
 def test_CPT_3_a_collective_address_applied_by_staff_makes_an_open_statement_form_stale(client, alice, agent):
-    from comptes import accounts, services as comptes_services
-    from comptes.exceptions import StaleAccountEdit
+    from comptes import accounts
+    from comptes import services as comptes_services
     from comptes.constants import StatementOption
+    from comptes.exceptions import StaleAccountEdit
     from dossier.services import AddressInput
     group = comptes_services.open_administrative_account(professional=alice, collective=True, name="Seule", by=None)
     group.refresh_from_db()

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import html
-from comptes.request_kinds import OpenIndividualAccount
 from datetime import timedelta
 
 import pytest
@@ -15,6 +14,7 @@ from calendrier import paycalendar
 from comptes.accounts import payment_in_force
 from comptes.constants import PaymentMode, StatementOption
 from comptes.models import BillingAgency, FinancialInstitution, PaymentSettings, SoftwareDeveloper
+from comptes.request_kinds import OpenIndividualAccount
 from dossier.constants import RemunerationMode
 from dossier.models import Professional, Request
 from inscription import services

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import html
-from notifications.request_kinds import MessageToTheBoard
 from datetime import timedelta
 
 import pytest
@@ -11,6 +10,7 @@ from django.urls import reverse
 from dossier.constants import RequestStatus
 from dossier.models import Request
 from notifications.models import SecureMessage
+from notifications.request_kinds import MessageToTheBoard
 from ramq_portal import clock
 
 pytestmark = pytest.mark.django_db
