@@ -17,6 +17,7 @@ from dossier import requests as dossier_requests
 from dossier.constants import RequestStatus
 from dossier.models import Request
 from dossier.request_kinds import CoordinatesForm
+from notifications.models import SecureMessage
 from notifications.request_kinds import MessageToTheBoard
 from ramq_portal import clock
 from tests.browser.helpers import press_tab_until, signed_in
@@ -317,3 +318,51 @@ def test_STF_1_requests_chosen_in_the_queue_are_assigned_to_another_agent(page, 
         (SUPERVISOR, RequestStatus.IN_PROGRESS)}
     page.get_by_role("link", name="Mes demandes").click()
     expect(page.get_by_role("row").filter(has_text="Ouvrir un compte administratif individuel")).to_have_count(0)
+
+
+# --- 6. Secure messaging both ways (NOT-6, NOT-3) ---------------------------------------------------------
+
+
+def test_NOT_6_a_professional_writes_an_agent_replies_the_professional_reads_and_answers(page, demo_dentist):
+    SecureMessage.objects.filter(professional=demo_dentist).update(read_at=clock.now())
+    signed_in(page)
+    page.get_by_role("link", name=re.compile(r"^Messagerie sécurisée")).click()
+    page.get_by_role("link", name="Écrire à la Régie").click()
+    page.get_by_label("Objet").fill("Date de mon prochain paiement")
+    page.get_by_label("Message").fill("Bonjour, quand mon prochain paiement sera-t-il déposé ?")
+    page.get_by_role("button", name="Envoyer").click()
+    expect(page.get_by_role("heading", level=2, name="Messages envoyés")).to_be_visible()
+    row = page.get_by_role("row").filter(has_text="Date de mon prochain paiement")
+    expect(row).to_contain_text("Reçu par la Régie")
+    page.get_by_role("button", name="Se déconnecter").click()
+
+    staff_signed_in(page, AGENT, AGENT_PASSWORD)
+    open_queue(page)
+    page.get_by_role("searchbox").fill(demo_dentist.professional_number)
+    page.keyboard.press("Enter")
+    row = page.get_by_role("row").filter(has_text="Message sécurisé à la Régie")
+    expect(row).to_contain_text("Date de mon prochain paiement")  # its subject, never its data
+    expect(row).not_to_contain_text("{")
+    row.get_by_role("link").first.click()
+    conversation = page.get_by_role("region", name="Conversation avec le professionnel")
+    expect(conversation).to_contain_text("quand mon prochain paiement sera-t-il déposé ?")
+    page.get_by_label("Réponse au professionnel (dans sa messagerie sécurisée)").fill("Il sera déposé le troisième jour ouvrable après la date de paiement.")
+    expect(page.get_by_label("La demande est traitée : la fermer avec cette réponse")).to_be_checked()
+    page.get_by_role("button", name="Envoyer la réponse").click()
+    expect(message(page)).to_have_text("Réponse transmise dans la messagerie sécurisée du professionnel.")
+    expect(conversation).to_contain_text("troisième jour ouvrable")
+    expect(page.get_by_role("button", name="Refuser")).to_have_count(0)  # answered: the request is closed
+    sign_out(page)
+
+    signed_in(page)
+    page.get_by_role("link", name="Messagerie sécurisée 1 message non lu").click()
+    page.get_by_role("link", name="Réponse : Date de mon prochain paiement").click()
+    main = page.locator("main")
+    expect(main).to_contain_text("quand mon prochain paiement sera-t-il déposé ?")
+    expect(main).to_contain_text("troisième jour ouvrable")
+    page.get_by_label("Votre réponse").fill("Merci beaucoup.")
+    page.get_by_role("button", name="Envoyer la réponse").click()
+    expect(page.locator(".messages")).to_contain_text("Votre réponse a été transmise à la Régie.")
+    expect(page.get_by_role("row").filter(has_text="Date de mon prochain paiement")).to_have_count(2)
+    follow_up = Request.objects.filter(professional=demo_dentist, kind=MessageToTheBoard.code).order_by("-pk").first()
+    assert follow_up.status == RequestStatus.RECEIVED and follow_up.payload["thread"] != follow_up.pk

@@ -178,6 +178,20 @@ def test_BEY_7_PAI_6_a_paper_bank_change_needs_a_supervisor_who_is_not_the_agent
     assert SecureMessage.objects.filter(professional=alice).exists()  # BEY-4's notice, as for a change made online
 
 
+def test_BEY_7_STF_4_a_decided_2914_keeps_its_before_and_after_and_is_announced(client, alice, agent, supervisor, form_2914):
+    decide(client, form_2914, accept="1")
+    client.force_login(supervisor)
+    decide(client, form_2914, accept="1")
+    page = html(client.get(reverse("admin:dossier_request_change", args=[form_2914.pk])))
+    before, after = page.index("Chèque"), page.index("Virement bancaire 815-30012 •••321")
+    assert before < after  # the difference as it stood when decided, not the file as it is now
+    notice = SecureMessage.objects.get(professional=alice, thread=form_2914)
+    assert "les paiements du compte" in notice.body and "•••321" in notice.body and "987654321" not in notice.body
+    effective = PaymentSettings.objects.get(mode=PaymentMode.TRANSFER).effective_from
+    with translation.override("fr"):
+        assert f"à compter du paiement du {formats.date_format(effective, 'j F Y')}" in notice.body
+
+
 def test_STF_1_a_refusal_needs_a_reason_which_reaches_the_professional(client, alice, agent, form_2914):
     assert "Indiquez le motif du refus" in html(decide(client, form_2914, refuse="1", reason="  "))
     decide(client, form_2914, refuse="1", reason="Le formulaire n'est pas signé.")
