@@ -357,7 +357,7 @@ def test_MAN_1_an_agency_employee_is_named_with_the_agency_and_listed_per_accoun
     ("Julie", "Roy", "employe_agence", None, "agency"),           # an agency employee without the agency
     ("Julie", "Roy", "conjoint", "atd", "agency"),                # a spouse tied to an agency
 ])
-def test_MAN_1_the_admin_add_form_refuses_what_the_paper_form_refuses_and_saves_nothing(
+def test_STF_5_MAN_1_the_admin_add_form_refuses_what_the_paper_form_refuses_and_saves_nothing(
         client, alice, reference, agent, first_name, last_name, relation, agency, field):
     account = personal(alice)
     client.force_login(agent)
