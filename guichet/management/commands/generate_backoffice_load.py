@@ -275,12 +275,13 @@ class Command(BaseCommand):
                 "prepared_at": received + timedelta(days=1) if prepared else None,
                 "decided_by_id": agent if decided else None,
                 "sensitive": "",
+                "outcome": {},
             }
 
     def _write_requests(self, count: int, ids: list[int], staff: list[int], postgres: bool) -> None:
         rows = self._request_rows(count, ids, staff)
         if postgres:
-            self._copy(Request, ({**row, "payload": json.dumps(row["payload"])} for row in rows))
+            self._copy(Request, ({**row, "payload": json.dumps(row["payload"]), "outcome": json.dumps(row["outcome"])} for row in rows))
         else:
             self._bulk_create(Request, rows)
 
