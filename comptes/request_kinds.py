@@ -54,10 +54,6 @@ def _open_account(request: Request) -> BillingAccount:
     return account
 
 
-def _subject(kind: kinds.RequestKind) -> str:
-    return gettext("Votre demande : %(kind)s") % {"kind": kind.label}
-
-
 def _statement_text(settings_row) -> str:
     if settings_row is None:
         return ""
@@ -122,7 +118,7 @@ class BankTransferForm(AccountPaperKind):
         if outcome.get("effective_from"):
             body += "\n" + gettext("Ce changement s'applique à compter du paiement du %(date)s.") % {
                 "date": clock.long_date(date.fromisoformat(outcome["effective_from"]))}
-        return Notice(_subject(self), body)
+        return Notice(self.subject(), body)
 
 
 class StatementPaperKind(AccountPaperKind):
@@ -162,7 +158,7 @@ class StatementPaperKind(AccountPaperKind):
                        _statement_text(getattr(account, "statement_settings", None)), self._after(request.payload))]
 
     def accepted_notice(self, request: Request, outcome: dict) -> Notice:
-        return Notice(_subject(self), gettext(
+        return Notice(self.subject(), gettext(
             "Votre formulaire reçu le %(date)s est accepté : l'état de compte du compte %(number)s est maintenant transmis ainsi :\n%(how)s") % {
             "date": kinds.received_on(request), "number": request.payload.get("account_number", ""), "how": self._after(request.payload)})
 
@@ -220,7 +216,7 @@ class MandataryForm(AccountPaperKind):
 
     def accepted_notice(self, request: Request, outcome: dict) -> Notice:
         data = request.payload
-        return Notice(_subject(self), gettext("Votre formulaire 3005 reçu le %(date)s est accepté : %(who)s est inscrit comme mandataire "
+        return Notice(self.subject(), gettext("Votre formulaire 3005 reçu le %(date)s est accepté : %(who)s est inscrit comme mandataire "
                                               "du compte %(number)s.") % {
             "date": kinds.received_on(request), "who": f"{data['first_name']} {data['last_name']}", "number": data.get("account_number", "")})
 
@@ -246,7 +242,7 @@ class OpenAccount(kinds.RequestKind):
             "date": kinds.received_on(request), "name": request.payload.get("name", ""), "number": outcome.get("account_number", "")}
         if outcome.get("group_number"):
             body += "\n" + gettext("Numéro de regroupement à donner aux membres qui s'y joindront : %(group)s.") % {"group": outcome["group_number"]}
-        return Notice(_subject(self), body)
+        return Notice(self.subject(), body)
 
 
 @kinds.register
@@ -283,7 +279,7 @@ class JoinCollective(kinds.RequestKind):
                        f"{request.payload.get('group_number')} — {group.name if group else gettext('introuvable')}")]
 
     def accepted_notice(self, request: Request, outcome: dict) -> Notice:
-        return Notice(_subject(self), gettext("Votre demande reçue le %(date)s est acceptée : vous êtes membre du compte collectif "
+        return Notice(self.subject(), gettext("Votre demande reçue le %(date)s est acceptée : vous êtes membre du compte collectif "
                                               "%(number)s « %(name)s ».") % {
             "date": kinds.received_on(request), "number": outcome.get("account_number", ""), "name": outcome.get("account_name", "")})
 
@@ -312,5 +308,5 @@ class CollectiveAddress(kinds.RequestKind):
         return [Change(gettext("Adresse du compte collectif %(number)s") % {"number": data.get("account")}, before, address_text(after))]
 
     def accepted_notice(self, request: Request, outcome: dict) -> Notice:
-        return Notice(_subject(self), gettext("Votre demande reçue le %(date)s est acceptée : la nouvelle adresse du compte collectif "
+        return Notice(self.subject(), gettext("Votre demande reçue le %(date)s est acceptée : la nouvelle adresse du compte collectif "
                                               "%(number)s est enregistrée.") % {"date": kinds.received_on(request), "number": request.payload.get("account", "")})

@@ -87,7 +87,7 @@ def accept(*, request_id: int, by: User) -> str:
             notice = kind.accepted_notice(request, outcome)
         if notice is not None:
             request_decided.send(sender=Request, request=request, notice=notice, correspondence=kind.correspondence)
-    return "accepted" if type(kind).apply is not kinds.RequestKind.apply else "recorded"
+    return "accepted" if kind.applies else "recorded"
 
 
 def entered_by(request: Request) -> int | None:

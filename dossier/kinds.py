@@ -85,6 +85,15 @@ class RequestKind:
             return received + timedelta(weeks=self.weeks)
         return paycalendar.add_business_days(received, self.business_days)
 
+    @property
+    def applies(self) -> bool:
+        """Whether accepting it changes the file (a kind that overrides `apply`), or only records it."""
+        return type(self).apply is not RequestKind.apply
+
+    def subject(self) -> str:
+        """The subject of its decision notices, in the language active when called."""
+        return gettext("Votre demande : %(kind)s") % {"kind": self.label}
+
     def summary(self, request: Request) -> str:
         """One line saying what this request is about (the queue's column, the professional's list)."""
         return ""
@@ -101,13 +110,13 @@ class RequestKind:
     def accepted_notice(self, request: Request, outcome: dict) -> Notice | None:
         """What the professional reads once it is accepted (None: nothing to say)."""
         return Notice(
-            gettext("Votre demande : %(kind)s") % {"kind": self.label},
+            self.subject(),
             gettext("Votre demande reçue le %(date)s est acceptée.") % {"date": received_on(request)},
         )
 
     def refused_notice(self, request: Request) -> Notice:
         return Notice(
-            gettext("Votre demande : %(kind)s") % {"kind": self.label},
+            self.subject(),
             gettext("Votre demande reçue le %(date)s est refusée pour le motif suivant : %(reason)s") % {
                 "date": received_on(request), "reason": request.reason},
         )

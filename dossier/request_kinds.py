@@ -82,7 +82,7 @@ class CoordinatesForm(kinds.RequestKind):
                 "date": clock.long_date(date.fromisoformat(outcome["address_effective_from"]))})
         if request.payload.get("email"):
             lines.append(gettext("Un lien de validation est envoyé à votre nouvelle adresse de courriel : elle sert dès que vous l'avez validée."))
-        return Notice(gettext("Votre demande : %(kind)s") % {"kind": self.label}, "\n".join(lines))
+        return Notice(self.subject(), "\n".join(lines))
 
 
 @kinds.register
@@ -114,7 +114,7 @@ class ParticipationForm(kinds.RequestKind):
                            "status": ParticipationStatus(request.payload["status"]).label, "date": clock.long_date(self.effective(request))})]
 
     def accepted_notice(self, request: Request, outcome: dict) -> Notice:
-        return Notice(gettext("Votre demande : %(kind)s") % {"kind": self.label},
+        return Notice(self.subject(),
                       gettext("Votre avis du %(notice)s est accepté : vous êtes %(status)s à compter du %(date)s.") % {
                           "notice": clock.long_date(date.fromisoformat(request.payload["notice_date"])),
                           "status": str(ParticipationStatus(request.payload["status"]).label).lower(),

@@ -153,7 +153,7 @@ class RequestAdmin(MaskedHistoryAdmin):
             extra.update(changes=backoffice.diff(obj), refuse_form=RefuseForm(), reply_form=ReplyForm(), is_open=obj.status in backoffice.OPEN,
                          awaiting_approval=obj.prepared_by_id is not None and obj.status in backoffice.OPEN,
                          can_decide=self.has_change_permission(request, obj), kind=kind,
-                         applies=type(kind).apply is not kinds.RequestKind.apply, thread=thread,
+                         applies=kind.applies, thread=thread,
                          can_reply=obj.professional.is_enrolled)
         return super().change_view(request, object_id, form_url, extra_context=extra)
 
