@@ -23,7 +23,7 @@ from comptes.models import BillingAccount, BillingAgency, FinancialInstitution, 
 from comptes.signals import bank_details_changed
 from dossier import dated, requests
 from dossier.models import Professional, User
-from dossier.services import AddressInput
+from dossier.addresses import AddressInput
 from ramq_portal import clock
 
 PRIVATE_AGENCY_FIRST_NUMBER = 80000
@@ -157,9 +157,7 @@ def private_agency_for(*, professional: Professional, developer: SoftwareDevelop
                 agency = BillingAgency(
                     transmission_number=number, name=f"{professional.full_name} (facturation autonome)", agency_type=AgencyType.DIS,
                     owner=professional, developer=developer,
-                    line1=address.line1 if address else "", line2=address.line2 if address else "", city=address.city if address else "",
-                    province=address.province if address else "", postal_code=address.postal_code if address else "",
-                    country=address.country if address else "CA",
+                    **(AddressInput.of(address).as_dict() if address else {}),
                 )
                 agency._history_user = by
                 agency._change_reason = "Agence privée créée pour la facturation autonome"
@@ -200,8 +198,7 @@ def change_statement(
         settings.agency = agency
         settings.reception_mode = reception_mode if option != StatementOption.NONE else ""
         settings.mandate_accepted = bool(mandate_accepted and agency is not None and agency.agency_type == AgencyType.ATD)
-        for name in ("line1", "line2", "city", "province", "postal_code", "region", "country"):
-            setattr(settings, name, getattr(address, name))
+        address.write_to(settings)
         settings.updated_at = moment
         settings._history_user = by
         settings._change_reason = "Coordonnées d'état de compte modifiées"
@@ -219,8 +216,7 @@ def default_statement_settings(*, account: BillingAccount, address: AddressInput
     """A new account starts with "not now" and the professional's address as statement address."""
     settings = StatementSettings(account=account, option=StatementOption.NONE, updated_at=clock.now())
     if address is not None:
-        for name in ("line1", "line2", "city", "province", "postal_code", "region", "country"):
-            setattr(settings, name, getattr(address, name))
+        AddressInput.of(address).write_to(settings)
     settings._history_user = by
     settings.save()
     return settings
@@ -263,8 +259,7 @@ def ask_collective_address_change(*, account: BillingAccount, professional: Prof
     instead of a letter signed by every member; staff apply it."""
     if not alone_in_collective(account, professional):
         raise DuplicateRequest("not alone")
-    payload = {"account": account.number, "account_name": account.name, **{k: getattr(address, k) for k in
-               ("line1", "line2", "city", "province", "postal_code", "region", "country")}}
+    payload = {"account": account.number, "account_name": account.name, **address.as_dict()}
     if requests.open_request_exists(professional=professional, kind=AccountRequest.COLLECTIVE_ADDRESS, payload_match={"account": account.number}):
         raise DuplicateRequest(AccountRequest.COLLECTIVE_ADDRESS)
     return requests.submit(professional=professional, kind=AccountRequest.COLLECTIVE_ADDRESS, payload=payload, by=by)

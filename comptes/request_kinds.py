@@ -13,14 +13,14 @@ from django.utils.translation import gettext, gettext_lazy as _
 from comptes import accounts, mandataries, services
 from comptes.constants import AccountRequest, MandataryRelation, PaymentMode, ReceptionMode, StatementOption
 from comptes.exceptions import AgencyRefused, ComptesError, MandateRequired, NotAloneInCollective, StaleAccountEdit
-from comptes.models import BillingAccount, BillingAgency, FinancialInstitution, SoftwareDeveloper, StatementSettings
+from comptes.models import BillingAccount, BillingAgency, FinancialInstitution, SoftwareDeveloper
 from comptes.paper_forms import Form2404, Form2788, Form2914, Form3005, Form3018
 from dossier import backoffice, kinds
 from dossier.constants import CorrespondenceKind
 from dossier.kinds import Change, DecisionRefused, Notice
 from dossier.models import Request, User
-from dossier.request_kinds import address_text, paper_address
-from dossier.services import AddressInput
+from dossier.request_kinds import address_text
+from dossier.addresses import AddressInput
 from ramq_portal import clock
 
 
@@ -304,7 +304,7 @@ class CollectiveAddress(kinds.RequestKind):
         data = request.payload
         group = BillingAccount.objects.filter(number=data.get("account")).select_related("statement_settings").first()
         before = address_text(getattr(group, "statement_settings", None)) if group else ""
-        after = StatementSettings(**vars(paper_address(data)))
+        after = AddressInput.from_data(data)
         return [Change(gettext("Adresse du compte collectif %(number)s") % {"number": data.get("account")}, before, address_text(after))]
 
     def accepted_notice(self, request: Request, outcome: dict) -> Notice:

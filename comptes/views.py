@@ -39,6 +39,7 @@ from comptes.selectors import (
     search_developers,
 )
 from dossier.decorators import registration_required
+from dossier.addresses import AddressInput
 from dossier.forms import AddressForm
 from dossier.selectors import own_professional
 from ramq_portal import clock
@@ -193,8 +194,8 @@ def edit_statement(request, pk):
     found_developers = search_developers(developer_query)
     initial = {"version": account.version, "option": current.option if current else StatementOption.NONE, "country": "CA"}
     if current is not None:
-        initial.update({name: getattr(current, name) for name in ("line1", "line2", "city", "province", "postal_code", "region")})
-        initial.update(country=str(current.country), reception_mode=current.reception_mode, agency=current.agency_id,
+        initial.update(AddressInput.of(current).as_dict())
+        initial.update(reception_mode=current.reception_mode, agency=current.agency_id,
                        mandate_accepted=current.mandate_accepted)
     if agency_query:
         initial["option"] = StatementOption.AGENCY

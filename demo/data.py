@@ -23,6 +23,7 @@ from comptes.models import (
     StatementSettings,
 )
 from dossier import numbers, services
+from dossier.addresses import AddressInput
 from dossier.constants import RemunerationMode, TelephoneKind
 from dossier.models import PlaceOfPractice, Profession, Professional, Telephone, User
 from notifications import payment_run
@@ -43,7 +44,7 @@ class DemoProfessional:
     last_name: str
     birth_date: date
     remuneration_mode: str
-    address: services.AddressInput
+    address: AddressInput
     description: str
     reference_number: str = ""  # for a professional not yet enrolled (INS-1)
 
@@ -52,32 +53,32 @@ PROFESSIONALS = [
     DemoProfessional(
         "dentiste.demo", "Dentiste-2026", "chirurgien-dentiste", "10001", "Alice", "Tremblay", date(1985, 3, 14),
         RemunerationMode.FEE_FOR_SERVICE,
-        services.AddressInput(line1="1200, rue Saint-Jean", city="Québec", province="QC", postal_code="G1R 1S2"),
+        AddressInput(line1="1200, rue Saint-Jean", city="Québec", province="QC", postal_code="G1R 1S2"),
         "dentiste inscrite, dossier complet",
     ),
     DemoProfessional(
         None, None, "chirurgien-dentiste", "10002", "Benoît", "Gagnon", date(1996, 7, 2),
         RemunerationMode.FEE_FOR_SERVICE,
-        services.AddressInput(line1="45, avenue des Pins Ouest", line2="app. 3", city="Montréal", province="QC", postal_code="H2W 1R1"),
+        AddressInput(line1="45, avenue des Pins Ouest", line2="app. 3", city="Montréal", province="QC", postal_code="H2W 1R1"),
         f"dentiste non inscrit, numéro de référence {DEMO_REFERENCE_NUMBER}",
         DEMO_REFERENCE_NUMBER,
     ),
     DemoProfessional(
         "chirurgien.demo", "Chirurgien-2026", "chirurgien-buccal", "10003", "Chantal", "Roy", date(1978, 11, 23),
         RemunerationMode.HOURLY,
-        services.AddressInput(line1="300, boulevard René-Lévesque", city="Sherbrooke", province="QC", postal_code="J1H 1A1"),
+        AddressInput(line1="300, boulevard René-Lévesque", city="Sherbrooke", province="QC", postal_code="J1H 1A1"),
         "spécialiste en chirurgie buccale et maxillo-faciale inscrite",
     ),
     DemoProfessional(
         "optometriste.demo", "Optometriste-2026", "optometriste", "10004", "David", "Côté", date(1990, 1, 30),
         RemunerationMode.FIXED_FEES,
-        services.AddressInput(line1="88, rue Racine Est", city="Saguenay", province="QC", postal_code="G7H 1R5"),
+        AddressInput(line1="88, rue Racine Est", city="Saguenay", province="QC", postal_code="G7H 1R5"),
         "optométriste inscrit",
     ),
     DemoProfessional(
         None, None, "optometriste", "10005", "Élise", "Bergeron", date(1994, 5, 9),
         RemunerationMode.FIXED_FEES,
-        services.AddressInput(line1="12, rue des Érables", city="Rimouski", province="QC", postal_code="G5L 1A1"),
+        AddressInput(line1="12, rue des Érables", city="Rimouski", province="QC", postal_code="G5L 1A1"),
         f"optométriste non inscrite, à honoraires fixes (NAS demandé), numéro de référence {DEMO_REFERENCE_NUMBER_FIXED_FEES}",
         DEMO_REFERENCE_NUMBER_FIXED_FEES,
     ),
@@ -213,5 +214,5 @@ def _load_billing(professional) -> None:
     address = professional.correspondence_addresses.first()
     StatementSettings.objects.create(
         account=collective, option=StatementOption.NONE, updated_at=now,
-        **{name: getattr(address, name) for name in ("line1", "line2", "city", "province", "postal_code", "country")},
+        **AddressInput.of(address).as_dict(),
     )

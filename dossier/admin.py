@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from dossier import disclosure, profile, services
+from dossier.addresses import AddressInput
 from dossier.exceptions import LicenceAlreadyOnFile
 from dossier.forms import OpenFileForm
 from dossier.models import (
@@ -171,10 +172,7 @@ class ProfessionalAdmin(MaskedHistoryAdmin):
                     birth_date=data["birth_date"],
                     language=data["language"],
                     remuneration_mode=data["remuneration_mode"],
-                    address=services.AddressInput(
-                        line1=data["line1"], line2=data["line2"], city=data["city"],
-                        province=data["province"], postal_code=data["postal_code"],
-                    ),
+                    address=AddressInput.from_data(data),
                     opened_by=request.user,
                 )
             except LicenceAlreadyOnFile:

@@ -13,7 +13,7 @@ from dossier.constants import CHOOSABLE_KINDS, Channel, Language, RemunerationMo
 from dossier.models import Profession
 from dossier.profile import PlaceInput, TelephoneInput
 from dossier.selectors import correspondence_address_on
-from dossier.services import AddressInput
+from dossier.addresses import AddressInput
 from ramq_portal import clock
 
 
@@ -64,8 +64,7 @@ def correspondence_initial(professional) -> tuple[dict, list[dict]]:
         "email_confirm": professional.email,
     }
     if address is not None:
-        initial.update({name: getattr(address, name) for name in ("line1", "line2", "city", "province", "postal_code", "region")})
-        initial["country"] = str(address.country)
+        initial.update(AddressInput.of(address).as_dict())
         initial["declared_agency_address"] = address.declared_agency_address
     phones = [{"kind": p.kind, "number": p.number, "extension": p.extension} for p in professional.telephones.all()]
     return initial, phones
@@ -132,11 +131,7 @@ class AddressForm(forms.Form):
         return data
 
     def address_input(self):
-        d = self.cleaned_data
-        return AddressInput(
-            line1=d["line1"].strip(), line2=d.get("line2", "").strip(), city=d["city"].strip(), province=d.get("province", ""),
-            postal_code=d.get("postal_code", ""), region=d.get("region", "").strip(), country=str(d.get("country") or "CA"),
-        )
+        return AddressInput.from_data(self.cleaned_data)
 
 
 class VersionedForm(forms.Form):

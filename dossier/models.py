@@ -30,6 +30,7 @@ from dossier.constants import (
     TokenState,
 )
 from dossier import kinds
+from dossier.addresses import envelope_lines
 from dossier.indexes import PrefixSearchIndex
 
 
@@ -202,15 +203,7 @@ class PostalAddress(models.Model):
 
     def lines(self) -> list[str]:
         """The address as printed on an envelope, line by line."""
-        lines = [self.line1]
-        if self.line2:
-            lines.append(self.line2)
-        if self.is_canadian:
-            lines.append(f"{self.city} ({self.province})  {self.postal_code}".strip())
-        else:
-            lines.append(" ".join(part for part in (self.city, self.region) if part))
-            lines.append(str(self.country.name).upper())
-        return lines
+        return envelope_lines(self)
 
 
 class DatedValue(models.Model):

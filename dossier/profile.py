@@ -29,7 +29,7 @@ from dossier.models import (
     User,
     VerificationToken,
 )
-from dossier.services import AddressInput
+from dossier.addresses import AddressInput
 from dossier.signals import cell_code_issued, email_replaced, email_validation_requested
 from ramq_portal import clock
 
@@ -83,12 +83,6 @@ def _set_agency_flag(row: CorrespondenceAddress, declared: bool, by: User | None
         row.save(update_fields=["declared_agency_address"])
 
 
-def _same_address(row: CorrespondenceAddress | None, address: AddressInput) -> bool:
-    if row is None:
-        return False
-    return all(getattr(row, name) == getattr(address, name) for name in ("line1", "line2", "city", "province", "postal_code", "region", "country"))
-
-
 def change_correspondence_address(
     *, professional: Professional, address: AddressInput, declared_agency_address: bool, by: User | None, moment: datetime
 ) -> CorrespondenceAddress | None:
@@ -97,10 +91,10 @@ def change_correspondence_address(
     Caller holds the transaction."""
     today = moment.date()
     state = dated.split(professional.correspondence_addresses.filter(cancelled_at__isnull=True), today)
-    if _same_address(state.pending, address):
+    if address.matches(state.pending):
         _set_agency_flag(state.pending, declared_agency_address, by)
         return None
-    if _same_address(state.in_force, address):
+    if address.matches(state.in_force):
         # Back to the address in force: cancelling the pending change (if any) is the whole change.
         dated.cancel_pending(professional.correspondence_addresses.all(), today=today, moment=moment, by=by)
         _set_agency_flag(state.in_force, declared_agency_address, by)
@@ -108,9 +102,7 @@ def change_correspondence_address(
     dated.cancel_pending(professional.correspondence_addresses.all(), today=today, moment=moment, by=by)
     row = CorrespondenceAddress(
         professional=professional, effective_from=paycalendar.effective_date(moment),
-        declared_agency_address=declared_agency_address,
-        line1=address.line1, line2=address.line2, city=address.city, province=address.province,
-        postal_code=address.postal_code, region=address.region, country=address.country,
+        declared_agency_address=declared_agency_address, **address.as_dict(),
     )
     return dated.record(row, today=today, moment=moment, by=by, reason="Changement d'adresse de correspondance")
 
@@ -447,8 +439,7 @@ def update_practice(*, professional: Professional, expected_version: int, places
                 continue
             place = place or PlaceOfPractice(professional=locked)
             place.name = item.name
-            for name in ("line1", "line2", "city", "province", "postal_code", "region", "country"):
-                setattr(place, name, getattr(item.address, name))
+            item.address.write_to(place)
             place.main_telephone = item.main_telephone
             place.is_main = item.is_main
             place._history_user = by

@@ -11,9 +11,9 @@ from dossier import dated, kinds, profile
 from dossier.constants import CorrespondenceKind, ParticipationStatus
 from dossier.forms_backoffice import Form1378, Form3102
 from dossier.kinds import Change, DecisionRefused, Notice
-from dossier.models import CorrespondenceAddress, Professional, Request, User
+from dossier.models import Professional, Request, User
 from dossier.selectors import correspondence_address_on
-from dossier.services import AddressInput
+from dossier.addresses import AddressInput
 from ramq_portal import clock
 
 # INS-7: a 1378 takes effect 30 days after the notice.
@@ -28,12 +28,6 @@ def latest_address(professional: Professional):
 
 def address_text(address) -> str:
     return "\n".join(address.lines()) if address is not None else ""
-
-
-def paper_address(data: dict) -> AddressInput:
-    """The address written on a paper form, as entered (abroad too, PRO-7)."""
-    return AddressInput(line1=data.get("line1", ""), line2=data.get("line2", ""), city=data.get("city", ""), province=data.get("province", ""),
-                        postal_code=data.get("postal_code", ""), region=data.get("region", ""), country=data.get("country") or "CA")
 
 
 @kinds.register
@@ -52,7 +46,7 @@ class CoordinatesForm(kinds.RequestKind):
         data = request.payload
         current = latest_address(professional)
         if data.get("with_address", True):
-            address = paper_address(data)
+            address = AddressInput.from_data(data)
         else:
             address = AddressInput.of(current) if current is not None else None
         if address is None:
@@ -69,8 +63,8 @@ class CoordinatesForm(kinds.RequestKind):
         professional, data = request.professional, request.payload
         changes = []
         if data.get("with_address", True):
-            after = CorrespondenceAddress(**vars(paper_address(data)))
-            changes.append(Change(gettext("Adresse de correspondance"), address_text(latest_address(professional)), address_text(after)))
+            changes.append(Change(gettext("Adresse de correspondance"), address_text(latest_address(professional)),
+                                  address_text(AddressInput.from_data(data))))
         if data.get("email"):
             changes.append(Change(gettext("Courriel"), professional.email, data["email"]))
         return changes

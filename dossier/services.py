@@ -7,6 +7,7 @@ from datetime import date
 from django.db import IntegrityError, transaction
 
 from dossier import numbers
+from dossier.addresses import AddressInput
 from dossier.exceptions import LicenceAlreadyOnFile
 from dossier.models import CorrespondenceAddress, Profession, Professional, User
 from dossier.signals import file_opened
@@ -17,24 +18,6 @@ from ramq_portal import clock
 class OpenedFile:
     professional: Professional
     reference_number: str  # plaintext: printed once on the letter, never stored
-
-
-@dataclass(frozen=True)
-class AddressInput:
-    line1: str
-    city: str
-    line2: str = ""
-    province: str = ""
-    postal_code: str = ""
-    region: str = ""
-    country: str = "CA"
-
-    @classmethod
-    def of(cls, address) -> AddressInput:
-        """The address of a row that has the address fields (a correspondence address, a statement
-        address), as the services take it."""
-        return cls(**{name: str(getattr(address, name)) for name in
-                      ("line1", "line2", "city", "province", "postal_code", "region", "country")})
 
 
 def open_file(
@@ -85,13 +68,7 @@ def open_file(
                 professional=professional,
                 effective_from=now.date(),
                 recorded_at=now,
-                line1=address.line1,
-                line2=address.line2,
-                city=address.city,
-                province=address.province,
-                postal_code=address.postal_code,
-                region=address.region,
-                country=address.country,
+                **address.as_dict(),
             )
             correspondence._history_user = opened_by
             correspondence.save()

@@ -40,7 +40,7 @@ request_decided = Signal()
 
 # PRO-6: whose address is this? Billing agencies belong to comptes, which answers (its receiver returns
 # the agency whose address it is, or None): the Profil tab warns without dossier importing comptes.
-# kwargs: address (dossier.services.AddressInput).
+# kwargs: address (dossier.addresses.AddressInput).
 address_owner_requested = Signal()
 
 

@@ -31,7 +31,8 @@ from dossier import profile
 from dossier.exceptions import CannotRemoveOnlyMainPlace, StaleEdit
 from dossier.models import Professional, User
 from dossier.profile import PlaceInput, TelephoneInput
-from dossier.services import AddressInput, mark_registered, set_sin
+from dossier.addresses import AddressInput
+from dossier.services import mark_registered, set_sin
 from dossier.signals import registration_draft_expiring
 from inscription.exceptions import StaleDraft, StepNeedsAttention
 from inscription.forms import AdministrativeAccountForm

@@ -27,6 +27,7 @@ from comptes.exceptions import AgencyRefused, CompanyAccountRefused, MandateRequ
 from comptes.forms import AGENCY_REFUSED, COMPANY_ACCOUNT_REFUSED, MANDATE_REQUIRED, PaymentForm, StatementForm
 from comptes.models import BillingAccount, BillingAgency, PaymentSettings, SoftwareDeveloper
 from comptes.selectors import agency_at_address, search_agencies, search_developers
+from dossier.addresses import AddressInput
 from dossier.constants import RemunerationMode
 from dossier.forms import CorrespondenceForm, PlaceFormSet, TelephoneFormSet, correspondence_initial, place_initial
 from dossier.models import CorrespondenceAddress, Professional
@@ -200,8 +201,7 @@ class CorrespondenceStep(Step):
         state = correspondence_address_on(ctx.with_coordinates(), ctx.today)
         current = state.pending or state.in_force
         new = form.address_input()
-        return current is None or any(getattr(current, n) != getattr(new, n) for n in ("line1", "line2", "city", "province", "postal_code", "region")) \
-            or str(current.country) != new.country
+        return not new.matches(current)
 
     def shown(self, ctx, forms):
         if self._moves(ctx, forms["form"]):
@@ -348,7 +348,7 @@ class StatementStep(Step):
             return {name: (data.get(name) or [""])[0] for name in ("country", "line1", "line2", "city", "province", "postal_code", "region")}
         statement = getattr(ctx.account, "statement_settings", None)
         if statement is not None:
-            return {name: str(getattr(statement, name)) for name in ("country", "line1", "line2", "city", "province", "postal_code", "region")}
+            return AddressInput.of(statement).as_dict()
         return {"country": "CA"}
 
     def queries(self, data) -> tuple[str, str]:

@@ -74,7 +74,7 @@ def test_NOT_1_NOT_5_a_real_worker_sends_the_validation_email_and_the_cell_code_
 import django; django.setup()
 from dossier.models import Professional
 from dossier import profile
-from dossier.services import AddressInput
+from dossier.addresses import AddressInput
 alice = Professional.objects.get(pk={alice.pk})
 address = alice.correspondence_addresses.get()
 profile.update_correspondence(

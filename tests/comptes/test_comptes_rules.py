@@ -34,7 +34,7 @@ from comptes.request_kinds import (
 from dossier import requests
 from dossier.constants import RequestStatus
 from dossier.models import Professional, Request
-from dossier.services import AddressInput
+from dossier.addresses import AddressInput
 from notifications.models import SecureMessage
 from ramq_portal import clock, crypto
 from tests import factories

@@ -276,7 +276,7 @@ def test_STF_1_CPT_2_accepting_online_account_requests_opens_or_joins_the_accoun
 def test_STF_1_CPT_3_accepting_a_collective_address_changes_the_statement_address(client, alice, agent):
     from comptes import accounts
     from comptes import services as comptes_services
-    from dossier.services import AddressInput
+    from dossier.addresses import AddressInput
 
     group = comptes_services.open_administrative_account(professional=alice, collective=True, name="Seule", by=None)
     request = accounts.ask_collective_address_change(

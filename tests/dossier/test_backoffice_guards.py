@@ -53,7 +53,7 @@ def test_BEY_7_the_difference_shown_is_what_is_applied(client, alice, agent, pay
 
 def test_STF_2_a_paper_3102_entered_before_an_online_change_does_not_silently_undo_it(client, alice, agent, pay_calendar):
     from dossier import profile
-    from dossier.services import AddressInput
+    from dossier.addresses import AddressInput
     client.force_login(agent)
     paper(client, "3102", {"professional_number": alice.professional_number, "received_on": clock.today().isoformat(),
                            "line1": "77, rue Cartier", "city": "Québec", "province": "QC", "postal_code": "G1R 2B5", "country": "CA"})
@@ -121,7 +121,7 @@ def test_CPT_3_a_collective_address_is_applied_only_while_the_professional_is_st
     from comptes import accounts
     from comptes import services as comptes_services
     from comptes.models import AccountMembership
-    from dossier.services import AddressInput
+    from dossier.addresses import AddressInput
     group = comptes_services.open_administrative_account(professional=alice, collective=True, name="Seule", by=None)
     request = accounts.ask_collective_address_change(account=group, professional=alice, by=alice.user,
                                                      address=AddressInput(line1="10, rue du Groupe", city="Lévis", province="QC", postal_code="G6V 1A1"))
@@ -189,7 +189,7 @@ def test_CPT_3_a_collective_address_applied_by_staff_makes_an_open_statement_for
     from comptes import services as comptes_services
     from comptes.constants import StatementOption
     from comptes.exceptions import StaleAccountEdit
-    from dossier.services import AddressInput
+    from dossier.addresses import AddressInput
     group = comptes_services.open_administrative_account(professional=alice, collective=True, name="Seule", by=None)
     group.refresh_from_db()
     version_in_open_form = group.version

@@ -10,13 +10,14 @@ from hypothesis import strategies as st
 from comptes.constants import AccountKind
 from comptes.models import BillingAccount
 from dossier import numbers, services
+from dossier.addresses import AddressInput
 from dossier.exceptions import LicenceAlreadyOnFile
 from dossier.models import Profession, Professional
 from ramq_portal import clock
 
 pytestmark = pytest.mark.django_db
 
-ADDRESS = services.AddressInput(line1="1200, rue Saint-Jean", city="Québec", province="QC", postal_code="G1R 1S2")
+ADDRESS = AddressInput(line1="1200, rue Saint-Jean", city="Québec", province="QC", postal_code="G1R 1S2")
 
 
 def open_dentist(licence="12345", **overrides):

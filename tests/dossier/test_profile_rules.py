@@ -11,7 +11,7 @@ from dossier import profile, tokens
 from dossier.constants import Channel, CorrespondenceKind, TokenPurpose, TokenState
 from dossier.exceptions import CannotRemoveOnlyMainPlace, NotEnrolled, ResendTooSoon, StaleEdit
 from dossier.models import Professional, SecurityReport, VerificationToken
-from dossier.services import AddressInput
+from dossier.addresses import AddressInput
 from notifications.models import OutboundMessage, OutboundStatus
 from notifications.sms import LocmemSmsBackend
 from ramq_portal import clock

@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 
 from dossier.constants import RemunerationMode
-from dossier.services import AddressInput, open_file
+from dossier.addresses import AddressInput
+from dossier.services import open_file
 from inscription.models import RegistrationDraft
 from tests import factories
 
