@@ -254,12 +254,13 @@ def alone_in_collective(account: BillingAccount, professional: Professional) -> 
     )
 
 
-def ask_collective_address_change(*, account: BillingAccount, professional: Professional, address: AddressInput, by: User | None):
-    """CPT-3: alone in a collective account, the professional sends the new address as a secure message
-    instead of a letter signed by every member; staff apply it."""
+def ask_collective_address_change(*, account: BillingAccount, professional: Professional, address: AddressInput, date_of_change: date,
+                                  by: User | None):
+    """CPT-3: alone in a collective account, the professional sends the new address and the date of the
+    change as a secure message instead of a letter signed by every member; staff apply it."""
     if not alone_in_collective(account, professional):
         raise DuplicateRequest("not alone")
-    payload = {"account": account.number, "account_name": account.name, **address.as_dict()}
+    payload = {"account": account.number, "account_name": account.name, **address.as_dict(), "date_of_change": date_of_change.isoformat()}
     if requests.open_request_exists(professional=professional, kind=AccountRequest.COLLECTIVE_ADDRESS, payload_match={"account": account.number}):
         raise DuplicateRequest(AccountRequest.COLLECTIVE_ADDRESS)
     return requests.submit(professional=professional, kind=AccountRequest.COLLECTIVE_ADDRESS, payload=payload, by=by)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from comptes import mandataries
 from comptes.models import (
+    AccountAddress,
     BillingAccount,
     BillingAgency,
     FinancialInstitution,
@@ -55,6 +56,27 @@ class StatementSettingsAdmin(MaskedHistoryAdmin):
             obj.save(update_fields=["paper_requested", "updated_at"])
 
 
+class AccountAddressInline(admin.TabularInline):
+    """STF-7: the account's own correspondence address (distinct from its statement address), dated;
+    changed only by accepting form 3102 or the group's letter, so read-only here."""
+
+    model = AccountAddress
+    fields = ["effective_from", "line1", "line2", "city", "province", "postal_code", "region", "country", "recorded_at", "cancelled_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = gettext_lazy("Adresses de correspondance du compte (en vigueur et à venir)")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("comptes.view_billingaccount")
+
+
 @admin.register(BillingAccount)
 class BillingAccountAdmin(MaskedHistoryAdmin):
     list_display = ["number", "name", "kind", "professional", "opened_at"]
@@ -62,6 +84,7 @@ class BillingAccountAdmin(MaskedHistoryAdmin):
     search_fields = ["=number", "=professional__professional_number", "professional__last_name"]
     list_select_related = ["professional"]
     readonly_fields = ["professional", "kind", "number", "opened_at"]
+    inlines = [AccountAddressInline]
 
     def has_add_permission(self, request):
         return False

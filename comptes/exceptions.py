@@ -42,3 +42,7 @@ class AlreadyMember(ComptesError):
 
 class NotAloneInCollective(ComptesError):
     """CPT-3: the collective account has other members now; its address needs their signed letter."""
+
+
+class PersonalAccountAddress(ComptesError):
+    """STF-7: the personal account has no address of its own: its letters go to the file's."""

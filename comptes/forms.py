@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from comptes.constants import PaymentMode, ReceptionMode, StatementOption
 from comptes.models import BillingAgency, FinancialInstitution, SoftwareDeveloper
 from dossier.forms import AddressForm, VersionedForm
+from ramq_portal import clock
 
 
 # What the services' refusals say next to the field (Mon dossier and the registration wizard).
@@ -114,3 +115,18 @@ class OpenAccountForm(forms.Form):
 class JoinCollectiveForm(forms.Form):
     group_number = forms.RegexField(label=_("Numéro du regroupement"), regex=r"\A[0-9]{5,12}\Z",
                                     error_messages={"invalid": _("Le numéro de regroupement ne contient que des chiffres (5 à 12).")})
+
+
+class CollectiveAddressForm(AddressForm):
+    """CPT-3: the new address of a collective account and the date of the change, as the group's letter
+    would state them (STF-7)."""
+
+    date_of_change = forms.DateField(label=_("Date du changement"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    field_order = ["date_of_change"]
+
+    def clean_date_of_change(self):
+        day = self.cleaned_data["date_of_change"]
+        if day < clock.today():
+            raise forms.ValidationError(_("La date du changement ne peut pas être passée : indiquez aujourd'hui ou une date à venir."))
+        return day

@@ -174,6 +174,35 @@ class StatementSettings(PostalAddress):
         verbose_name_plural = _("coordonnées d'état de compte")
 
 
+class AccountAddress(PostalAddress, DatedValue):
+    """STF-7: the correspondence address of an administrative account, dated like the file's (PRO-5) and
+    distinct from the statement address (ETC-5). The personal account has none: its letters go to the
+    file's correspondence address. Changed by staff only, on form 3102 or a collective account's letter
+    (CPT-3); the letter states the date of the change."""
+
+    account = models.ForeignKey(BillingAccount, on_delete=models.CASCADE, related_name="correspondence_addresses")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("adresse de correspondance du compte")
+        verbose_name_plural = _("adresses de correspondance des comptes")
+        ordering = ["account", "-effective_from", "-recorded_at"]
+        indexes = [
+            models.Index(fields=["account", "effective_from"], name="acctaddr_account_eff_idx"),
+            models.Index(fields=["effective_from"], name="acctaddr_due_idx", condition=models.Q(in_force_recorded_at__isnull=True)),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(country="CA") | (~models.Q(province="") & ~models.Q(postal_code="")),
+                name="account_address_canadian_has_province_and_postal_code",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return ", ".join(self.lines())
+
+
 class Mandatary(models.Model):
     """MAN-1: a person mandated to sign invoices for an account (form 3005, recorded by staff). An agency
     is never a mandatary; its employees may be, named one by one."""

@@ -1,5 +1,6 @@
-"""The kinds of request whose change belongs to billing accounts (dossier.kinds): the paper forms 2914,
-2404, 2788, 3018 and 3005, and the requests made in the Comptes tab (CPT-2, CPT-3). Each applies
+"""The kinds of request whose change belongs to billing accounts (dossier.kinds): the paper forms 3102
+(which also changes the file's coordinates), 2914, 2404, 2788, 3018 and 3005, a collective account's
+letter, and the requests made in the Comptes tab (CPT-2, CPT-3). Each applies
 through the same services as the Comptes tab; a rule of those services that refuses the change comes
 back to the agent as a message (DecisionRefused)."""
 from __future__ import annotations
@@ -8,19 +9,24 @@ import json
 from contextlib import contextmanager
 from datetime import date
 
+from django.db import transaction
+from django.db.models import Prefetch
 from django.utils.translation import gettext, gettext_lazy as _
+from phonenumber_field.phonenumber import PhoneNumber
 
+from calendrier import paycalendar
 from comptes import accounts, mandataries, services
 from comptes.constants import AccountRequest, MandataryRelation, PaymentMode, ReceptionMode, StatementOption
 from comptes.exceptions import AgencyRefused, ComptesError, MandateRequired, NotAloneInCollective, StaleAccountEdit
-from comptes.models import BillingAccount, BillingAgency, FinancialInstitution, SoftwareDeveloper
-from comptes.paper_forms import Form2404, Form2788, Form2914, Form3005, Form3018
-from dossier import backoffice, kinds
-from dossier.constants import CorrespondenceKind
-from dossier.kinds import Change, DecisionRefused, Notice
-from dossier.models import Request, User
-from dossier.request_kinds import address_text
+from comptes.models import AccountAddress, BillingAccount, BillingAgency, FinancialInstitution, SoftwareDeveloper
+from comptes.paper_forms import CollectiveLetter, Form2404, Form2788, Form2914, Form3005, Form3018, Form3102
+from dossier import backoffice, dated, kinds, profile
 from dossier.addresses import AddressInput
+from dossier.constants import CorrespondenceKind, TelephoneKind
+from dossier.exceptions import NoMainPlace
+from dossier.kinds import Change, DecisionRefused, Notice
+from dossier.models import PlaceOfPractice, Professional, Request, User
+from dossier.request_kinds import address_text, latest_address
 from ramq_portal import clock
 
 
@@ -65,6 +71,136 @@ def _statement_text(settings_row) -> str:
     if settings_row.mandate_accepted:
         parts.append(gettext("mandat ATD accepté"))
     return "\n".join(parts)
+
+
+def _telephone_text(kind: str, number: str, extension: str = "") -> str:
+    text = f"{TelephoneKind(kind).label} : {PhoneNumber.from_string(number, region='CA').as_national}"
+    return text + (" " + gettext("poste %(extension)s") % {"extension": extension} if extension else "")
+
+
+def _place_text(place) -> str:
+    if place is None:
+        return ""
+    return "\n".join([place.name, *place.lines(), str(PhoneNumber.from_string(str(place.main_telephone), region="CA").as_national)])
+
+
+@kinds.register
+class CoordinatesForm(kinds.RequestKind):
+    """Form 3102 (STF-7): the correspondence address (dated, PRO-5) of the file and of the individual
+    administrative accounts it names, a telephone, the email (EML-7: the validation link), and the main
+    place of practice; any part alone. Through the same services as the Profil tab, against the
+    coordinates' versions of the day it was entered. Registered here, above dossier, since it changes
+    the accounts' addresses too."""
+
+    code = "3102"
+    label = _("Formulaire 3102 (adresse, téléphone, courriel, lieu de pratique)")
+    paper_form = Form3102
+    business_days = 5  # SPEC §8: "as soon as possible"
+    correspondence = CorrespondenceKind.AGREEMENT
+
+    @staticmethod
+    def _parts(request: Request) -> tuple[AddressInput | None, list[str], bool]:
+        """The address written, the administrative accounts it goes to, and whether the file's goes too."""
+        data = request.payload
+        address = AddressInput.from_data(data) if data.get("with_address", True) else None
+        numbers = list(data.get("accounts") or [])
+        own = request.professional.professional_number
+        for_file = address is not None and (not numbers or own in numbers)
+        return address, [n for n in numbers if n != own], for_file
+
+    @staticmethod
+    def _telephones(professional: Professional, telephone: dict) -> list[profile.TelephoneInput]:
+        """The file's telephones with the written one in place of the first of its type (or added)."""
+        new = profile.TelephoneInput(kind=telephone["kind"], number=telephone["number"], extension=telephone.get("extension", ""))
+        current = [profile.TelephoneInput(kind=t.kind, number=str(t.number), extension=t.extension) for t in professional.telephones.all()]
+        at = next((i for i, t in enumerate(current) if t.kind == new.kind), None)
+        return current[:at] + [new] + current[at + 1:] if at is not None else [*current, new]
+
+    def apply(self, request: Request, by: User) -> dict:
+        data = request.payload
+        address, account_numbers, for_file = self._parts(request)
+        professional = Professional.objects.get(pk=request.professional_id)
+        outcome: dict = {}
+        with transaction.atomic():
+            telephone, email = data.get("telephone"), data.get("email") or None
+            if for_file or telephone or email:
+                current = latest_address(professional)
+                result = profile.update_correspondence(
+                    professional=professional, expected_version=data.get("version", professional.correspondence_version),
+                    address=address if for_file else None, declared_agency_address=bool(current and current.declared_agency_address),
+                    telephones=self._telephones(professional, telephone) if telephone else None, cell=None, email=email, by=by,
+                )
+                if result.address_effective_from:
+                    outcome["address_effective_from"] = result.address_effective_from.isoformat()
+            place = data.get("place")
+            if place:
+                try:
+                    profile.change_main_place(
+                        professional=professional, expected_version=data.get("practice_version", professional.practice_version),
+                        name=place.get("name", ""), address=AddressInput.from_data(place["address"]) if place.get("address") else None,
+                        telephone=place.get("telephone", ""), by=by)
+                except NoMainPlace as exc:
+                    raise DecisionRefused(_("Ce dossier n'a plus de lieu principal de pratique : le formulaire doit en donner le nom, "
+                                            "l'adresse et le téléphone. Refusez-le avec ce motif.")) from exc
+            effective = paycalendar.effective_date(clock.now())
+            for number in account_numbers:
+                account = BillingAccount.objects.select_for_update().filter(
+                    number=number, professional_id=request.professional_id, closed_at__isnull=True).first()
+                if account is None:
+                    raise DecisionRefused(_("Le compte %(number)s est fermé depuis la saisie du formulaire : refusez-le avec ce motif.")
+                                          % {"number": number})
+                with _rules():
+                    row = services.change_account_address(account=account, address=address, effective_from=effective, by=by,
+                                                          reason="Formulaire 3102 accepté")
+                if row is not None:
+                    outcome.setdefault("accounts", {})[number] = row.effective_from.isoformat()
+        return outcome
+
+    def changes(self, request: Request) -> list[Change]:
+        professional, data = request.professional, request.payload
+        address, account_numbers, for_file = self._parts(request)
+        changes = []
+        if for_file:
+            changes.append(Change(gettext("Adresse de correspondance"), address_text(latest_address(professional)), address_text(address)))
+        if account_numbers:
+            today = clock.today()
+            for account in BillingAccount.objects.filter(number__in=account_numbers, professional=professional).prefetch_related(
+                    Prefetch("correspondence_addresses", queryset=AccountAddress.objects.filter(cancelled_at__isnull=True))):
+                state = dated.split(account.correspondence_addresses.all(), today)
+                changes.append(Change(gettext("Adresse de correspondance du compte %(number)s") % {"number": account.number},
+                                      address_text(state.pending or state.in_force), address_text(address)))
+        telephone = data.get("telephone")
+        if telephone:
+            before = next((t for t in professional.telephones.all() if t.kind == telephone["kind"]), None)
+            changes.append(Change(gettext("Téléphone"), _telephone_text(before.kind, str(before.number), before.extension) if before else "",
+                                  _telephone_text(telephone["kind"], telephone["number"], telephone.get("extension", ""))))
+        if data.get("email"):
+            changes.append(Change(gettext("Courriel"), professional.email, data["email"]))
+        place = data.get("place")
+        if place:
+            main = professional.places_of_practice.filter(is_main=True).first()
+            after = PlaceOfPractice(name=place.get("name") or (main.name if main else ""),
+                                    main_telephone=place.get("telephone") or (main.main_telephone if main else ""))
+            (AddressInput.from_data(place["address"]) if place.get("address") else AddressInput.of(main) if main else AddressInput("", "")).write_to(after)
+            changes.append(Change(gettext("Lieu principal de pratique"), _place_text(main), _place_text(after)))
+        return changes
+
+    def accepted_notice(self, request: Request, outcome: dict) -> Notice:
+        data = request.payload
+        lines = [gettext("Votre formulaire 3102 reçu le %(date)s est accepté.") % {"date": kinds.received_on(request)}]
+        if outcome.get("address_effective_from"):
+            lines.append(gettext("Votre nouvelle adresse de correspondance entre en vigueur le %(date)s.") % {
+                "date": clock.long_date(date.fromisoformat(outcome["address_effective_from"]))})
+        for number, day in sorted((outcome.get("accounts") or {}).items()):
+            lines.append(gettext("La nouvelle adresse de correspondance du compte %(number)s entre en vigueur le %(date)s.") % {
+                "number": number, "date": clock.long_date(date.fromisoformat(day))})
+        if data.get("telephone"):
+            lines.append(gettext("Votre numéro de téléphone est changé."))
+        if data.get("place"):
+            lines.append(gettext("Les coordonnées de votre lieu principal de pratique sont changées."))
+        if data.get("email"):
+            lines.append(gettext("Un lien de validation est envoyé à votre nouvelle adresse de courriel : elle sert dès que vous l'avez validée."))
+        return Notice(self.subject(), "\n".join(lines))
 
 
 class AccountPaperKind(kinds.RequestKind):
@@ -286,27 +422,40 @@ class JoinCollective(kinds.RequestKind):
 
 @kinds.register
 class CollectiveAddress(kinds.RequestKind):
-    """CPT-3: the address of a collective account, sent by its only member."""
+    """CPT-3 / STF-7: the correspondence address of a collective account, from the date the group states:
+    by a letter signed by every member (typed by an agent), or online by its only member."""
 
     code = AccountRequest.COLLECTIVE_ADDRESS
     label = _("Adresse d'un compte collectif (lettre)")
+    paper_form = CollectiveLetter
+
+    @staticmethod
+    def _date(request: Request) -> date:
+        """The date of the change the letter states (a request from before it was asked: its day)."""
+        written = request.payload.get("date_of_change")
+        return date.fromisoformat(written) if written else clock.quebec_date(request.received_at)
 
     def summary(self, request: Request) -> str:
         return gettext("Compte %(number)s") % {"number": request.payload.get("account", "")}
 
     def apply(self, request: Request, by: User) -> dict:
         with _rules():
-            services.change_collective_address(account_number=request.payload["account"], professional=request.professional,
-                                               address=request.payload, by=by)
-        return {}
+            row = services.change_collective_address(
+                account_number=request.payload["account"], professional=request.professional, address=AddressInput.from_data(request.payload),
+                date_of_change=self._date(request), by_letter=bool(request.payload.get("letter")), by=by)
+        return {"effective_from": row.effective_from.isoformat()} if row is not None else {}
 
     def changes(self, request: Request) -> list[Change]:
         data = request.payload
-        group = BillingAccount.objects.filter(number=data.get("account")).select_related("statement_settings").first()
-        before = address_text(getattr(group, "statement_settings", None)) if group else ""
-        after = AddressInput.from_data(data)
-        return [Change(gettext("Adresse du compte collectif %(number)s") % {"number": data.get("account")}, before, address_text(after))]
+        group = BillingAccount.objects.filter(number=data.get("account")).first()
+        state = dated.split(group.correspondence_addresses.filter(cancelled_at__isnull=True), clock.today()) if group else None
+        before = address_text(state.pending or state.in_force) if state else ""
+        after = address_text(AddressInput.from_data(data)) + "\n" + gettext("à compter du %(date)s") % {
+            "date": clock.long_date(max(self._date(request), clock.today()))}
+        return [Change(gettext("Adresse de correspondance du compte collectif %(number)s") % {"number": data.get("account")}, before, after)]
 
     def accepted_notice(self, request: Request, outcome: dict) -> Notice:
-        return Notice(self.subject(), gettext("Votre demande reçue le %(date)s est acceptée : la nouvelle adresse du compte collectif "
-                                              "%(number)s est enregistrée.") % {"date": kinds.received_on(request), "number": request.payload.get("account", "")})
+        day = date.fromisoformat(outcome["effective_from"]) if outcome.get("effective_from") else self._date(request)
+        return Notice(self.subject(), gettext("Votre demande reçue le %(date)s est acceptée : la nouvelle adresse de correspondance du "
+                                              "compte collectif %(number)s est en vigueur à compter du %(effective)s.") % {
+            "date": kinds.received_on(request), "number": request.payload.get("account", ""), "effective": clock.long_date(day)})

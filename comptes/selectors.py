@@ -6,7 +6,7 @@ import unicodedata
 from django.db.models import Prefetch, Q
 from django.http import Http404
 
-from comptes.models import BillingAccount, BillingAgency, PaymentSettings, SoftwareDeveloper
+from comptes.models import AccountAddress, BillingAccount, BillingAgency, PaymentSettings, SoftwareDeveloper
 from dossier.selectors import own_professional
 from dossier.models import Professional, Request, User
 
@@ -36,7 +36,9 @@ def requests_of(professional: Professional) -> list[Request]:
 def account_for_user(user: User, pk: int) -> tuple[Professional, BillingAccount]:
     """One of the professional's accounts, with its mandataries; 404 for anyone else's (DOS-5)."""
     professional = own_professional(user)
-    account = _accounts_of(professional).prefetch_related("mandataries__agency").filter(pk=pk).first()
+    account = _accounts_of(professional).prefetch_related(
+        "mandataries__agency", Prefetch("correspondence_addresses", queryset=AccountAddress.objects.filter(cancelled_at__isnull=True))
+    ).filter(pk=pk).first()
     if account is None:
         raise Http404
     return professional, account

@@ -24,6 +24,7 @@ from comptes.forms import (
     COMPANY_ACCOUNT_REFUSED,
     MANDATE_REQUIRED,
     JoinCollectiveForm,
+    CollectiveAddressForm,
     OpenAccountForm,
     PaymentForm,
     StatementForm,
@@ -38,9 +39,9 @@ from comptes.selectors import (
     search_agencies,
     search_developers,
 )
-from dossier.decorators import registration_required
+from dossier import dated
 from dossier.addresses import AddressInput
-from dossier.forms import AddressForm
+from dossier.decorators import registration_required
 from dossier.selectors import own_professional
 from ramq_portal import clock
 
@@ -90,19 +91,27 @@ def accounts(request):
 @registration_required
 def account_detail(request, pk):
     professional, account = account_for_user(request.user, pk)
+    return account_detail_page(request, professional, account, address_form=CollectiveAddressForm(initial={"date_of_change": clock.today()}))
+
+
+def account_detail_page(request, professional, account, *, address_form, status=200):
+    """An account's page; with the collective address form as sent when it has errors (next to the field)."""
+    today = clock.today()
     return render(
         request,
         "comptes/account_detail.html",
         {
             "professional": professional,
             "account": account,
-            "payment": services.payment_in_force(account, clock.today()),
+            "payment": services.payment_in_force(account, today),
             "statement": getattr(account, "statement_settings", None),
+            "account_address": dated.split(account.correspondence_addresses.all(), today),
             "editable": may_edit_online(account, professional),
             "alone_in_collective": services.alone_in_collective(account, professional),
-            "address_form": AddressForm(),
+            "address_form": address_form,
             "active_tab": "comptes",
         },
+        status=status,
     )
 
 
@@ -296,14 +305,14 @@ def ask_join_collective(request):
 def ask_collective_address(request, pk):
     """CPT-3: the new address of a collective account, sent as a secure message by its only member."""
     professional, account = account_for_user(request.user, pk)
-    form = AddressForm(request.POST)
+    form = CollectiveAddressForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("L'adresse n'est pas valide : vérifiez chaque champ."))
+        return account_detail_page(request, professional, account, address_form=form, status=400)
+    try:
+        services.ask_collective_address_change(account=account, professional=professional, address=form.address_input(),
+                                               date_of_change=form.cleaned_data["date_of_change"], by=request.user)
+    except DuplicateRequest:
+        messages.error(request, _("Cette demande n'est pas possible en ligne ou attend déjà le traitement de la Régie."))
     else:
-        try:
-            services.ask_collective_address_change(account=account, professional=professional, address=form.address_input(), by=request.user)
-        except DuplicateRequest:
-            messages.error(request, _("Cette demande n'est pas possible en ligne ou attend déjà le traitement de la Régie."))
-        else:
-            messages.success(request, _("Votre demande de changement d'adresse a été transmise à la Régie."))
+        messages.success(request, _("Votre demande de changement d'adresse a été transmise à la Régie."))
     return redirect("comptes:account", pk=pk)

@@ -24,3 +24,7 @@ class CannotRemoveOnlyMainPlace(DossierError):
 
 class NoPendingCode(DossierError):
     """There is no cell number awaiting confirmation."""
+
+
+class NoMainPlace(DossierError):
+    """PRO-2: the file has no main place of practice; a new one needs its name, address and telephone."""

@@ -1,12 +1,11 @@
 """The paper forms of the file (STF-2): what every paper form has (PaperForm), form 3102 (coordinates) and
-form 1378 (participation)."""
+form 1378 (participation). Form 3102 is in comptes.paper_forms: it also changes the accounts' addresses."""
 from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dossier.constants import ParticipationStatus
-from dossier.forms import AddressForm
 from dossier.models import Professional
 from ramq_portal import clock
 
@@ -40,41 +39,6 @@ class PaperForm(forms.Form):
 
     def sensitive(self) -> dict | None:
         return None
-
-
-class Form3102(PaperForm, AddressForm):
-    """Form 3102: change of address, telephone or email (EML-7: the email gets the validation link).
-    The address and the email are each optional; the form changes at least one of them."""
-
-    ADDRESS_FIELDS = ("line1", "line2", "city", "postal_code", "region")
-
-    email = forms.EmailField(label=_("Courriel"), required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in ("line1", "city"):
-            self.fields[name].required = False  # required only when an address is written (clean)
-
-    def clean(self):
-        self.with_address = any((self.data.get(self.add_prefix(name)) or "").strip() for name in self.ADDRESS_FIELDS)
-        if not self.with_address:
-            data = forms.Form.clean(self)  # no address written: none of its rules apply
-            if not data.get("email") and "email" not in self.errors:
-                self.add_error(None, _("Le formulaire 3102 change l'adresse, le courriel ou les deux : remplissez au moins l'un des deux."))
-            return data
-        data = super().clean()
-        for name in ("line1", "city"):
-            if not (data.get(name) or "").strip() and name not in self.errors:
-                self.add_error(name, self.fields[name].error_messages["required"])
-        return data
-
-    def payload(self) -> dict:
-        """The address as written (abroad too), or none, and the version of the coordinates it was
-        entered against: accepted later, it never silently overwrites a newer change made online."""
-        data = self.cleaned_data
-        return {**{name: data.get(name) or "" for name in ("line1", "line2", "city", "province", "postal_code", "region", "email")},
-                "country": str(data.get("country") or "CA"), "with_address": self.with_address,
-                "version": self.professional.correspondence_version}
 
 
 class Form1378(PaperForm):

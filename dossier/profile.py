@@ -14,6 +14,7 @@ from dossier import dated, tokens
 from dossier.constants import ALWAYS_BY_POST, CHOOSABLE_KINDS, Channel, TokenPurpose, TokenState
 from dossier.exceptions import (
     CannotRemoveOnlyMainPlace,
+    NoMainPlace,
     NoPendingCode,
     NotEnrolled,
     ResendTooSoon,
@@ -176,26 +177,31 @@ def update_correspondence(
     *,
     professional: Professional,
     expected_version: int,
-    address: AddressInput,
+    address: AddressInput | None,
     declared_agency_address: bool,
-    telephones: list[TelephoneInput],
-    cell: str,
-    email: str,
+    telephones: list[TelephoneInput] | None,
+    cell: str | None,
+    email: str | None,
     by: User | None,
 ) -> CorrespondenceResult:
     """Save the *Coordonnées de correspondance* section: address (dated), telephones (at once), cell
-    (code), email (link). All or nothing; a stale form raises StaleEdit and saves nothing."""
+    (code), email (link). A part given as None is left as it is (form 3102 may change any part alone,
+    STF-7). All or nothing; a stale form raises StaleEdit and saves nothing."""
     moment = clock.now()
     result = CorrespondenceResult()
     with transaction.atomic():
         locked = claim_section(professional=professional, section="correspondence", expected_version=expected_version)
-        row = change_correspondence_address(
-            professional=locked, address=address, declared_agency_address=declared_agency_address, by=by, moment=moment
-        )
-        result.address_effective_from = row.effective_from if row else None
-        result.telephones_changed = replace_telephones(professional=locked, telephones=telephones, by=by)
-        result.cell_code_sent = change_cell(professional=locked, number=cell, by=by, moment=moment)
-        result.email_link_sent = change_email(professional=locked, email=email, by=by, moment=moment)
+        if address is not None:
+            row = change_correspondence_address(
+                professional=locked, address=address, declared_agency_address=declared_agency_address, by=by, moment=moment
+            )
+            result.address_effective_from = row.effective_from if row else None
+        if telephones is not None:
+            result.telephones_changed = replace_telephones(professional=locked, telephones=telephones, by=by)
+        if cell is not None:
+            result.cell_code_sent = change_cell(professional=locked, number=cell, by=by, moment=moment)
+        if email is not None:
+            result.email_link_sent = change_email(professional=locked, email=email, by=by, moment=moment)
         if locked.returned_mail_at is not None:  # BEY-8: the coordinates were reviewed and saved
             _clear_returned_mail(locked, by, "Coordonnées corrigées après un courrier retourné")
     return result
@@ -445,6 +451,23 @@ def update_practice(*, professional: Professional, expected_version: int, places
             place._history_user = by
             place._change_reason = "Coordonnées de pratique modifiées"
             place.save()
+
+
+def change_main_place(*, professional: Professional, expected_version: int, name: str, address: AddressInput | None, telephone: str,
+                      by: User | None) -> PlaceOfPractice:
+    """STF-7 (form 3102, *Adresse du lieu principal de pratique*): the main place's name, address or
+    telephone, each part alone; the other places stay. A file without a main place gets one, which then
+    needs all three (PRO-2). Same rules and history as the Profil tab (update_practice)."""
+    places = list(professional.places_of_practice.all())
+    main = next((p for p in places if p.is_main), None)
+    if main is None and not (name and address is not None and telephone):
+        raise NoMainPlace()
+    rows = [PlaceInput(pk=p.pk, name=p.name, address=AddressInput.of(p), main_telephone=str(p.main_telephone), is_main=p.is_main)
+            for p in places if p is not main]
+    rows.append(PlaceInput(pk=main.pk if main else None, name=name or main.name, address=address or AddressInput.of(main),
+                           main_telephone=telephone or str(main.main_telephone), is_main=True))
+    update_practice(professional=professional, expected_version=expected_version, places=rows, by=by)
+    return professional.places_of_practice.get(is_main=True)
 
 
 # --- preferences -------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""The kinds of request whose change belongs to the professional's file (dossier.kinds): paper form 3102
-(coordinates) and paper form 1378 (participation), with the daily task that brings a 1378 into force."""
+"""The kinds of request whose change belongs to the professional's file (dossier.kinds): paper form 1378
+(participation), with the daily task that brings a 1378 into force. Form 3102 also changes the accounts'
+addresses: it is registered by comptes (comptes/request_kinds.py)."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -7,13 +8,12 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils.translation import gettext, gettext_lazy as _
 
-from dossier import dated, kinds, profile
+from dossier import dated, kinds
 from dossier.constants import CorrespondenceKind, ParticipationStatus
-from dossier.forms_backoffice import Form1378, Form3102
-from dossier.kinds import Change, DecisionRefused, Notice
+from dossier.forms_backoffice import Form1378
+from dossier.kinds import Change, Notice
 from dossier.models import Professional, Request, User
 from dossier.selectors import correspondence_address_on
-from dossier.addresses import AddressInput
 from ramq_portal import clock
 
 # INS-7: a 1378 takes effect 30 days after the notice.
@@ -28,55 +28,6 @@ def latest_address(professional: Professional):
 
 def address_text(address) -> str:
     return "\n".join(address.lines()) if address is not None else ""
-
-
-@kinds.register
-class CoordinatesForm(kinds.RequestKind):
-    """Form 3102: change of address, telephone or email, through the same service as the Profil tab
-    (the address is dated, PRO-5; the email gets its validation link, EML-7)."""
-
-    code = "3102"
-    label = _("Formulaire 3102 (adresse, téléphone, courriel)")
-    paper_form = Form3102
-    business_days = 5  # SPEC §8: "as soon as possible"
-    correspondence = CorrespondenceKind.AGREEMENT
-
-    def apply(self, request: Request, by: User) -> dict:
-        professional = Professional.objects.get(pk=request.professional_id)
-        data = request.payload
-        current = latest_address(professional)
-        if data.get("with_address", True):
-            address = AddressInput.from_data(data)
-        else:
-            address = AddressInput.of(current) if current is not None else None
-        if address is None:
-            raise DecisionRefused(_("Ce dossier n'a aucune adresse de correspondance : le formulaire doit en donner une."))
-        telephones = [profile.TelephoneInput(kind=t.kind, number=str(t.number), extension=t.extension) for t in professional.telephones.all()]
-        result = profile.update_correspondence(
-            professional=professional, expected_version=data.get("version", professional.correspondence_version), address=address,
-            declared_agency_address=bool(current and current.declared_agency_address), telephones=telephones,
-            cell=str(professional.cell_number or ""), email=data.get("email") or professional.email, by=by,
-        )
-        return {"address_effective_from": result.address_effective_from.isoformat() if result.address_effective_from else ""}
-
-    def changes(self, request: Request) -> list[Change]:
-        professional, data = request.professional, request.payload
-        changes = []
-        if data.get("with_address", True):
-            changes.append(Change(gettext("Adresse de correspondance"), address_text(latest_address(professional)),
-                                  address_text(AddressInput.from_data(data))))
-        if data.get("email"):
-            changes.append(Change(gettext("Courriel"), professional.email, data["email"]))
-        return changes
-
-    def accepted_notice(self, request: Request, outcome: dict) -> Notice:
-        lines = [gettext("Votre formulaire 3102 reçu le %(date)s est accepté.") % {"date": kinds.received_on(request)}]
-        if outcome.get("address_effective_from"):
-            lines.append(gettext("Votre nouvelle adresse de correspondance entre en vigueur le %(date)s.") % {
-                "date": clock.long_date(date.fromisoformat(outcome["address_effective_from"]))})
-        if request.payload.get("email"):
-            lines.append(gettext("Un lien de validation est envoyé à votre nouvelle adresse de courriel : elle sert dès que vous l'avez validée."))
-        return Notice(self.subject(), "\n".join(lines))
 
 
 @kinds.register

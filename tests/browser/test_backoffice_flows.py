@@ -16,7 +16,7 @@ from demo.data import STAFF
 from dossier import requests as dossier_requests
 from dossier.constants import RequestStatus
 from dossier.models import Request
-from dossier.request_kinds import CoordinatesForm
+from comptes.request_kinds import CoordinatesForm
 from notifications.models import SecureMessage
 from notifications.request_kinds import MessageToTheBoard
 from ramq_portal import clock
@@ -138,11 +138,11 @@ def test_STF_2_EML_7_an_agent_enters_a_3102_with_an_email_change_and_accepts_it(
     from notifications.models import OutboundMessage
 
     staff_signed_in(page, AGENT, AGENT_PASSWORD)
-    enter_paper_form(page, "Formulaire 3102 (adresse, téléphone, courriel)")
+    enter_paper_form(page, "Formulaire 3102 (adresse, téléphone, courriel, lieu de pratique)")
     fill_professional_and_date(page, demo_dentist)
     page.get_by_label("Adresse", exact=True).fill("77, rue Cartier")
     page.get_by_label("Ville", exact=True).fill("Québec")
-    page.get_by_label("Province").select_option("QC")
+    page.get_by_label("Province", exact=True).select_option("QC")
     page.get_by_label("Code postal", exact=True).fill("G1R 2B5")
     page.get_by_label("Courriel", exact=True).fill("alice.papier@example.com")
     page.get_by_role("button", name="Enregistrer la demande").click()

@@ -383,7 +383,8 @@ def test_MAN_1_the_service_refuses_an_agency_as_mandatary_whoever_calls_it(alice
 def test_CPT_3_alone_in_a_collective_account_the_address_goes_by_secure_message(client, alice, bob):
     collective = factories.BillingAccountFactory(professional=alice, kind=AccountKind.COLLECTIVE, number="C9", name="Groupe", group_number="500009")
     client.force_login(alice.user)
-    data = {"country": "CA", "line1": "9, rue Neuve", "city": "Québec", "province": "QC", "postal_code": "G1R 2B5"}
+    data = {"country": "CA", "line1": "9, rue Neuve", "city": "Québec", "province": "QC", "postal_code": "G1R 2B5",
+            "date_of_change": clock.today().isoformat()}
     client.post(reverse("comptes:ask_collective_address", args=[collective.pk]), data)
     request = Request.objects.get(kind=CollectiveAddress.code)
     assert request.payload["line1"] == "9, rue Neuve" and request.status == RequestStatus.RECEIVED

@@ -23,7 +23,8 @@ from comptes.request_kinds import (
 from dossier import backoffice, requests
 from dossier.constants import ParticipationStatus, RequestStatus
 from dossier.models import Request
-from dossier.request_kinds import CoordinatesForm, ParticipationForm
+from comptes.request_kinds import CoordinatesForm
+from dossier.request_kinds import ParticipationForm
 from dossier.tasks import bring_dated_changes_into_force
 from notifications.models import PrintItem, SecureMessage
 from notifications.request_kinds import MessageToTheBoard
@@ -139,7 +140,8 @@ def test_STF_2_a_paper_3102_with_neither_address_nor_email_is_refused_in_french(
     client.force_login(agent)
     page = html(paper(client, "3102", {"professional_number": alice.professional_number, "received_on": clock.today().isoformat(),
                                        "country": "CA"}))
-    assert "Le formulaire 3102 change l'adresse, le courriel ou les deux : remplissez au moins l'un des deux." in page
+    assert ("Le formulaire 3102 ne change rien tel qu'il est saisi : remplissez au moins une section (adresse, téléphone, courriel ou "
+            "lieu principal de pratique).") in page
     page = html(paper(client, "3102", {"professional_number": alice.professional_number, "received_on": clock.today().isoformat(),
                                        "country": "CA", "line1": "77, rue Cartier"}))
     assert "Ce champ est obligatoire." in page and "Choisissez la province." in page  # an address begun is an address
@@ -273,20 +275,26 @@ def test_STF_1_CPT_2_accepting_online_account_requests_opens_or_joins_the_accoun
     assert AccountMembership.objects.filter(account=group, professional=bob).exists()
 
 
-def test_STF_1_CPT_3_accepting_a_collective_address_changes_the_statement_address(client, alice, agent):
+def test_STF_7_CPT_3_accepting_a_collective_address_changes_the_account_address_from_its_date_not_the_statement_address(
+        client, alice, agent):
     from comptes import accounts
     from comptes import services as comptes_services
     from dossier.addresses import AddressInput
 
     group = comptes_services.open_administrative_account(professional=alice, collective=True, name="Seule", by=None)
+    statement_before = AddressInput.of(group.statement_settings)
+    day = clock.today() + timedelta(days=10)
     request = accounts.ask_collective_address_change(
-        account=group, professional=alice, by=alice.user,
+        account=group, professional=alice, by=alice.user, date_of_change=day,
         address=AddressInput(line1="10, rue du Groupe", city="Lévis", province="QC", postal_code="G6V 1A1"))
     client.force_login(agent)
-    assert "10, rue du Groupe" in html(client.get(reverse("admin:dossier_request_change", args=[request.pk])))  # BEY-7
+    page = html(client.get(reverse("admin:dossier_request_change", args=[request.pk])))
+    assert "10, rue du Groupe" in page and f"à compter du {clock.long_date(day)}" in page  # BEY-7
     decide(client, request, accept="1")
     group.statement_settings.refresh_from_db()
-    assert (group.statement_settings.line1, group.statement_settings.city) == ("10, rue du Groupe", "Lévis")
+    assert AddressInput.of(group.statement_settings) == statement_before
+    row = group.correspondence_addresses.get(line1="10, rue du Groupe")
+    assert (row.city, row.effective_from) == ("Lévis", day)
 
 
 def test_STF_2_ETC_3_paper_2404_and_3018_change_the_accreditation_through_the_same_rules(client, alice, agent):

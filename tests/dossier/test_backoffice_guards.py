@@ -11,7 +11,7 @@ from comptes.request_kinds import BankTransferForm, CollectiveAddress, Mandatary
 from dossier import backoffice, requests
 from dossier.constants import RequestStatus
 from dossier.models import Request
-from dossier.request_kinds import CoordinatesForm
+from comptes.request_kinds import CoordinatesForm
 from notifications.request_kinds import MessageToTheBoard
 from ramq_portal import clock
 from tests import factories
@@ -123,13 +123,12 @@ def test_CPT_3_a_collective_address_is_applied_only_while_the_professional_is_st
     from comptes.models import AccountMembership
     from dossier.addresses import AddressInput
     group = comptes_services.open_administrative_account(professional=alice, collective=True, name="Seule", by=None)
-    request = accounts.ask_collective_address_change(account=group, professional=alice, by=alice.user,
+    request = accounts.ask_collective_address_change(account=group, professional=alice, by=alice.user, date_of_change=clock.today(),
                                                      address=AddressInput(line1="10, rue du Groupe", city="Lévis", province="QC", postal_code="G6V 1A1"))
     AccountMembership.objects.create(account=group, professional=bob, joined_at=clock.now())  # Bob joined since
     client.force_login(agent)
     decide(client, request, accept="1")
-    group.statement_settings.refresh_from_db()
-    assert group.statement_settings.line1 != "10, rue du Groupe", "CPT-3: a letter signed by every member is now needed"
+    assert not group.correspondence_addresses.filter(line1="10, rue du Groupe").exists(), "CPT-3: a letter signed by every member is now needed"
 
 
 def test_STF_1_accepting_a_secure_message_does_not_claim_a_change_was_applied(client, alice, agent):
@@ -184,22 +183,21 @@ def test_STF_3_history_pages_never_restore_an_old_version(client, alice, agent):
     assert row.cancelled_at is not None, f"an agent with view permission only reverted the row ({response.status_code})"
 
 
-def test_CPT_3_a_collective_address_applied_by_staff_makes_an_open_statement_form_stale(client, alice, agent):
+def test_STF_7_a_collective_address_applied_by_staff_leaves_an_open_statement_form_valid(client, alice, agent):
+    """The group's correspondence address is not its statement address: a statement form open at the same
+    time still saves (it used to be refused as stale, the letter having changed the statement address)."""
     from comptes import accounts
     from comptes import services as comptes_services
     from comptes.constants import StatementOption
-    from comptes.exceptions import StaleAccountEdit
     from dossier.addresses import AddressInput
     group = comptes_services.open_administrative_account(professional=alice, collective=True, name="Seule", by=None)
     group.refresh_from_db()
     version_in_open_form = group.version
-    old = group.statement_settings
-    request = accounts.ask_collective_address_change(account=group, professional=alice, by=alice.user,
+    old = AddressInput.of(group.statement_settings)
+    request = accounts.ask_collective_address_change(account=group, professional=alice, by=alice.user, date_of_change=clock.today(),
                                                      address=AddressInput(line1="10, rue du Groupe", city="Lévis", province="QC", postal_code="G6V 1A1"))
     client.force_login(agent)
     decide(client, request, accept="1")
-    with pytest.raises(StaleAccountEdit):
-        accounts.change_statement(account=group, expected_version=version_in_open_form, option=StatementOption.NONE, agency=None,
-                                  developer=None, reception_mode="", mandate_accepted=False,
-                                  address=AddressInput(line1=old.line1, city=old.city, province=old.province, postal_code=old.postal_code),
-                                  by=alice.user)
+    accounts.change_statement(account=group, expected_version=version_in_open_form, option=StatementOption.NONE, agency=None,
+                              developer=None, reception_mode="", mandate_accepted=False, address=old, by=alice.user)
+    assert group.correspondence_addresses.get(effective_from=clock.today(), line1="10, rue du Groupe")

@@ -47,7 +47,8 @@ from comptes.request_kinds import BankTransferForm, CollectiveAddress, JoinColle
 from dossier import kinds
 from dossier.constants import Language, ParticipationStatus, RemunerationMode, RequestStatus
 from dossier.models import Profession, Professional, Request, User
-from dossier.request_kinds import CoordinatesForm, ParticipationForm
+from comptes.request_kinds import CoordinatesForm
+from dossier.request_kinds import ParticipationForm
 from dossier.requests import due_date_for
 from notifications.request_kinds import MessageToTheBoard
 from ramq_portal import clock
