@@ -173,6 +173,9 @@ class StatementSettings(PostalAddress):
         verbose_name = _("coordonnées d'état de compte")
         verbose_name_plural = _("coordonnées d'état de compte")
 
+    def __str__(self) -> str:
+        return str(self.account)
+
 
 class Mandatary(models.Model):
     """MAN-1: a person mandated to sign invoices for an account (form 3005, recorded by staff). An agency
