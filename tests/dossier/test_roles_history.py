@@ -47,3 +47,19 @@ def test_DOS_4_the_history_never_keeps_the_reference_number_hash(client, agent):
     client.post(reverse("admin:dossier_professional_open"), _form())
     professional = Professional.objects.get(licence_number="54321")
     assert not hasattr(professional.history.get(), "reference_number_hash")
+
+
+def test_STF_3_the_author_of_a_version_links_to_their_user_page_only_for_who_may_open_it(client, agent, supervisor):
+    """An agent cannot open users' pages: the history names the author without a link (it answered 403)."""
+    client.force_login(agent)
+    from tests.dossier.test_open_file import _form
+
+    client.post(reverse("admin:dossier_professional_open"), _form())
+    professional = Professional.objects.get(licence_number="54321")
+    user_page = reverse("admin:dossier_user_change", args=[agent.pk])
+    history = reverse("admin:dossier_professional_history", args=[professional.pk])
+    page = client.get(history).content.decode()
+    assert agent.username in page and f'href="{user_page}"' not in page
+    assert client.get(user_page).status_code == 403
+    client.force_login(supervisor)
+    assert f'href="{user_page}"' in client.get(history).content.decode()
