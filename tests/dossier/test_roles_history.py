@@ -63,3 +63,11 @@ def test_STF_3_the_author_of_a_version_links_to_their_user_page_only_for_who_may
     assert client.get(user_page).status_code == 403
     client.force_login(supervisor)
     assert f'href="{user_page}"' in client.get(history).content.decode()
+
+
+def test_STF_3_a_supervisor_looks_at_a_user_without_a_link_to_a_password_form_they_cannot_open(client, agent, supervisor):
+    client.force_login(supervisor)
+    page = client.get(reverse("admin:dossier_user_change", args=[agent.pk])).content.decode()
+    password_form = reverse("admin:auth_user_password_change", args=[agent.pk])
+    assert agent.username in page and "password/" not in page
+    assert client.get(password_form).status_code == 403
