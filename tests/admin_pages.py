@@ -9,8 +9,9 @@ axe-core), so that a page added later is opened too:
 * by following, from every page opened, each link to an admin page whose route has not been opened yet
   (the paper forms, the letters, the "voir en entier" pages, the generation of the pay calendar...);
   filters, sorting and pages of a list (links with a query string) are not followed;
-* each action of each list, run on its first row (`list_actions`): "Assigner à un agent…" and
-  "Supprimer la sélection" answer with a page of their own, the others with the list and a message.
+* and, run by the tests on each list's first row, each action the page offers (PageParser.actions):
+  "Assigner à un agent…" and "Supprimer la sélection" answer with a page of their own, the others with
+  the list and a message.
 
 `one_of_each` makes sure every model of the admin has a row to open, over the demo data.
 """
@@ -19,7 +20,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable
 from html.parser import HTMLParser
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from django.contrib import admin
 from django.test import RequestFactory
@@ -163,7 +164,7 @@ class Crawl:
 
     def found(self, links: Iterable[str], *, on: str) -> None:
         for link in links:
-            parts = urlsplit(link)
+            parts = urlsplit(urljoin(on, link))
             if parts.query or parts.path in self.seen_urls:
                 continue
             key = route_key(parts.path)
