@@ -13,6 +13,7 @@ import pytest
 import simple_history
 from django.conf import settings
 from django.contrib import admin
+from django.test import RequestFactory
 from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import override
@@ -95,7 +96,7 @@ def test_every_admin_page_staff_can_reach_is_in_plain_french(client, staff):
 
 
 def test_a_list_is_titled_by_the_models_plural_in_french_and_in_english(client, staff):
-    request = admin_pages.RequestFactory().get("/admin/")
+    request = RequestFactory().get("/admin/")
     request.user = staff
     seen = [model for model, model_admin in admin.site._registry.items() if model_admin.has_view_or_change_permission(request)]
     assert Request in seen
