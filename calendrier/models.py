@@ -5,6 +5,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ramq_portal import clock
+
 
 class PaymentDate(models.Model):
     """A date on which fees are paid (PAY-1): generated every 2 weeks, editable date by date by staff."""
@@ -23,4 +25,4 @@ class PaymentDate(models.Model):
         verbose_name_plural = _("calendrier de paiement")
 
     def __str__(self) -> str:
-        return self.date.isoformat()
+        return clock.long_date(self.date)

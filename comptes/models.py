@@ -173,6 +173,9 @@ class StatementSettings(PostalAddress):
         verbose_name = _("coordonnées d'état de compte")
         verbose_name_plural = _("coordonnées d'état de compte")
 
+    def __str__(self) -> str:
+        return str(self.account)
+
 
 class AccountAddress(PostalAddress, DatedValue):
     """STF-7: the correspondence address of an administrative account, dated like the file's (PRO-5) and

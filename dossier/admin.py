@@ -28,7 +28,16 @@ from ramq_portal.admin_base import ReadOnlyAdmin
 from ramq_portal.history import MaskedHistoryAdmin
 
 
-admin.site.register(User, UserAdmin)
+@admin.register(User)
+class StaffUserAdmin(UserAdmin):
+    """Django's user admin. Supervisors only look at users: without the change permission, Django's
+    read-only password widget still links to the password form, which answers them 403."""
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        return [(name, {**options, "fields": [f for f in options["fields"] if f != "password"]}) for name, options in fieldsets]
 
 
 @admin.register(Profession)

@@ -28,5 +28,5 @@ def reveal_bank_account(*, payment_settings, by: User) -> str:
     account = payment_settings.account
     with transaction.atomic():
         _record(by=by, professional=account.professional, what=Disclosure.What.BANK_ACCOUNT,
-                detail=f"{account.number} ({payment_settings.effective_from.isoformat()})")
+                detail=f"{account.number} ({clock.long_date(payment_settings.effective_from)})")
     return payment_settings.bank_account

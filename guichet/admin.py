@@ -106,7 +106,8 @@ class RequestAdmin(MaskedHistoryAdmin):
     @admin.display(description=gettext_lazy("échéance"), ordering="due_date")
     def due(self, obj):
         late = obj.status in backoffice.OPEN and obj.due_date < clock.today()
-        return f"{obj.due_date.isoformat()} — {_('en retard')}" if late else obj.due_date.isoformat()
+        due = clock.long_date(obj.due_date)
+        return f"{due} — {_('en retard')}" if late else due
 
     # --- actions ------------------------------------------------------------------------------------------
 

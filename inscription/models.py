@@ -49,6 +49,9 @@ class Enrolment(models.Model):
         verbose_name = _("inscription aux services en ligne")
         verbose_name_plural = _("inscriptions aux services en ligne")
 
+    def __str__(self) -> str:
+        return str(self.professional)
+
 
 class RegistrationDraft(models.Model):
     """INS-4: what the professional entered in the wizard, kept in the database so that the
@@ -67,6 +70,9 @@ class RegistrationDraft(models.Model):
         verbose_name = _("brouillon d'inscription")
         verbose_name_plural = _("brouillons d'inscription")
         indexes = [models.Index(fields=["saved_at"], name="draft_saved_at_idx")]
+
+    def __str__(self) -> str:
+        return str(self.professional)
 
     @property
     def steps(self) -> dict:

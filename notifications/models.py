@@ -6,9 +6,11 @@ task that runs twice sends once; failures are retried with backoff and end as 'f
 staff in the admin. Rows hold ids, never a secret: links are rebuilt and codes travel in the task.
 """
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from dossier.models import Professional
+from ramq_portal import clock
 
 
 class OutboundChannel(models.TextChoices):
@@ -124,7 +126,8 @@ class Statement(models.Model):
         constraints = [models.UniqueConstraint(fields=["account", "payment_date"], name="one_statement_per_account_and_payment")]
 
     def __str__(self) -> str:
-        return f"{self.account_id} {self.payment_date}"
+        return gettext("État de compte du %(date)s, compte %(account)s") % {
+            "date": clock.long_date(self.payment_date), "account": self.account.number}
 
 
 class DepositNotice(models.Model):
@@ -144,7 +147,8 @@ class DepositNotice(models.Model):
         constraints = [models.UniqueConstraint(fields=["account", "payment_date"], name="one_deposit_notice_per_account_and_payment")]
 
     def __str__(self) -> str:
-        return f"{self.account_id} {self.payment_date}"
+        return gettext("Avis de dépôt du %(date)s, compte %(account)s") % {
+            "date": clock.long_date(self.payment_date), "account": self.account.number}
 
 
 class PaymentRun(models.Model):
@@ -165,7 +169,7 @@ class PaymentRun(models.Model):
         verbose_name_plural = _("paiements (production des états de compte)")
 
     def __str__(self) -> str:
-        return self.payment_date.isoformat()
+        return gettext("Paiement du %(date)s") % {"date": clock.long_date(self.payment_date)}
 
 
 class PrintItem(models.Model):
@@ -192,4 +196,4 @@ class PrintItem(models.Model):
         indexes = [models.Index(fields=["created_at"], name="print_queue_idx", condition=models.Q(printed_at__isnull=True))]
 
     def __str__(self) -> str:
-        return f"{self.subject} ({self.sending_date})"
+        return gettext("%(subject)s (envoi du %(date)s)") % {"subject": self.subject, "date": clock.long_date(self.sending_date)}

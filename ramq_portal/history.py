@@ -10,7 +10,9 @@
 """
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
@@ -32,6 +34,19 @@ class MaskedHistoryHelper(HistoricalRecordContextHelper):
 class MaskedHistoryAdmin(SimpleHistoryAdmin):
     def get_historical_record_context_helper(self, request, historical_record):
         return MaskedHistoryHelper(self.model, historical_record)
+
+    def render_history_view(self, request, template, context, **kwargs):
+        """Rendered late, like Django's own admin pages, so that the admin site can give it its plain
+        French title (ramq_portal.admin_site.plain_titles)."""
+        return TemplateResponse(request, template, context, **kwargs)
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The author of each version links to their user page only for staff who may open it: an agent
+        cannot, and the link answered 403."""
+        user_admin = self.admin_site._registry.get(get_user_model())
+        if user_admin is None or not user_admin.has_view_or_change_permission(request):
+            extra_context = {**(extra_context or {}), "admin_user_view": ""}  # {% url ... as %}: no link
+        return super().history_view(request, object_id, extra_context)
 
     def revert_disabled(self, request, obj=None):
         return True

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",  # the built-in widget templates, for FORM_RENDERER below
     "localflavor",
     "django_countries",
     "phonenumber_field",
@@ -92,6 +93,9 @@ TEMPLATES = [
         },
     },
 ]
+# Widgets render with the templates above, so that templates/ overrides a widget's template as it does
+# a page's (templates/admin/widgets/: labels that Django's admin widgets lack).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # --- Database -----------------------------------------------------------------------------------
 DATABASE_URL = env_url("DATABASE_URL", ("postgres", "postgresql", "sqlite"))

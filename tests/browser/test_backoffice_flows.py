@@ -82,7 +82,7 @@ def open_queue(page: Page) -> None:
     """From any admin page: the request queue, through the admin's home."""
     page.get_by_role("link", name="Mon dossier — administration").click()
     page.get_by_role("link", name="Demandes", exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Sélectionnez l’objet demande à changer")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Demandes")
 
 
 def enter_paper_form(page: Page, label: str) -> None:

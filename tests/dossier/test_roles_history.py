@@ -47,3 +47,27 @@ def test_DOS_4_the_history_never_keeps_the_reference_number_hash(client, agent):
     client.post(reverse("admin:dossier_professional_open"), _form())
     professional = Professional.objects.get(licence_number="54321")
     assert not hasattr(professional.history.get(), "reference_number_hash")
+
+
+def test_STF_3_the_author_of_a_version_links_to_their_user_page_only_for_who_may_open_it(client, agent, supervisor):
+    """An agent cannot open users' pages: the history names the author without a link (it answered 403)."""
+    client.force_login(agent)
+    from tests.dossier.test_open_file import _form
+
+    client.post(reverse("admin:dossier_professional_open"), _form())
+    professional = Professional.objects.get(licence_number="54321")
+    user_page = reverse("admin:dossier_user_change", args=[agent.pk])
+    history = reverse("admin:dossier_professional_history", args=[professional.pk])
+    page = client.get(history).content.decode()
+    assert agent.username in page and f'href="{user_page}"' not in page
+    assert client.get(user_page).status_code == 403
+    client.force_login(supervisor)
+    assert f'href="{user_page}"' in client.get(history).content.decode()
+
+
+def test_STF_3_a_supervisor_looks_at_a_user_without_a_link_to_a_password_form_they_cannot_open(client, agent, supervisor):
+    client.force_login(supervisor)
+    page = client.get(reverse("admin:dossier_user_change", args=[agent.pk])).content.decode()
+    password_form = reverse("admin:auth_user_password_change", args=[agent.pk])
+    assert agent.username in page and "password/" not in page
+    assert client.get(password_form).status_code == 403
