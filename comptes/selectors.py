@@ -29,6 +29,13 @@ def billing_accounts_for_user(user: User) -> tuple[Professional, list[BillingAcc
     return professional, list(_accounts_of(professional))
 
 
+def accounts_with_addresses(professional: Professional) -> list[BillingAccount]:
+    """Every open account the professional holds or belongs to, with payment, statement and correspondence
+    address rows (STF-6: the staff's overview), in 4 queries whatever their number."""
+    return list(_accounts_of(professional).prefetch_related(
+        Prefetch("correspondence_addresses", queryset=AccountAddress.objects.filter(cancelled_at__isnull=True))))
+
+
 def requests_of(professional: Professional) -> list[Request]:
     return list(Request.objects.filter(professional=professional).order_by("-received_at")[:20])
 

@@ -26,12 +26,12 @@ def own_professional(user: User) -> Professional:
     return professional
 
 
-def professional_for_user(user: User) -> Professional:
-    """The signed-in professional's file with everything the Profil tab shows, in 5 queries."""
+def _file():
+    """A professional's file with everything the Profil tab (and the staff's overview) shows, in 5 queries."""
     live_link = VerificationToken.objects.filter(
         professional=OuterRef("pk"), purpose=TokenPurpose.EMAIL, state=TokenState.ACTIVE, expires_at__gt=clock.now()
     )
-    professional = (
+    return (
         _with_unread(Professional.objects.select_related("profession"))
         .annotate(email_link_live=Exists(live_link))
         .prefetch_related(
@@ -46,9 +46,20 @@ def professional_for_user(user: User) -> Professional:
                 queryset=CorrespondencePreference.objects.filter(cancelled_at__isnull=True).order_by("effective_from", "recorded_at"),
             ),
         )
-        .filter(user_id=user.pk)
-        .first()
     )
+
+
+def professional_for_user(user: User) -> Professional:
+    """The signed-in professional's file (DOS-5: 404 for anyone without one)."""
+    professional = _file().filter(user_id=user.pk).first()
+    if professional is None:
+        raise Http404
+    return professional
+
+
+def professional_file(pk: int) -> Professional:
+    """Any professional's file, for staff (STF-6); 404 when there is none."""
+    professional = _file().filter(pk=pk).first()
     if professional is None:
         raise Http404
     return professional

@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from dossier import backoffice, kinds
-from dossier.models import Request, User
+from dossier.admin import ProfessionalAdmin
+from dossier.models import Professional, Request, User
+from guichet import overview
 from guichet.forms import AssignForm, RefuseForm, ReplyForm
 from notifications import messaging
 from notifications.models import SecureMessage
@@ -226,3 +228,27 @@ class RequestAdmin(MaskedHistoryAdmin):
 
 
 admin.site.register(Request, RequestAdmin)
+
+
+class ProfessionalFileAdmin(ProfessionalAdmin):
+    """The professional's page, with the whole file at a glance (STF-6): accounts, requests and messages
+    live in apps above dossier, so the page is added here, at the top, not in dossier's admin."""
+
+    change_form_template = "admin/guichet/professional_change_form.html"
+
+    def get_urls(self):
+        overview_url = path("<int:object_id>/dossier-complet/", self.admin_site.admin_view(self.overview_view),
+                            name="dossier_professional_overview")
+        return [overview_url, *super().get_urls()]
+
+    def overview_view(self, request, object_id):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        file = overview.file_at_a_glance(int(object_id))
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "original": file["professional"],
+                   "title": _("Dossier complet de %(name)s") % {"name": file["professional"]}, **file}
+        return TemplateResponse(request, "admin/guichet/professional_overview.html", context)
+
+
+admin.site.unregister(Professional)
+admin.site.register(Professional, ProfessionalFileAdmin)

@@ -27,8 +27,9 @@ from tests import admin_pages
 pytestmark = pytest.mark.django_db
 
 # "objet" or "object" anywhere a person reads or hears it, except as a label: the column "Objet" of the
-# print queue or the request queue, a letter's "Objet : ..." (its subject), which is the right word.
-STOCK_WORDING = re.compile(r"\bobj(?:et|ect)s?\b", re.IGNORECASE)
+# print queue or the request queue, a letter's "Objet : ..." (its subject), which is the right word; and
+# the idiom "faire l'objet de", in the board's own terms ("Un recouvrement dont vous faites l'objet").
+STOCK_WORDING = re.compile(r"(?<!faites l')(?<!fait l')(?<!font l')\bobj(?:et|ect)s?\b", re.IGNORECASE)
 SUBJECT_LABEL = re.compile(r"\s*objet\s*(?::|$)", re.IGNORECASE)
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 FRENCH_OVERRIDES = Path(settings.BASE_DIR) / "locale" / "fr" / "LC_MESSAGES" / "django.po"
