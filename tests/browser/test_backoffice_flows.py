@@ -170,6 +170,33 @@ def test_STF_2_EML_7_an_agent_enters_a_3102_with_an_email_change_and_accepts_it(
     assert new.effective_from > clock.today()  # a dated change (PRO-5), not in force yet
 
 
+def test_STF_7_an_agent_enters_a_3102_with_only_a_telephone_and_nothing_else_changes(page, demo_dentist):
+    addresses_before = list(demo_dentist.correspondence_addresses.values_list("pk", "line1"))
+    email_before = demo_dentist.email
+    staff_signed_in(page, AGENT, AGENT_PASSWORD)
+    enter_paper_form(page, "Formulaire 3102 (adresse, téléphone, courriel, lieu de pratique)")
+    fill_professional_and_date(page, demo_dentist)
+    page.get_by_label("Type de téléphone").select_option(label="Bureau")
+    page.get_by_label("Téléphone", exact=True).fill("418 555-0123")
+    page.get_by_label("Poste", exact=True).fill("42")
+    page.get_by_role("button", name="Enregistrer la demande").click()
+
+    expect(message(page)).to_have_text("Formulaire saisi : la demande est dans la file.")
+    difference = page.get_by_role("region", name="Différence dans le dossier (avant / après)")
+    expect(difference).to_contain_text("Bureau : (418) 555-0123 poste 42")
+    expect(difference).not_to_contain_text("Adresse de correspondance")  # only the telephone is in the change
+    page.get_by_role("button", name="Accepter et appliquer").click()
+    expect(message(page)).to_have_text("Demande acceptée ; le changement est appliqué au dossier.")
+
+    assert demo_dentist.telephones.filter(number="+14185550123", extension="42").exists()
+    assert list(demo_dentist.correspondence_addresses.values_list("pk", "line1")) == addresses_before
+    demo_dentist.refresh_from_db()
+    assert demo_dentist.email == email_before
+    request = Request.objects.get(kind=CoordinatesForm.code, professional=demo_dentist)
+    notice = SecureMessage.objects.get(professional=demo_dentist, thread=request)  # STF-4: the decision announced
+    assert "Votre numéro de téléphone est changé." in notice.body
+
+
 # --- 2. Four eyes on a paper bank change (BEY-7, PAI-6) ------------------------------------------------------
 
 BANK_ACCOUNT = "987654321"
