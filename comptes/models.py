@@ -195,12 +195,7 @@ class AccountAddress(PostalAddress, DatedValue):
             models.Index(fields=["account", "effective_from"], name="acctaddr_account_eff_idx"),
             models.Index(fields=["effective_from"], name="acctaddr_due_idx", condition=models.Q(in_force_recorded_at__isnull=True)),
         ]
-        constraints = [
-            models.CheckConstraint(
-                condition=~models.Q(country="CA") | (~models.Q(province="") & ~models.Q(postal_code="")),
-                name="account_address_canadian_has_province_and_postal_code",
-            ),
-        ]
+        constraints = [PostalAddress.canadian_constraint("account_address_canadian_has_province_and_postal_code")]
 
     def __str__(self) -> str:
         return ", ".join(self.lines())

@@ -205,6 +205,11 @@ class PostalAddress(models.Model):
         """The address as printed on an envelope, line by line."""
         return envelope_lines(self)
 
+    @staticmethod
+    def canadian_constraint(name: str) -> models.CheckConstraint:
+        """PRO-7 in the database: a Canadian address has a province and a postal code."""
+        return models.CheckConstraint(condition=~models.Q(country="CA") | (~models.Q(province="") & ~models.Q(postal_code="")), name=name)
+
 
 class DatedValue(models.Model):
     """A value in force from `effective_from` (see dossier.dated).
@@ -239,12 +244,7 @@ class CorrespondenceAddress(PostalAddress, DatedValue):
             models.Index(fields=["professional", "effective_from"], name="corraddr_prof_eff_idx"),
             models.Index(fields=["effective_from"], name="corraddr_due_idx", condition=models.Q(in_force_recorded_at__isnull=True)),
         ]
-        constraints = [
-            models.CheckConstraint(
-                condition=~models.Q(country="CA") | (~models.Q(province="") & ~models.Q(postal_code="")),
-                name="canadian_address_has_province_and_postal_code",
-            ),
-        ]
+        constraints = [PostalAddress.canadian_constraint("canadian_address_has_province_and_postal_code")]
 
     def __str__(self) -> str:
         return ", ".join(self.lines())
