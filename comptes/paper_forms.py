@@ -15,8 +15,10 @@ from phonenumber_field.formfields import PhoneNumberField
 from comptes import mandataries
 from comptes.constants import AccountKind, AgencyType, MandataryRelation, ReceptionMode, StatementOption
 from comptes.models import BillingAccount, BillingAgency, FinancialInstitution, SoftwareDeveloper
+from dossier import profile
 from dossier.addresses import FIELDS, AddressInput
 from dossier.constants import TelephoneKind
+from dossier.exceptions import NoMainPlace
 from dossier.forms import AddressForm
 from dossier.forms_backoffice import PaperForm
 
@@ -242,11 +244,14 @@ class Form3102(SectionedForm, PaperForm, AddressForm):
             self.add_error(None, _("Le formulaire 3102 ne change rien tel qu'il est saisi : remplissez au moins une section "
                                    "(adresse, téléphone, courriel ou lieu principal de pratique)."))
         professional = getattr(self, "professional", None)
-        if professional is not None and (data.get("place_name") or self.with_place_address or data.get("place_telephone")) \
-                and not professional.places_of_practice.filter(is_main=True).exists() \
-                and not (data.get("place_name") and self.with_place_address and data.get("place_telephone")):
-            self.add_error("place_name", _("Ce dossier n'a pas de lieu principal de pratique : le formulaire doit en donner le nom, "
-                                           "l'adresse et le téléphone."))
+        if professional is not None and (data.get("place_name") or self.with_place_address or data.get("place_telephone")):
+            try:
+                profile.require_main_place_parts(
+                    has_main=professional.places_of_practice.filter(is_main=True).exists(), name=data.get("place_name") or "",
+                    address=getattr(self, "place_address", None), telephone=data.get("place_telephone") or "")
+            except NoMainPlace:
+                self.add_error("place_name", _("Ce dossier n'a pas de lieu principal de pratique : le formulaire doit en donner le nom, "
+                                               "l'adresse et le téléphone."))
         return data
 
     def _clean_place_address(self, data: dict) -> None:

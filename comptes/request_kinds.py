@@ -10,7 +10,6 @@ from contextlib import contextmanager
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Prefetch
 from django.utils.translation import gettext, gettext_lazy as _
 from phonenumber_field.phonenumber import PhoneNumber
 
@@ -18,7 +17,8 @@ from calendrier import paycalendar
 from comptes import accounts, mandataries, services
 from comptes.constants import AccountRequest, MandataryRelation, PaymentMode, ReceptionMode, StatementOption
 from comptes.exceptions import AgencyRefused, ComptesError, MandateRequired, NotAloneInCollective, StaleAccountEdit
-from comptes.models import AccountAddress, BillingAccount, BillingAgency, FinancialInstitution, SoftwareDeveloper
+from comptes.models import BillingAccount, BillingAgency, FinancialInstitution, SoftwareDeveloper
+from comptes.selectors import live_account_addresses
 from comptes.paper_forms import CollectiveLetter, Form2404, Form2788, Form2914, Form3005, Form3018, Form3102
 from dossier import backoffice, dated, kinds, profile
 from dossier.addresses import AddressInput
@@ -143,9 +143,10 @@ class CoordinatesForm(kinds.RequestKind):
                     raise DecisionRefused(_("Ce dossier n'a plus de lieu principal de pratique : le formulaire doit en donner le nom, "
                                             "l'adresse et le téléphone. Refusez-le avec ce motif.")) from exc
             effective = paycalendar.effective_date(clock.now())
+            found = {a.number: a for a in BillingAccount.objects.select_for_update().filter(
+                number__in=account_numbers, professional_id=request.professional_id, closed_at__isnull=True).order_by("pk")}
             for number in account_numbers:
-                account = BillingAccount.objects.select_for_update().filter(
-                    number=number, professional_id=request.professional_id, closed_at__isnull=True).first()
+                account = found.get(number)
                 if account is None:
                     raise DecisionRefused(_("Le compte %(number)s est fermé depuis la saisie du formulaire : refusez-le avec ce motif.")
                                           % {"number": number})
@@ -165,7 +166,7 @@ class CoordinatesForm(kinds.RequestKind):
         if account_numbers:
             today = clock.today()
             for account in BillingAccount.objects.filter(number__in=account_numbers, professional=professional).prefetch_related(
-                    Prefetch("correspondence_addresses", queryset=AccountAddress.objects.filter(cancelled_at__isnull=True))):
+                    live_account_addresses()):
                 state = dated.split(account.correspondence_addresses.all(), today)
                 changes.append(Change(gettext("Adresse de correspondance du compte %(number)s") % {"number": account.number},
                                       address_text(state.pending or state.in_force), address_text(address)))
@@ -179,9 +180,9 @@ class CoordinatesForm(kinds.RequestKind):
         place = data.get("place")
         if place:
             main = professional.places_of_practice.filter(is_main=True).first()
-            after = PlaceOfPractice(name=place.get("name") or (main.name if main else ""),
-                                    main_telephone=place.get("telephone") or (main.main_telephone if main else ""))
-            (AddressInput.from_data(place["address"]) if place.get("address") else AddressInput.of(main) if main else AddressInput("", "")).write_to(after)
+            base = main or PlaceOfPractice(name="", main_telephone="")  # no main place: the form gives every part
+            after = PlaceOfPractice(name=place.get("name") or base.name, main_telephone=place.get("telephone") or base.main_telephone)
+            (AddressInput.from_data(place["address"]) if place.get("address") else AddressInput.of(base)).write_to(after)
             changes.append(Change(gettext("Lieu principal de pratique"), _place_text(main), _place_text(after)))
         return changes
 

@@ -11,6 +11,11 @@ from dossier.selectors import own_professional
 from dossier.models import Professional, Request, User
 
 
+def live_account_addresses() -> Prefetch:
+    """An account's correspondence addresses that are or will be in force (dossier.dated splits them)."""
+    return Prefetch("correspondence_addresses", queryset=AccountAddress.objects.filter(cancelled_at__isnull=True))
+
+
 def _accounts_of(professional: Professional):
     return (
         BillingAccount.objects.filter(Q(professional=professional) | Q(memberships__professional=professional), closed_at__isnull=True)
@@ -32,8 +37,7 @@ def billing_accounts_for_user(user: User) -> tuple[Professional, list[BillingAcc
 def accounts_with_addresses(professional: Professional) -> list[BillingAccount]:
     """Every open account the professional holds or belongs to, with payment, statement and correspondence
     address rows (STF-6: the staff's overview), in 4 queries whatever their number."""
-    return list(_accounts_of(professional).prefetch_related(
-        Prefetch("correspondence_addresses", queryset=AccountAddress.objects.filter(cancelled_at__isnull=True))))
+    return list(_accounts_of(professional).prefetch_related(live_account_addresses()))
 
 
 def requests_of(professional: Professional) -> list[Request]:
@@ -43,9 +47,7 @@ def requests_of(professional: Professional) -> list[Request]:
 def account_for_user(user: User, pk: int) -> tuple[Professional, BillingAccount]:
     """One of the professional's accounts, with its mandataries; 404 for anyone else's (DOS-5)."""
     professional = own_professional(user)
-    account = _accounts_of(professional).prefetch_related(
-        "mandataries__agency", Prefetch("correspondence_addresses", queryset=AccountAddress.objects.filter(cancelled_at__isnull=True))
-    ).filter(pk=pk).first()
+    account = _accounts_of(professional).prefetch_related("mandataries__agency", live_account_addresses()).filter(pk=pk).first()
     if account is None:
         raise Http404
     return professional, account

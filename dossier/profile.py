@@ -453,6 +453,12 @@ def update_practice(*, professional: Professional, expected_version: int, places
             place.save()
 
 
+def require_main_place_parts(*, has_main: bool, name: str, address: AddressInput | None, telephone: str) -> None:
+    """PRO-2: a file without a main place of practice gets one only with its name, address and telephone."""
+    if not has_main and not (name and address is not None and telephone):
+        raise NoMainPlace()
+
+
 def change_main_place(*, professional: Professional, expected_version: int, name: str, address: AddressInput | None, telephone: str,
                       by: User | None) -> PlaceOfPractice:
     """STF-7 (form 3102, *Adresse du lieu principal de pratique*): the main place's name, address or
@@ -460,8 +466,7 @@ def change_main_place(*, professional: Professional, expected_version: int, name
     needs all three (PRO-2). Same rules and history as the Profil tab (update_practice)."""
     places = list(professional.places_of_practice.all())
     main = next((p for p in places if p.is_main), None)
-    if main is None and not (name and address is not None and telephone):
-        raise NoMainPlace()
+    require_main_place_parts(has_main=main is not None, name=name, address=address, telephone=telephone)
     rows = [PlaceInput(pk=p.pk, name=p.name, address=AddressInput.of(p), main_telephone=str(p.main_telephone), is_main=p.is_main)
             for p in places if p is not main]
     rows.append(PlaceInput(pk=main.pk if main else None, name=name or main.name, address=address or AddressInput.of(main),

@@ -119,6 +119,33 @@ def test_STF_7_a_3102_with_only_the_practice_place_changes_the_main_place(client
     assert (after[0], after[2], after[3]) == (before[0], before[2], before[3])
 
 
+PLACE = {"place_country": "CA", "place_line1": "5, rue du Lieu", "place_city": "Lévis", "place_province": "QC",
+         "place_postal_code": "G6V 1A1", "place_telephone": "418 555-0777"}
+
+
+def test_PRO_2_STF_7_a_file_without_a_main_place_gets_one_only_with_its_name_address_and_telephone(client, alice, agent, pay_calendar):
+    alice.places_of_practice.all().delete()
+    client.force_login(agent)
+    page = html(enter(client, CoordinatesForm.code, alice, **PLACE))  # no name
+    assert "Ce dossier n'a pas de lieu principal de pratique : le formulaire doit en donner le nom, l'adresse et le téléphone." in page
+    assert not Request.objects.filter(kind=CoordinatesForm.code).exists()
+    enter(client, CoordinatesForm.code, alice, place_name="Clinique de Lévis", **PLACE)
+    accept(client, Request.objects.get(kind=CoordinatesForm.code))
+    main = alice.places_of_practice.get(is_main=True)
+    assert (main.name, main.line1, main.main_telephone.as_e164) == ("Clinique de Lévis", "5, rue du Lieu", "+14185550777")
+
+
+def test_PRO_2_STF_7_a_3102_entered_before_the_main_place_was_removed_is_refused_at_acceptance(client, alice, agent, pay_calendar):
+    client.force_login(agent)
+    enter(client, CoordinatesForm.code, alice, place_telephone="418 555-0777")  # the telephone alone: fine while a main place exists
+    request = Request.objects.get(kind=CoordinatesForm.code)
+    alice.places_of_practice.all().delete()
+    page = html(accept(client, request))
+    assert "Ce dossier n'a plus de lieu principal de pratique" in page
+    request.refresh_from_db()
+    assert request.status == RequestStatus.RECEIVED and not alice.places_of_practice.exists()
+
+
 @pytest.mark.parametrize("data, field_message", [
     ({"accounts": "C000001", **NEW}, "est collectif : son adresse change par une lettre signée par ses membres"),
     ({"accounts": "I999999", **NEW}, "Ce professionnel n'a pas de compte ouvert portant le numéro I999999."),
