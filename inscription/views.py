@@ -143,7 +143,7 @@ def enrol_account(request):
             return redirect("login")
         else:
             request.session.pop(ENROLMENT_SESSION_KEY, None)
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="ramq_portal.auth_backends.CachedModelBackend")
             messages.success(request, _("Votre compte des services en ligne est créé. Votre nom d'utilisateur et votre mot de passe ont "
                                         "valeur de signature : ne les confiez à personne."))
             return redirect("inscription:resume")

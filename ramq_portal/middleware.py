@@ -3,6 +3,11 @@
 Idle: 30 minutes without a request signs the person out. Absolute: 12 hours after sign-in, whatever
 the activity. The session cookie's own age (SESSION_COOKIE_AGE) backs the idle rule up in the
 browser; this middleware is what the server enforces.
+
+Activity is written to the session at most once per SESSION_ACTIVITY_SECONDS (a minute): a page that
+changes nothing else then neither writes the session nor sends a cookie. The idle time is therefore
+counted from up to a minute before the last request: a session idle 29 minutes may end at the
+30-minute mark of the activity recorded before it, never later than 30 minutes.
 """
 from __future__ import annotations
 
@@ -45,5 +50,6 @@ class SessionTimeoutMiddleware:
                     logout(request)
                     messages.info(request, _("Votre session a expiré. Veuillez vous connecter de nouveau."))
                     return self.get_response(request)
-                request.session[LAST_SEEN_AT] = now.isoformat()
+                if idle.total_seconds() >= settings.SESSION_ACTIVITY_SECONDS:
+                    request.session[LAST_SEEN_AT] = now.isoformat()
         return self.get_response(request)

@@ -115,7 +115,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "dossier.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, with the signed-in user read from the cache instead of the database on each request.
+    "ramq_portal.auth_backends.CachedModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -138,10 +139,12 @@ AXES_LOCKOUT_CALLABLE = "dossier.views.locked_out"
 AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["password", "username"]
 
-# Sessions: idle timeout 30 minutes (the cookie age is renewed at every request), absolute 12 hours
-# (SessionTimeoutMiddleware, on the portal clock).
+# Sessions: idle timeout 30 minutes, absolute 12 hours (SessionTimeoutMiddleware, on the portal clock).
+# Activity is recorded at most once a minute (SESSION_ACTIVITY_SECONDS): the session, and with it the
+# cookie's age and the cache entry's lifetime, is written then, not on every request.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30, minimum=1) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_ACTIVITY_SECONDS = 60
 SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=env_int("SESSION_ABSOLUTE_HOURS", 12, minimum=1))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -274,7 +277,7 @@ else:
 # Cache and sessions: Redis in production, files in development. Sessions live in the cache so that a
 # page of the file costs no SQL query for the session.
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "mondossier"}}
+    CACHES = {"default": {"BACKEND": "ramq_portal.cache.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "mondossier"}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}}
 SESSION_ENGINE = "django.contrib.sessions.backends.cache"

@@ -18,6 +18,7 @@ urlpatterns = [
     path("affichage/", views.set_display_mode, name="set_display_mode"),
     path("langue/", set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
+    path("session/", views.session_alive, name="session_alive"),
     path("admin/", admin.site.urls),
 ]
 

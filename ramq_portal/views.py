@@ -1,3 +1,4 @@
+from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -28,3 +29,11 @@ def set_display_mode(request):
 def healthz(request):
     """A bare view: liveness probe, and the baseline of `make bench`."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+@require_GET
+@login_required
+def session_alive(request):
+    """A signed-in bare view: answers 204 and, like any request, counts as activity for the session's
+    idle timeout. The floor of `make bench` for a signed-in page."""
+    return HttpResponse(status=204)

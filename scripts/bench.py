@@ -234,7 +234,7 @@ def count_queries(host: str) -> dict:
     for page in PAGES:
         client = Client(HTTP_HOST=host, HTTP_ACCEPT_LANGUAGE="fr")
         if page.signed_in:
-            client.force_login(users[page.staff], backend="django.contrib.auth.backends.ModelBackend")
+            client.force_login(users[page.staff], backend="ramq_portal.auth_backends.CachedModelBackend")
         client.get(paths[page.path])
         with CaptureQueriesContext(connection) as captured:
             response = client.get(paths[page.path])

@@ -176,3 +176,11 @@ def test_the_lock_files_pin_what_pyproject_declares_with_hashes(lock, groups):
     assert {name: locked.get(name) for name in declared} == declared, f"run `make lock`: {lock} is out of date"
     entries = re.split(r"\n(?=[A-Za-z0-9])", text.split("\n", 2)[2].strip())
     assert entries and all("--hash=sha256:" in entry for entry in entries)
+
+
+def test_session_alive_answers_204_when_signed_in_and_sends_anonymous_to_sign_in(client, django_user_model):
+    anonymous = client.get("/session/")
+    assert anonymous.status_code == 302 and anonymous["Location"].startswith("/connexion/")
+    user = django_user_model.objects.create_user(username="quelqu.un", password="Un-mot-de-passe-2026")
+    client.force_login(user, backend="ramq_portal.auth_backends.CachedModelBackend")
+    assert client.get("/session/").status_code == 204

@@ -20,7 +20,7 @@ def text(response) -> str:
 
 def flag(agent, alice):
     staff = Client()
-    staff.force_login(agent, backend="django.contrib.auth.backends.ModelBackend")
+    staff.force_login(agent, backend="ramq_portal.auth_backends.CachedModelBackend")
     staff.post(reverse("admin:dossier_professional_changelist"), {"action": "flag_returned_mail", "_selected_action": [alice.pk]})
     return Professional.objects.get(pk=alice.pk)
 

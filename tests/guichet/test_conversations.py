@@ -19,7 +19,7 @@ from ramq_portal import clock
 from tests import factories
 
 pytestmark = pytest.mark.django_db
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+BACKEND = "ramq_portal.auth_backends.CachedModelBackend"
 
 
 def text(response) -> str:

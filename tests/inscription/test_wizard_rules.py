@@ -278,7 +278,7 @@ def test_INS_4_a_draft_saved_again_is_not_purged(client, registrant, frozen_cloc
     walk_to(client, registrant, 1)
     frozen_clock(start + timedelta(days=84))
     assert services.remind_and_purge_drafts() == (1, 0)
-    client.force_login(registrant.user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(registrant.user, backend="ramq_portal.auth_backends.CachedModelBackend")
     post_step(client, 2, registrant)  # the professional came back
     frozen_clock(start + timedelta(days=95))
     assert services.remind_and_purge_drafts() == (0, 0)
@@ -306,7 +306,7 @@ def test_INS_4_a_payment_date_that_passed_is_said_and_asked_again(client, regist
                      account_number="1234567", personal_account_confirmed="on", password=PASSWORD).status_code == 302
     walk_to_end(client, registrant, start=6)
     frozen_clock(factories.aware(2027, 1, 20, 9))  # weeks later: the payment date shown has passed
-    client.force_login(registrant.user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(registrant.user, backend="ramq_portal.auth_backends.CachedModelBackend")
     summary = client.get(reverse("inscription:summary"), follow=True)
     assert summary.redirect_chain[-1][0] == reverse("inscription:step", args=[5])
     assert "est passée" in text(summary)
@@ -471,7 +471,7 @@ def test_INS_4_staff_see_unfinished_registrations_without_their_entries(client, 
     walk_to(client, registrant, 2)
     post_step(client, 3, registrant, line1="12, rue Privée")
     staff = Client()
-    staff.force_login(agent, backend="django.contrib.auth.backends.ModelBackend")
+    staff.force_login(agent, backend="ramq_portal.auth_backends.CachedModelBackend")
     listing = text(staff.get(reverse("admin:inscription_registrationdraft_changelist")))
     assert registrant.professional_number in listing
     page = text(staff.get(reverse("admin:inscription_registrationdraft_change", args=[draft_of(registrant).pk])))

@@ -14,7 +14,7 @@ from notifications.request_kinds import MessageToTheBoard
 from ramq_portal import clock
 
 pytestmark = pytest.mark.django_db
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+BACKEND = "ramq_portal.auth_backends.CachedModelBackend"
 
 
 def text(response) -> str:

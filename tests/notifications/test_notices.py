@@ -66,7 +66,7 @@ def test_EML_5_never_to_an_address_that_is_not_activated(alice, state, django_ca
 
 def test_NOT_3_the_rule_can_be_switched_off_and_on(client, alice, django_capture_on_commit_callbacks):
     activate(alice)
-    client.force_login(alice.user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(alice.user, backend="ramq_portal.auth_backends.CachedModelBackend")
     assert "M'aviser par courriel (alice@example.com)" in client.get(reverse("notifications:inbox")).content.decode().replace("&#x27;", "'")
     client.post(reverse("notifications:notice_rule"), {})
     assert MessageNoticeRule.objects.get(professional=alice).enabled is False

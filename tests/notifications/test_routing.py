@@ -111,7 +111,7 @@ def test_NOT_5_nothing_is_queued_for_a_change_that_is_rolled_back(alice):
 def test_NOT_4_staff_work_the_print_queue(alice, agent):
     routing.send(professional=alice, kind=CorrespondenceKind.TAX_SLIPS, subject="Relevé fiscal", body="…")
     staff = Client()
-    staff.force_login(agent, backend="django.contrib.auth.backends.ModelBackend")
+    staff.force_login(agent, backend="ramq_portal.auth_backends.CachedModelBackend")
     assert "Relevé fiscal" in staff.get(reverse("admin:notifications_printitem_changelist")).content.decode()
     item = PrintItem.objects.get()
     staff.post(reverse("admin:notifications_printitem_changelist"), {"action": "mark_printed", "_selected_action": [item.pk]})
