@@ -76,6 +76,33 @@ def test_DOS_4_the_session_ends_after_30_idle_minutes(client, alice, password, f
     assert client.get(reverse("dossier:profil")).status_code == 302
 
 
+def test_DOS_4_activity_is_written_to_the_session_at_most_once_a_minute(client, alice, password, frozen_clock):
+    """A page that changes nothing writes no session and sends no cookie; after a minute the activity is
+    recorded (and the cookie's age renewed), so the idle clock starts again from there."""
+    frozen_clock(aware(2027, 3, 1, 9, 0))
+    sign_in(client, "alice", password)
+    frozen_clock(aware(2027, 3, 1, 9, 0) + timedelta(seconds=30))
+    quiet = client.get(reverse("dossier:profil"))
+    assert quiet.status_code == 200 and "sessionid" not in quiet.cookies
+    frozen_clock(aware(2027, 3, 1, 9, 1) + timedelta(seconds=30))
+    recorded = client.get(reverse("dossier:profil"))
+    assert recorded.status_code == 200 and recorded.cookies["sessionid"]["max-age"] == 30 * 60
+    frozen_clock(aware(2027, 3, 1, 9, 31))  # 30 minutes after 9:01:30 is not yet reached
+    assert client.get(reverse("dossier:profil")).status_code == 200
+
+
+def test_DOS_4_a_signed_in_page_reads_the_user_from_the_cache_and_a_deactivation_takes_effect_at_once(
+        client, alice, django_assert_num_queries):
+    client.force_login(alice.user, backend="ramq_portal.auth_backends.CachedModelBackend")
+    assert client.get("/session/").status_code == 204
+    with django_assert_num_queries(0):
+        assert client.get("/session/").status_code == 204
+    alice.user.is_active = False
+    alice.user.save()  # as the admin does
+    response = client.get("/session/")
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
 def test_DOS_4_the_session_ends_12_hours_after_sign_in_even_when_active(client, alice, password, frozen_clock):
     frozen_clock(aware(2027, 3, 1, 8, 0))
     sign_in(client, "alice", password)
