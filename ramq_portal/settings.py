@@ -95,7 +95,7 @@ TEMPLATES = [
 ]
 # Widgets render with the templates above, so that templates/ overrides a widget's template as it does
 # a page's (templates/admin/widgets/: labels that Django's admin widgets lack).
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+FORM_RENDERER = "ramq_portal.renderers.FastTemplatesSetting"
 
 # --- Database -----------------------------------------------------------------------------------
 DATABASE_URL = env_url("DATABASE_URL", ("postgres", "postgresql", "sqlite"))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 from django import forms
+from django.forms.renderers import TemplatesSetting, get_default_renderer
 from django.test.html import parse_html
 from django.utils import translation
 from hypothesis import given, settings
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 
 from dossier.forms import AddressForm
 from ramq_portal import widgets
+from ramq_portal.renderers import FastTemplatesSetting
 from ramq_portal.widgets import FastSelect
 
 text = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=12)
@@ -44,3 +46,27 @@ def test_the_country_list_is_built_once_per_language_and_marks_the_chosen_countr
     assert first.count("<option") == second.count("<option") > 240
     assert '<option value="FR" selected>' in first and '<option value="CA" selected>' in second
     assert canada in second and 'autocomplete="country"' in second
+
+
+# --- ramq_portal.renderers.FastTemplatesSetting -------------------------------------------------------
+
+attr_values = st.one_of(st.booleans(), text, st.integers())
+widget_attrs = st.dictionaries(st.sampled_from(["id", "required", "autocomplete", "aria-describedby", "aria-invalid", "maxlength",
+                                                "checked", "inputmode", "class", "disabled"]), attr_values, max_size=5)
+plain_widgets = [forms.TextInput, forms.EmailInput, forms.NumberInput, forms.PasswordInput, forms.HiddenInput, forms.URLInput,
+                 forms.DateInput, forms.TimeInput, forms.DateTimeInput, forms.CheckboxInput, forms.Textarea]
+
+
+@settings(max_examples=300, deadline=None)
+@given(widget=st.sampled_from(plain_widgets), value=st.one_of(st.none(), text, st.booleans(), st.integers()), attrs=widget_attrs)
+def test_the_fast_renderer_writes_byte_for_byte_what_the_widget_templates_write(widget, value, attrs):
+    instance = widget(attrs=attrs)
+    assert instance.render("champ", value, renderer=FastTemplatesSetting()) == instance.render("champ", value, renderer=TemplatesSetting())
+
+
+def test_the_fast_renderer_is_the_forms_renderer_and_leaves_other_templates_to_django():
+    renderer = get_default_renderer()
+    assert isinstance(renderer, FastTemplatesSetting)
+    assert "django/forms/widgets/text.html" in renderer._fast and "django/forms/widgets/select.html" not in renderer._fast
+    radios = forms.RadioSelect(choices=[("a", "Un"), ("b", "Deux")]).render("choix", "b", renderer=renderer)
+    assert 'value="b"' in radios and "checked" in radios
