@@ -8,10 +8,14 @@ from simple_history.models import HistoricalRecords
 from comptes.constants import AccountKind, AgencyType, MandataryRelation, PaymentMode, ReceptionMode, StatementOption
 from dossier.models import DatedValue, PostalAddress, Professional, User
 from ramq_portal.crypto import EncryptedCharField
+from ramq_portal.filecache import FileQuerySet
 
 
 class BillingAccount(models.Model):
     """A billing account: the personal account (CPT-1), or an administrative one (CPT-2)."""
+
+    FILE_OWNERS = ("professional_id", "memberships__professional_id")  # the files this row shows on (ramq_portal.filecache)
+    objects = FileQuerySet.as_manager()
 
     professional = models.ForeignKey(Professional, on_delete=models.PROTECT, related_name="billing_accounts")
     kind = models.CharField(_("type de compte"), max_length=30, choices=AccountKind.choices)
@@ -51,6 +55,10 @@ class BillingAccount(models.Model):
 class FinancialInstitution(models.Model):
     """A Canadian financial institution (reference data kept in the admin)."""
 
+    # Reference data: a change shows on every file whose accounts use it (ramq_portal.filecache).
+    FILE_OWNERS = ("paymentsettings__account__professional_id", "paymentsettings__account__memberships__professional_id")
+    objects = FileQuerySet.as_manager()
+
     number = models.CharField(_("numéro d'institution"), max_length=3, unique=True)
     name = models.CharField(_("nom"), max_length=200)
 
@@ -87,6 +95,11 @@ class SoftwareDeveloper(models.Model):
 class BillingAgency(PostalAddress):
     """A billing agency (reference data kept in the admin), identified by its transmission number."""
 
+    # Reference data: a change shows on every file whose accounts use it (ramq_portal.filecache).
+    FILE_OWNERS = ("owner_id", "statementsettings__account__professional_id", "statementsettings__account__memberships__professional_id",
+                   "mandatary__account__professional_id")
+    objects = FileQuerySet.as_manager()
+
     transmission_number = models.CharField(_("numéro de transmission"), max_length=5, unique=True)
     name = models.CharField(_("nom"), max_length=200)
     agency_type = models.CharField(_("type d'agence"), max_length=3, choices=AgencyType.choices)
@@ -114,6 +127,9 @@ class BillingAgency(PostalAddress):
 class AccountMembership(models.Model):
     """A professional's membership in a collective account (CPT-2)."""
 
+    FILE_OWNERS = ("professional_id", "account__professional_id")  # the files this row shows on (ramq_portal.filecache)
+    objects = FileQuerySet.as_manager()
+
     account = models.ForeignKey(BillingAccount, on_delete=models.CASCADE, related_name="memberships")
     professional = models.ForeignKey(Professional, on_delete=models.CASCADE, related_name="memberships")
     joined_at = models.DateTimeField(_("membre depuis"))
@@ -129,6 +145,9 @@ class AccountMembership(models.Model):
 class PaymentSettings(DatedValue):
     """*Coordonnées de paiement* of an account (PAI-1..5): dated, since a new bank account takes effect at
     the next payment (PAI-4). The account number is encrypted at rest and shown masked."""
+
+    FILE_OWNERS = ("account__professional_id", "account__memberships__professional_id")  # the files this row shows on (ramq_portal.filecache)
+    objects = FileQuerySet.as_manager()
 
     account = models.ForeignKey(BillingAccount, on_delete=models.CASCADE, related_name="payment_settings")
     mode = models.CharField(_("mode de paiement"), max_length=10, choices=PaymentMode.choices, default=PaymentMode.CHEQUE)
@@ -158,6 +177,9 @@ class StatementSettings(PostalAddress):
     """*Coordonnées d'état de compte* of an account (ETC-2..5): immediate (ETC-6). The statement address
     is always required (ETC-5)."""
 
+    FILE_OWNERS = ("account__professional_id", "account__memberships__professional_id")  # the files this row shows on (ramq_portal.filecache)
+    objects = FileQuerySet.as_manager()
+
     account = models.OneToOneField(BillingAccount, on_delete=models.CASCADE, related_name="statement_settings")
     option = models.CharField(_("accréditation"), max_length=12, choices=StatementOption.choices, default=StatementOption.NONE)
     agency = models.ForeignKey(BillingAgency, verbose_name=_("agence"), null=True, blank=True, on_delete=models.PROTECT)
@@ -183,6 +205,9 @@ class AccountAddress(PostalAddress, DatedValue):
     file's correspondence address. Changed by staff only, on form 3102 or a collective account's letter
     (CPT-3); the letter states the date of the change."""
 
+    FILE_OWNERS = ("account__professional_id", "account__memberships__professional_id")  # the files this row shows on (ramq_portal.filecache)
+    objects = FileQuerySet.as_manager()
+
     account = models.ForeignKey(BillingAccount, on_delete=models.CASCADE, related_name="correspondence_addresses")
 
     history = HistoricalRecords()
@@ -204,6 +229,9 @@ class AccountAddress(PostalAddress, DatedValue):
 class Mandatary(models.Model):
     """MAN-1: a person mandated to sign invoices for an account (form 3005, recorded by staff). An agency
     is never a mandatary; its employees may be, named one by one."""
+
+    FILE_OWNERS = ("account__professional_id", "account__memberships__professional_id")  # the files this row shows on (ramq_portal.filecache)
+    objects = FileQuerySet.as_manager()
 
     account = models.ForeignKey(BillingAccount, on_delete=models.CASCADE, related_name="mandataries")
     first_name = models.CharField(_("prénom"), max_length=120)

@@ -4,6 +4,7 @@ again while set, so that it lifts as soon as the coordinates are confirmed or sa
 from django.shortcuts import redirect
 
 from dossier.models import Professional
+from dossier.selectors import remember_file_of_user
 
 SESSION_KEY = "returned_mail"
 # What stays reachable: the page that asks, the form that corrects, what the form leads to, and the shell.
@@ -14,7 +15,11 @@ ALLOWED_VIEWS = {
 
 
 def remember_returned_mail(request, user) -> None:
-    request.session[SESSION_KEY] = Professional.objects.filter(user_id=user.pk, returned_mail_at__isnull=False).exists()
+    """At sign-in (and while the flag is set): the flag, and the user's file for the page cache, in one query."""
+    row = Professional.objects.filter(user_id=user.pk).values_list("pk", "returned_mail_at").first()
+    request.session[SESSION_KEY] = bool(row and row[1])
+    if row:
+        remember_file_of_user(user.pk, row[0])
 
 
 class ReturnedMailMiddleware:

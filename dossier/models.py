@@ -32,6 +32,7 @@ from dossier.constants import (
 from dossier import kinds
 from dossier.addresses import envelope_lines
 from dossier.indexes import PrefixSearchIndex
+from ramq_portal.filecache import FileQuerySet
 
 
 class User(AbstractUser):
@@ -74,6 +75,9 @@ class Profession(models.Model):
 
 class Professional(models.Model):
     """The professional's file (DOS-1)."""
+
+    FILE_OWNERS = ("pk",)  # the files this row shows on (ramq_portal.filecache)
+    objects = FileQuerySet.as_manager()
 
     user = models.OneToOneField(
         User, verbose_name=_("utilisateur"), null=True, blank=True, on_delete=models.PROTECT, related_name="professional"
@@ -231,6 +235,9 @@ class DatedValue(models.Model):
 class CorrespondenceAddress(PostalAddress, DatedValue):
     """A dated correspondence address (PRO-5): in force from `effective_from`."""
 
+    FILE_OWNERS = ("professional_id",)  # the files this row shows on (ramq_portal.filecache)
+    objects = FileQuerySet.as_manager()
+
     professional = models.ForeignKey(Professional, on_delete=models.CASCADE, related_name="correspondence_addresses")
     declared_agency_address = models.BooleanField(_("adresse d'une agence de facturation"), default=False)
 
@@ -253,6 +260,9 @@ class CorrespondenceAddress(PostalAddress, DatedValue):
 class Telephone(models.Model):
     """A correspondence telephone number (PRO-1). A change takes effect at once (PRO-4)."""
 
+    FILE_OWNERS = ("professional_id",)  # the files this row shows on (ramq_portal.filecache)
+    objects = FileQuerySet.as_manager()
+
     professional = models.ForeignKey(Professional, on_delete=models.CASCADE, related_name="telephones")
     kind = models.CharField(_("type"), max_length=10, choices=TelephoneKind.choices, default=TelephoneKind.OFFICE)
     number = PhoneNumberField(_("numéro de téléphone"))
@@ -271,6 +281,9 @@ class Telephone(models.Model):
 
 class PlaceOfPractice(PostalAddress):
     """A place of practice: public coordinates (PRO-2)."""
+
+    FILE_OWNERS = ("professional_id",)  # the files this row shows on (ramq_portal.filecache)
+    objects = FileQuerySet.as_manager()
 
     professional = models.ForeignKey(Professional, on_delete=models.CASCADE, related_name="places_of_practice")
     name = models.CharField(_("nom du lieu"), max_length=200)
@@ -296,6 +309,9 @@ class PlaceOfPractice(PostalAddress):
 class CorrespondencePreference(DatedValue):
     """PRF-1..3: how one kind of correspondence is sent, in force from `effective_from`."""
 
+    FILE_OWNERS = ("professional_id",)  # the files this row shows on (ramq_portal.filecache)
+    objects = FileQuerySet.as_manager()
+
     professional = models.ForeignKey(Professional, on_delete=models.CASCADE, related_name="preferences")
     kind = models.CharField(_("type de correspondance"), max_length=20, choices=CorrespondenceKind.choices)
     channel = models.CharField(_("moyen de correspondance"), max_length=12, choices=Channel.choices)
@@ -319,6 +335,9 @@ class VerificationToken(models.Model):
     """An email validation link or a cell code (dossier.tokens): expiry, single use, superseded by a
     newer one, attempts counted. Email links are an HMAC of the row (nothing secret stored); cell codes
     are random and stored only as an HMAC."""
+
+    FILE_OWNERS = ("professional_id",)  # the files this row shows on (ramq_portal.filecache)
+    objects = FileQuerySet.as_manager()
 
     professional = models.ForeignKey(Professional, on_delete=models.CASCADE, related_name="verification_tokens")
     purpose = models.CharField(max_length=12, choices=TokenPurpose.choices)
@@ -349,6 +368,9 @@ class Disclosure(models.Model):
     """STF-3: a supervisor saw a personal number unmasked (a SIN, a bank account number; permission
     dossier.view_unmasked_personal_data). Agents never can; each viewing is recorded here, read-only."""
 
+    FILE_OWNERS = ("professional_id",)  # the files this row shows on (ramq_portal.filecache)
+    objects = FileQuerySet.as_manager()
+
     class What(models.TextChoices):
         SIN = "nas", _("Numéro d'assurance sociale")
         BANK_ACCOUNT = "compte_bancaire", _("Numéro de compte bancaire")
@@ -371,6 +393,9 @@ class Disclosure(models.Model):
 class SecurityReport(models.Model):
     """A professional's report that a change to their file was not made by them (BEY-3), for staff."""
 
+    FILE_OWNERS = ("professional_id",)  # the files this row shows on (ramq_portal.filecache)
+    objects = FileQuerySet.as_manager()
+
     professional = models.ForeignKey(Professional, on_delete=models.CASCADE, related_name="security_reports")
     details = models.CharField(_("détails"), max_length=300)
     reported_at = models.DateTimeField(_("signalé le"))
@@ -387,6 +412,9 @@ class SecurityReport(models.Model):
 
 class Request(models.Model):
     """Everything staff review (STF-1): one model, the form-specific part in `payload`."""
+
+    FILE_OWNERS = ("professional_id",)  # the files this row shows on (ramq_portal.filecache)
+    objects = FileQuerySet.as_manager()
 
     kind = models.CharField(_("type de demande"), max_length=20, choices=kinds.choices)
     professional = models.ForeignKey(Professional, verbose_name=_("professionnel"), on_delete=models.PROTECT, related_name="requests")

@@ -4,13 +4,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.core.cache import cache
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Min
 from django.http import Http404
 
 from dossier import dated
 from dossier.constants import ALWAYS_BY_POST, Channel, CorrespondenceKind, EmailStatus, TokenPurpose, TokenState
 from dossier.models import CorrespondenceAddress, CorrespondencePreference, Professional, User, VerificationToken
-from ramq_portal import clock
+from ramq_portal import clock, filecache
 
 
 def _with_unread(queryset):
@@ -55,6 +56,35 @@ def professional_for_user(user: User) -> Professional:
     if professional is None:
         raise Http404
     return professional
+
+
+def _file_of_user_key(user_id) -> str:
+    return f"user:{user_id}:file"
+
+
+def remember_file_of_user(user_id: int, professional_id: int) -> None:
+    """Kept from sign-in (dossier.middleware), for the pages' cache: a user's file never changes."""
+    cache.set(_file_of_user_key(user_id), professional_id, 24 * 3600)
+
+
+def file_page_for_user(user: User) -> filecache.FilePage:
+    """The signed-in professional's file as a cached page knows it (id, version, day), with no query
+    once the user's file is known (DOS-5: 404 for anyone without one, staff included)."""
+    professional_id = cache.get(_file_of_user_key(user.pk))
+    if professional_id is None:
+        professional_id = Professional.objects.filter(user_id=user.pk).values_list("pk", flat=True).first()
+        if professional_id is None:
+            raise Http404
+        remember_file_of_user(user.pk, professional_id)
+    return filecache.page_of(professional_id)
+
+
+def live_email_link_expiry(professional: Professional):
+    """When the email validation link in force expires (None without one): the Profil page's email
+    status changes then, with no write to the file."""
+    return VerificationToken.objects.filter(
+        professional=professional, purpose=TokenPurpose.EMAIL, state=TokenState.ACTIVE, expires_at__gt=clock.now()
+    ).aggregate(first=Min("expires_at"))["first"]
 
 
 def professional_file(pk: int) -> Professional:

@@ -26,11 +26,13 @@ from dossier.middleware import SESSION_KEY as RETURNED_MAIL
 from dossier.selectors import (
     correspondence_address_on,
     email_status,
+    file_page_for_user,
+    live_email_link_expiry,
     own_professional,
     preference_lines,
     professional_for_user,
 )
-from ramq_portal import clock
+from ramq_portal import clock, filecache
 
 STALE = gettext_lazy("Cette section a été modifiée ailleurs (dans un autre onglet ou par la Régie) depuis que vous l'avez ouverte. "
           "Rien n'a été enregistré : voici les données à jour, refaites vos changements.")
@@ -65,17 +67,19 @@ def _posted(request):
 @require_GET
 @login_required
 def profil(request):
-    """The Profil tab: each section read-only with *Modifier*; values in force and pending ones."""
-    professional = professional_for_user(request.user)
-    today = clock.today()
-    telephones = professional.telephones.all()
-    preferences = preference_lines(professional, today)
-    return render(
-        request,
-        "dossier/profil.html",
-        {
+    """The Profil tab: each section read-only with *Modifier*; values in force and pending ones. Its
+    content comes from the file's page cache (ramq_portal.filecache) while the file does not change."""
+    page = file_page_for_user(request.user)
+
+    def build():
+        professional = professional_for_user(request.user)
+        telephones = list(professional.telephones.all())
+        preferences = preference_lines(professional, page.day)
+        if getattr(professional, "email_link_live", False):
+            page.valid_until = live_email_link_expiry(professional)  # the email status changes then
+        return {
             "professional": professional,
-            "address": correspondence_address_on(professional, today),
+            "address": correspondence_address_on(professional, page.day),
             "telephones": telephones,
             # PRO-3: at least 2 numbers recommended, the cell counting as one.
             "phone_count": len(telephones) + (1 if professional.cell_number else 0),
@@ -83,9 +87,10 @@ def profil(request):
             "email_status": email_status(professional),
             "preferences": preferences,
             "has_pending_preferences": any(line.pending for line in preferences),
-            "active_tab": "profil",
-        },
-    )
+        }
+
+    names = ("professional", "address", "telephones", "phone_count", "places", "email_status", "preferences", "has_pending_preferences")
+    return render(request, "dossier/profil.html", {"file_page": page, "active_tab": "profil", **filecache.lazily(build, *names)})
 
 
 # --- Coordonnées de correspondance ------------------------------------------------------------------

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ramq_portal.crypto import EncryptedCharField
+from ramq_portal.filecache import FileQuerySet
 
 
 class SecretQuestion(models.TextChoices):
@@ -40,6 +41,9 @@ class Enrolment(models.Model):
     """INS-2: who enrolled, when, and the security policy they accepted (the reference number's use is
     recorded on the file itself)."""
 
+    FILE_OWNERS = ("professional_id",)  # the files this row shows on (ramq_portal.filecache)
+    objects = FileQuerySet.as_manager()
+
     professional = models.OneToOneField("dossier.Professional", on_delete=models.PROTECT, related_name="enrolment")
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="enrolment")
     enrolled_at = models.DateTimeField(_("inscrit aux services en ligne le"))
@@ -57,6 +61,9 @@ class RegistrationDraft(models.Model):
     """INS-4: what the professional entered in the wizard, kept in the database so that the
     registration resumes at the same step on any device. The entries (which may hold a SIN and bank
     details) are stored encrypted as one JSON document."""
+
+    FILE_OWNERS = ("professional_id",)  # the files this row shows on (ramq_portal.filecache)
+    objects = FileQuerySet.as_manager()
 
     professional = models.OneToOneField("dossier.Professional", on_delete=models.CASCADE, related_name="registration_draft")
     current_step = models.PositiveSmallIntegerField(_("étape en cours"), default=1)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dossier.models import Professional
 from ramq_portal import clock
+from ramq_portal.filecache import FileQuerySet
 
 
 class OutboundChannel(models.TextChoices):
@@ -27,6 +28,9 @@ class OutboundStatus(models.TextChoices):
 
 
 class OutboundMessage(models.Model):
+    FILE_OWNERS = ("professional_id",)  # the files this row shows on (ramq_portal.filecache)
+    objects = FileQuerySet.as_manager()
+
     professional = models.ForeignKey(Professional, null=True, blank=True, on_delete=models.CASCADE, related_name="outbound_messages")
     channel = models.CharField(_("canal"), max_length=10, choices=OutboundChannel.choices)
     template = models.CharField(_("gabarit"), max_length=60)
@@ -62,6 +66,9 @@ class OutboundMessage(models.Model):
 
 class SecureMessage(models.Model):
     """A message in the professional's *Messagerie sécurisée* (NOT-2)."""
+
+    FILE_OWNERS = ("professional_id",)  # the files this row shows on (ramq_portal.filecache)
+    objects = FileQuerySet.as_manager()
 
     professional = models.ForeignKey(Professional, on_delete=models.CASCADE, related_name="secure_messages")
     subject = models.CharField(_("objet"), max_length=200)
@@ -101,6 +108,9 @@ class MessageNoticeRule(models.Model):
     """NOT-3: the professional's rule "tell me by email when a message arrives". On by default (no row);
     the email goes to the activated address only (EML-5)."""
 
+    FILE_OWNERS = ("professional_id",)  # the files this row shows on (ramq_portal.filecache)
+    objects = FileQuerySet.as_manager()
+
     professional = models.OneToOneField(Professional, on_delete=models.CASCADE, related_name="message_notice_rule")
     enabled = models.BooleanField(_("m'aviser par courriel de l'arrivée d'un message"), default=True)
     updated_at = models.DateTimeField(_("modifié le"))
@@ -113,6 +123,9 @@ class MessageNoticeRule(models.Model):
 class Statement(models.Model):
     """ETC-1: the statement of account of one account for one payment date (NOT-2). The amounts come from
     the billing system, out of scope: the balance is recorded as given."""
+
+    FILE_OWNERS = ("account__professional_id", "account__memberships__professional_id")  # the files this row shows on (ramq_portal.filecache)
+    objects = FileQuerySet.as_manager()
 
     account = models.ForeignKey("comptes.BillingAccount", on_delete=models.PROTECT, related_name="statements")
     payment_date = models.DateField(_("date de paiement"))
@@ -133,6 +146,9 @@ class Statement(models.Model):
 class DepositNotice(models.Model):
     """NOT-2, PAI-3: the deposit notice (*avis de dépôt*) of one payment to a transfer payee, with the
     date the money lands. The bank account is recorded masked only."""
+
+    FILE_OWNERS = ("account__professional_id", "account__memberships__professional_id")  # the files this row shows on (ramq_portal.filecache)
+    objects = FileQuerySet.as_manager()
 
     account = models.ForeignKey("comptes.BillingAccount", on_delete=models.PROTECT, related_name="deposit_notices")
     payment_date = models.DateField(_("date de paiement"))
@@ -175,6 +191,9 @@ class PaymentRun(models.Model):
 class PrintItem(models.Model):
     """The print queue (NOT-4): a correspondence or a statement that goes by post, with the address in
     force on its sending date (the old address until a change takes effect). Staff print and mark it."""
+
+    FILE_OWNERS = ("professional_id",)  # the files this row shows on (ramq_portal.filecache)
+    objects = FileQuerySet.as_manager()
 
     professional = models.ForeignKey(Professional, on_delete=models.PROTECT, related_name="print_items")
     account = models.ForeignKey("comptes.BillingAccount", null=True, blank=True, on_delete=models.PROTECT, related_name="print_items")

@@ -8,12 +8,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dossier import profile
-from dossier.selectors import own_professional
+from dossier.selectors import file_page_for_user, own_professional
 from notifications import messaging, notices
 from notifications.forms import MessageToBoardForm, ReplyToBoardForm
 from notifications.models import MessageNoticeRule
 from notifications.receivers import REPORT_SALT
 from notifications.selectors import inbox_for_user, message_for_user, sent_for_user
+from ramq_portal import filecache
 
 REPORT_LINK_MAX_AGE = timedelta(days=30)
 
@@ -22,11 +23,18 @@ REPORT_LINK_MAX_AGE = timedelta(days=30)
 @login_required
 def inbox(request):
     """*Messagerie sécurisée* (NOT-2): correspondence, statements and deposit notices, newest first."""
-    professional, page = inbox_for_user(request.user, request.GET.get("page"))
-    rule = MessageNoticeRule.objects.filter(professional=professional).first()
+    file_page = file_page_for_user(request.user)
+    number = request.GET.get("page", "1")
+    number = number if number.isdigit() and len(number) < 6 else "1"  # what get_page would show anyway
+
+    def build():
+        professional, page = inbox_for_user(request.user, number)
+        rule = MessageNoticeRule.objects.filter(professional=professional).first()
+        return {"professional": professional, "page": page, "notice_enabled": rule is None or rule.enabled}
+
     return render(request, "notifications/inbox.html", {
-        "professional": professional, "page": page, "active_tab": "messagerie",
-        "notice_enabled": rule is None or rule.enabled,
+        "file_page": file_page, "page_number": number, "active_tab": "messagerie",
+        **filecache.lazily(build, "professional", "page", "notice_enabled"),
     })
 
 

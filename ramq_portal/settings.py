@@ -90,6 +90,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "ramq_portal.context_processors.shell",
             ],
+            # ramq_portal is not an app of its own (its AppConfig is the admin's): its tags are named here.
+            "libraries": {"filecache": "ramq_portal.templatetags.filecache"},
         },
     },
 ]

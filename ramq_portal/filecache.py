@@ -1,0 +1,183 @@
+"""Rendered fragments of a professional's pages, cached under a per-file version.
+
+A page of the file (Profil, Messagerie, Comptes...) reads the same rows until something of the file
+changes, and most of its cost is reading them (building and compiling the ORM's queries) and rendering
+them. So its content is rendered once and kept in the cache (Redis in production, shared by the
+workers) under a key holding:
+
+* the file's **version**, a random token in the cache that every write to the file replaces (`bump`);
+* the fragment's name and what it varies on (the tab, the page number...), the language, and the day
+  (Québec), since pending changes come into force at midnight;
+
+and for no longer than the page says it stays true (`valid_until`: an emailed link that expires, for
+instance) nor past midnight. The CSRF tokens inside are written as a placeholder and filled per
+request (`{% filecache %}`, ramq_portal/templatetags/filecache.py).
+
+**Every write bumps.** A model that belongs to a file names the paths to its file(s) in
+`FILE_OWNERS` (for example `("professional_id",)`, or through an account to its holder and its
+members) and uses `FileQuerySet` as its manager. Then saves and deletes (signals), and `update()`,
+`delete()`, `bulk_create()` and `bulk_update()` of its querysets, bump the files they touch: when
+they happen and again when their transaction commits (a page rendered in between, from rows not yet
+committed, is then never served). A write outside the ORM (COPY, raw SQL) must call `bump` itself.
+tests/test_filecache.py checks that every model holding a foreign key to a file is declared.
+"""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.core.cache import cache
+from django.db import models, transaction
+from django.db.models.signals import post_delete, post_save
+from django.utils.translation import get_language
+
+from ramq_portal import clock
+
+VERSION_KEY = "file:{}:version"
+
+
+def _version_key(professional_id) -> str:
+    return VERSION_KEY.format(professional_id)
+
+
+def version(professional_id: int) -> str:
+    """The file's current version (created on first use)."""
+    key = _version_key(professional_id)
+    current = cache.get(key)
+    if current is None:
+        cache.add(key, uuid.uuid4().hex, None)
+        current = cache.get(key)
+    return current
+
+
+def _replace(ids: set[int]) -> None:
+    cache.set_many({_version_key(pk): uuid.uuid4().hex for pk in ids}, None)
+
+
+def bump(ids: Iterable[int | None]) -> None:
+    """Every cached page of these files is out of date: now, and again when the transaction commits."""
+    ids = {pk for pk in ids if pk is not None}
+    if not ids:
+        return
+    _replace(ids)
+    connection = transaction.get_connection()
+    if connection.in_atomic_block:
+        transaction.on_commit(lambda: _replace(ids))
+
+
+# --- Who owns a row ------------------------------------------------------------------------------------
+
+
+def _owner_ids_of(model, instances: list, path: str) -> set[int]:
+    """The files of these instances along `path` ("professional_id", "account__memberships__professional_id", "pk")."""
+    if path == "pk":
+        return {instance.pk for instance in instances}
+    first, _, rest = path.partition("__")
+    if not rest:
+        return {getattr(instance, first) for instance in instances}
+    field = model._meta.get_field(first)
+    if not field.concrete:  # a reverse relation (an account's members): asked of the rows themselves
+        keys, model, rest = {instance.pk for instance in instances} - {None}, model, path
+    else:
+        keys, model = {getattr(instance, field.attname) for instance in instances} - {None}, field.related_model
+    if not keys:
+        return set()
+    return set(model._default_manager.filter(pk__in=keys).order_by().values_list(rest, flat=True))
+
+
+def owners(model, instances: list) -> set[int]:
+    found: set[int] = set()
+    for path in model.FILE_OWNERS:
+        found |= _owner_ids_of(model, instances, path)
+    return found - {None}
+
+
+class FileQuerySet(models.QuerySet):
+    """The queryset of a model with FILE_OWNERS: its bulk writes bump the files they touch."""
+
+    def _owners_here(self) -> set[int]:
+        found: set[int] = set()
+        for path in self.model.FILE_OWNERS:
+            found |= set(self.order_by().values_list(path, flat=True).distinct())
+        return found
+
+    def update(self, **kwargs):
+        touched = self._owners_here()
+        count = super().update(**kwargs)
+        if count:
+            bump(touched)
+        return count
+
+    update.alters_data = True
+
+    def delete(self):
+        touched = self._owners_here()
+        result = super().delete()
+        bump(touched)
+        return result
+
+    delete.alters_data = True
+
+    def bulk_create(self, objs, *args, **kwargs):
+        created = super().bulk_create(objs, *args, **kwargs)
+        bump(owners(self.model, list(created)))
+        return created
+
+    def bulk_update(self, objs, *args, **kwargs):
+        count = super().bulk_update(objs, *args, **kwargs)
+        bump(owners(self.model, list(objs)))
+        return count
+
+
+def _saved_or_deleted(sender, instance, **kwargs) -> None:
+    if getattr(sender, "FILE_OWNERS", None):
+        bump(owners(sender, [instance]))
+
+
+post_save.connect(_saved_or_deleted, dispatch_uid="filecache.saved")
+post_delete.connect(_saved_or_deleted, dispatch_uid="filecache.deleted")
+
+
+# --- A page's place in the cache -----------------------------------------------------------------------
+
+
+@dataclass
+class FilePage:
+    """What `{% filecache %}` needs: the file, its version, the day, and how long the page stays true."""
+
+    professional_id: int
+    version: str
+    day: date
+    valid_until: datetime | None = None  # set by the page, on a miss, before the fragment is stored
+
+    def key(self, name: str, vary: Iterable) -> str:
+        parts = [name, str(self.professional_id), self.version, get_language() or "", self.day.isoformat(), *map(str, vary)]
+        return "filepage:" + ":".join(part.replace(":", "_") for part in parts)
+
+    def timeout(self) -> int:
+        now = clock.now()
+        midnight = datetime.combine(self.day + timedelta(days=1), time.min, tzinfo=clock.QUEBEC)
+        until = min(midnight, self.valid_until) if self.valid_until else midnight
+        return max(0, int((until - now).total_seconds()))
+
+
+def page_of(professional_id: int) -> FilePage:
+    return FilePage(professional_id, version(professional_id), clock.today())
+
+
+def lazily(build, *names: str) -> dict:
+    """{name: callable} for a page's context, computed by `build()` (once) only if the template asks:
+    Django's templates call a callable they find in the context, and on a cache hit the fragment that
+    reads these names is not rendered at all."""
+    computed: dict = {}
+
+    def value(name):
+        def read():
+            if not computed:
+                computed.update(build())
+            return computed[name]
+        return read
+
+    return {name: value(name) for name in names}

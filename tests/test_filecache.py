@@ -1,0 +1,152 @@
+"""The page cache of a professional's file (ramq_portal.filecache): served without a query while the file
+does not change, and never stale: every kind of write, the day changing, and an emailed link expiring
+each show on the next page."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.apps import apps
+from django.db import transaction
+from django.urls import reverse
+
+from comptes.models import BillingAccount
+from dossier import tokens
+from dossier.constants import TokenPurpose
+from dossier.models import Professional, Telephone
+from notifications.models import SecureMessage
+from ramq_portal import clock, filecache
+from ramq_portal.templatetags.filecache import CSRF_PLACEHOLDER
+from tests import factories
+from tests.factories import aware
+
+pytestmark = pytest.mark.django_db
+
+BACKEND = "ramq_portal.auth_backends.CachedModelBackend"
+FILE_APPS = ["dossier", "comptes", "notifications", "inscription"]
+
+
+def _points_at_a_file(model) -> bool:
+    return any(
+        (field.many_to_one or field.one_to_one) and field.concrete and field.related_model in (Professional, BillingAccount)
+        for field in model._meta.get_fields()
+    )
+
+
+def test_every_model_that_belongs_to_a_file_bumps_its_version_on_every_write():
+    models = [m for label in FILE_APPS for m in apps.get_app_config(label).get_models()
+              if not m.__name__.startswith("Historical") and (_points_at_a_file(m) or m is Professional)]
+    assert len(models) > 15
+    undeclared = [m.__name__ for m in models if not getattr(m, "FILE_OWNERS", None)]
+    plain_managers = [m.__name__ for m in models if not isinstance(m._default_manager.all(), filecache.FileQuerySet)]
+    assert undeclared == [] and plain_managers == []
+
+
+@pytest.fixture
+def alice_client(client, alice, pay_calendar):
+    client.force_login(alice.user, backend=BACKEND)
+    return client
+
+
+def profil(client) -> str:
+    response = client.get(reverse("dossier:profil"))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_profil_page_is_served_from_the_cache_without_a_query(alice_client, django_assert_num_queries):
+    first = profil(alice_client)
+    with django_assert_num_queries(0):
+        again = profil(alice_client)
+    without_tokens = lambda page: re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page)  # noqa: E731 (masked anew per request)
+    assert without_tokens(again) == without_tokens(first) and "Tremblay" in again
+
+
+def test_each_session_gets_its_own_csrf_token_in_a_cached_page(client, alice, pay_calendar):
+    tokens_seen = []
+    for _ in range(2):
+        client.logout()
+        client.cookies.clear()
+        client.force_login(alice.user, backend=BACKEND)
+        page = profil(client)
+        tokens_seen.append(set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)))
+        assert CSRF_PLACEHOLDER not in page
+    assert all(tokens_seen) and tokens_seen[0] != tokens_seen[1]
+
+
+def test_a_saved_row_shows_on_the_next_page(alice_client, alice):
+    profil(alice_client)
+    factories.TelephoneFactory(professional=alice, number="+14185550199")
+    assert "555-0199" in profil(alice_client)
+
+
+def test_a_queryset_update_and_delete_show_on_the_next_page(alice_client, alice):
+    phone = factories.TelephoneFactory(professional=alice, number="+14185550188", extension="")
+    profil(alice_client)
+    Telephone.objects.filter(pk=phone.pk).update(extension="777")
+    assert "777" in profil(alice_client)
+    Telephone.objects.filter(pk=phone.pk).delete()
+    assert "555-0188" not in profil(alice_client)
+
+
+def test_NOT_2_messages_written_in_bulk_change_the_unread_count_of_the_tabs(alice_client, alice):
+    SecureMessage.objects.filter(professional=alice).update(read_at=clock.now())
+    assert "messages non lus" not in profil(alice_client)
+    SecureMessage.objects.bulk_create([
+        SecureMessage(professional=alice, subject=f"Avis {n}", body="…", created_at=clock.now()) for n in range(3)
+    ])
+    assert '<span class="badge">3<span class="visually-hidden"> messages non lus' in profil(alice_client)
+
+
+def test_a_write_rolled_back_or_read_before_its_commit_is_never_served(alice_client, alice, django_capture_on_commit_callbacks):
+    profil(alice_client)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        phone = factories.TelephoneFactory(professional=alice, number="+14185550177")
+        # A page rendered now would read the rows of this transaction's snapshot; whatever it stored is
+        # under a version that the commit replaces.
+        version_before_commit = filecache.version(alice.pk)
+    assert filecache.version(alice.pk) != version_before_commit
+    assert "555-0177" in profil(alice_client)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Telephone.objects.filter(pk=phone.pk).delete()
+        raise RuntimeError
+    assert "555-0177" in profil(alice_client)
+
+
+def test_PRO_5_a_pending_address_shows_in_force_on_its_day_with_no_write(alice_client, alice, frozen_clock):
+    frozen_clock(aware(2027, 3, 1, 23, 50))
+    factories.CorrespondenceAddressFactory(professional=alice, line1="77, rue des Lilas", effective_from=clock.today() + timedelta(days=1))
+    today = profil(alice_client)
+    assert "Changement en attente, en vigueur le 2 mars 2027" in today
+    frozen_clock(aware(2027, 3, 2, 0, 5))
+    tomorrow = profil(alice_client)
+    assert "Changement en attente, en vigueur" not in tomorrow and "77, rue des Lilas" in tomorrow
+
+
+def test_EML_4_the_email_status_changes_when_the_link_expires_with_no_write(alice_client, alice, frozen_clock):
+    frozen_clock(aware(2027, 3, 1, 9, 0))
+    Professional.objects.filter(pk=alice.pk).update(email="alice@example.com", email_activated_at=None)
+    tokens.issue(professional=alice, purpose=TokenPurpose.EMAIL, target="alice@example.com", moment=clock.now())
+    waiting = profil(alice_client)
+    frozen_clock(aware(2027, 3, 6, 8, 59))  # the link lasts 120 hours (EML-3): the day has changed, not the status
+    assert "alice@example.com" in waiting and _email_section(profil(alice_client)) == _email_section(waiting)
+    frozen_clock(aware(2027, 3, 6, 9, 1))
+    assert _email_section(profil(alice_client)) != _email_section(waiting)
+
+
+def _email_section(page: str) -> str:
+    start = page.index("<h3>Courriel</h3>")
+    section = page[start:page.index("</section>", start)]
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", section)
+
+
+def test_NOT_2_the_inbox_is_served_from_the_cache_and_shows_a_message_read_elsewhere(alice_client, alice, django_assert_num_queries):
+    SecureMessage.objects.filter(professional=alice).delete()
+    message = SecureMessage.objects.create(professional=alice, subject="Votre état de compte", body="…", created_at=clock.now())
+    first = alice_client.get(reverse("notifications:inbox")).content.decode()
+    assert "1 message non lu." in first
+    with django_assert_num_queries(0):
+        assert alice_client.get(reverse("notifications:inbox")).status_code == 200
+    assert alice_client.get(reverse("notifications:message", args=[message.pk])).status_code == 200  # reading it
+    assert "message non lu" not in alice_client.get(reverse("notifications:inbox")).content.decode()
