@@ -30,7 +30,10 @@ def displayed_payment_settings() -> Prefetch:
     number is not loaded (nor decrypted), its last 3 digits are (PaymentSettings.masked_account)."""
     return Prefetch(
         "payment_settings",
-        queryset=PaymentSettings.objects.filter(cancelled_at__isnull=True).defer("bank_account").select_related("institution"),
+        queryset=PaymentSettings.objects.filter(cancelled_at__isnull=True).defer("bank_account").select_related("institution")
+        # By its own columns: the model's ordering ("account", then the account's own ordering) would join
+        # the accounts and the files to sort by the professional's name.
+        .order_by("account_id", "effective_from", "recorded_at"),
     )
 
 
