@@ -6,14 +6,12 @@
 * STF-3 / PAI-2: showing an account number masked decrypts nothing. The last 3 digits are kept in clear
   beside the encrypted number (written with it by the one service that writes it); the pages, the staff
   overview and the admin read those, never the number. The database refuses a number without them.
-* On PostgreSQL, with enough rows for the planner's choice to mean something (the back-office load:
-  many files, each with its personal account, and the large file, 50 accounts): EXPLAIN of each query
-  the tab's pages really run reads no large table whole.
 """
 from __future__ import annotations
 
 import re
 from contextlib import contextmanager
+from datetime import timedelta
 from io import StringIO
 from unittest import mock
 
@@ -22,11 +20,15 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from comptes.constants import AccountKind, PaymentMode
-from comptes.models import AccountMembership, BillingAccount, PaymentSettings
+from comptes.constants import AccountKind, PaymentMode, StatementOption
+from comptes.models import AccountAddress, AccountMembership, BillingAccount, PaymentSettings, StatementSettings
+from dossier.addresses import AddressInput
+from dossier.models import CorrespondenceAddress, CorrespondencePreference, PlaceOfPractice, Professional, Telephone
+from guichet.management.commands.generate_backoffice_load import LARGE_FILE_PASSWORD, LARGE_FILE_USERNAME, PROFESSION_PREFIX
 from ramq_portal import clock, crypto
 from tests import factories
 from tests.comptes.test_comptes_access_and_queries import (
@@ -196,3 +198,92 @@ def test_the_migration_fills_the_last_3_digits_of_older_rows_from_the_number(ali
     history.objects.create(**{**history.objects.values().get(), "history_id": None, "bank_account": "", "bank_account_last3": "12"})
     migration.fill_last3(apps, None)
     assert sorted(history.objects.values_list("bank_account_last3", flat=True)) == ["", "321"]
+
+
+# --- the bench's data: every file with its personal account, and the large file -----------------------------------
+
+
+def generate(files: int, requests: int, *, large_file: bool = False) -> str:
+    out = StringIO()
+    call_command("generate_backoffice_load", files=files, requests=requests, large_file=large_file, stdout=out)
+    return out.getvalue()
+
+
+def test_CPT_1_each_generated_file_has_its_address_and_personal_account_as_opening_a_file_leaves_it():
+    """DOS-3 / CPT-1 / ETC-5: as dossier.services.open_file: the correspondence address in force since the
+    opening, the personal account numbered with the professional number, its statement settings ("not
+    now") addressed to the correspondence address."""
+    generate(300, 20)
+    files = Professional.objects.filter(profession__code__startswith=PROFESSION_PREFIX)
+    assert files.count() == 300
+    accounts = BillingAccount.objects.filter(professional__in=files).select_related("professional", "statement_settings")
+    assert accounts.count() == 300
+    addresses = {a.professional_id: a for a in CorrespondenceAddress.objects.filter(professional__in=files)}
+    assert len(addresses) == 300
+    for account in accounts:
+        file = account.professional
+        assert (account.kind, account.number, account.name, account.opened_at) == (
+            AccountKind.PERSONAL, file.professional_number, "Finances personnelles", file.opened_at)
+        address = addresses[file.pk]
+        assert address.effective_from == clock.quebec_date(file.opened_at) < clock.today() and address.cancelled_at is None
+        settings_ = account.statement_settings
+        assert settings_.option == StatementOption.NONE and settings_.agency_id is None
+        assert AddressInput.of(settings_).as_dict() == AddressInput.of(address).as_dict()
+
+
+def large_file_records(professional) -> list:
+    """Every history record of the large file: its file, coordinates, places, preferences, the accounts it
+    holds (with their settings, addresses and memberships) and its memberships of others' accounts."""
+    held = list(BillingAccount.objects.filter(professional=professional).values_list("pk", flat=True))
+    sources = [
+        Professional.history.filter(id=professional.pk),
+        *(model.history.filter(professional_id=professional.pk)
+          for model in (CorrespondenceAddress, Telephone, PlaceOfPractice, CorrespondencePreference, BillingAccount)),
+        *(model.history.filter(account_id__in=held) for model in (StatementSettings, PaymentSettings, AccountAddress)),
+        AccountMembership.history.filter(Q(account_id__in=held) | Q(professional_id=professional.pk)),
+    ]
+    return [record for source in sources for record in source]
+
+
+@pytest.mark.dates  # the large file's past is laid out from today
+def test_the_large_file_signs_in_and_has_50_places_50_accounts_500_messages_and_450_changes_over_years(client, agent):
+    generate(50, 0, large_file=True)
+    response = client.post(reverse("login"), {"username": LARGE_FILE_USERNAME, "password": LARGE_FILE_PASSWORD})
+    assert response.status_code == 302, response.content.decode()[:1000]
+    professional = Professional.objects.get(user__username=LARGE_FILE_USERNAME)
+    assert professional.has_activated_email and professional.is_registered and professional.places_of_practice.count() == 50
+    assert professional.places_of_practice.filter(is_main=True).count() == 1
+    with counted_decrypts() as decrypts:
+        listing = client.get(reverse("comptes:accounts"), **FRENCH)
+    assert listing.status_code == 200 and decrypts == []
+    assert len(listing.context["accounts"]) == 50
+    held = BillingAccount.objects.filter(professional=professional)
+    assert held.filter(kind=AccountKind.PERSONAL).count() == 1 and held.filter(kind=AccountKind.COLLECTIVE).count() == 8
+    assert AccountMembership.objects.filter(professional=professional).exclude(account__professional=professional).count() == 2
+    assert AccountMembership.objects.filter(account__in=held).exclude(professional=professional).count() == 8  # colleagues
+    # Payment settings as the service leaves them: bank numbers encrypted, their last 3 digits beside them.
+    payments = PaymentSettings.objects.filter(account__professional=professional)
+    transfers = [p for p in payments if p.mode == PaymentMode.TRANSFER]
+    assert len(transfers) > 40 and all(p.bank_account[-3:] == p.bank_account_last3 and len(p.bank_account) >= 7 for p in transfers)
+    # BEY-1: at most one pending change per slot, and the last few changes are pending.
+    today = clock.today()
+    for rows in (payments, professional.correspondence_addresses.all(), professional.preferences.all()):
+        live = rows.filter(cancelled_at__isnull=True, effective_from__gt=today)
+        slots = [tuple(getattr(r, f) for f in ("account_id", "kind") if hasattr(r, f)) for r in live]
+        assert len(slots) == len(set(slots)) and live.exists()
+    # The Messagerie: 500 messages, the latest 7 unread.
+    assert professional.secure_messages.count() == 500 and professional.secure_messages.filter(read_at__isnull=True).count() == 7
+    assert client.get(reverse("notifications:inbox"), **FRENCH).status_code == 200
+    # 450 history records of its own, real changes spread over 8 years, by itself, an agent or the system.
+    records = large_file_records(professional)
+    assert len(records) == 450
+    years = {record.history_date.year for record in records}
+    assert len(years) >= 8 and min(r.history_date for r in records) < clock.now() - timedelta(days=7 * 365)
+    assert all(r.history_date <= clock.now() for r in records)
+    authors = {r.history_user_id for r in records}
+    assert {None, professional.user_id} <= authors and len(authors) == 3
+    assert {r.history_type for r in records} == {"+", "~", "-"}  # telephones are replaced, as the service does
+    history = client.get(reverse("dossier:history"), **FRENCH)
+    assert history.status_code == 200 and "Changement de téléphone" in history.content.decode()
+    assert "already there: nothing generated" in generate(50, 0, large_file=True)
+    assert len(large_file_records(professional)) == 450
