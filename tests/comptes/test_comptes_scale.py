@@ -6,6 +6,9 @@
 * STF-3 / PAI-2: showing an account number masked decrypts nothing. The last 3 digits are kept in clear
   beside the encrypted number (written with it by the one service that writes it); the pages, the staff
   overview and the admin read those, never the number. The database refuses a number without them.
+* On PostgreSQL, with enough rows for the planner's choice to mean something (the back-office load:
+  many files, each with its personal account, and the large file, 50 accounts): EXPLAIN of each query
+  the tab's pages really run reads no large table whole.
 """
 from __future__ import annotations
 
@@ -28,6 +31,7 @@ from comptes.constants import AccountKind, PaymentMode, StatementOption
 from comptes.models import AccountAddress, AccountMembership, BillingAccount, PaymentSettings, StatementSettings
 from dossier.addresses import AddressInput
 from dossier.models import CorrespondenceAddress, CorrespondencePreference, PlaceOfPractice, Professional, Telephone
+from guichet import explain
 from guichet.management.commands.generate_backoffice_load import LARGE_FILE_PASSWORD, LARGE_FILE_USERNAME, PROFESSION_PREFIX
 from ramq_portal import clock, crypto
 from tests import factories
@@ -287,3 +291,45 @@ def test_the_large_file_signs_in_and_has_50_places_50_accounts_500_messages_and_
     assert history.status_code == 200 and "Changement de téléphone" in history.content.decode()
     assert "already there: nothing generated" in generate(50, 0, large_file=True)
     assert len(large_file_records(professional)) == 450
+
+
+# --- EXPLAIN on PostgreSQL -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def large_load(alice, agent, pay_calendar):
+    """Enough rows for the planner's choice to mean something (the command ends with ANALYZE): 20,000 files,
+    each with its address, personal account and statement settings; the large file; Alice with 10 accounts."""
+    many_accounts(alice, size=9)
+    generate(20_000, 2_000, large_file=True)
+
+
+@needs_postgres
+@pytest.mark.parametrize("who", ["alice", "large file"])
+def test_CPT_2_no_query_of_the_comptes_pages_reads_a_large_table_whole_on_postgresql(alice, large_load, who):
+    professional = alice if who == "alice" else Professional.objects.get(user__username=LARGE_FILE_USERNAME)
+    rows = explain.table_rows()
+    assert min(rows[t] for t in ("comptes_billingaccount", "comptes_statementsettings", "dossier_correspondenceaddress")) >= explain.LARGE_TABLE_ROWS
+    pages = explain.explain_comptes_pages(professional, host="testserver")
+    assert {page.name for page in pages} >= {"accounts", "account (personal)", "edit_payment", "edit_statement", "account (administrative)"}
+    for page in pages:
+        assert page.status == 200, page.url
+        assert page.large_seq_scans == [], [q.plan for q in page.queries if q.large_seq_scans]
+        listing = [q for q in page.queries if q.sql.startswith("SELECT") and ACCOUNTS_TABLE in q.sql.split(" WHERE ")[0]]
+        assert len(listing) == 1, page.name
+        plan = listing[0].plan
+        assert "Seq Scan on comptes_billingaccount" not in plan and "Seq Scan on comptes_statementsettings" not in plan, plan
+        assert re.search(r"Index (Only )?Scan using \w+ on comptes_billingaccount", plan), plan
+
+
+@needs_postgres
+def test_the_or_across_the_memberships_join_that_the_tab_used_reads_the_accounts_whole_on_postgresql(alice, large_load):
+    """Why the UNION (issue 14): the former filter, with the same rows, makes the planner read the table."""
+    former = BillingAccount.objects.filter(Q(professional=alice) | Q(memberships__professional=alice), closed_at__isnull=True).distinct()
+    assert "Seq Scan on comptes_billingaccount" in explain.explain(_sql(former))
+
+
+def _sql(queryset) -> str:
+    with CaptureQueriesContext(connection) as captured:
+        list(queryset)
+    return captured.captured_queries[-1]["sql"]
