@@ -138,6 +138,11 @@ class PaymentSettingsAdmin(MaskedHistoryAdmin):
     def masked_account(self, obj):
         return obj.masked_account
 
+    def get_queryset(self, request):
+        """The list and the page show the last 3 digits: the number itself is neither loaded nor
+        decrypted (the reveal view below loads it, recorded)."""
+        return super().get_queryset(request).defer("bank_account")
+
     def get_urls(self):
         own = [path("<int:object_id>/numero-complet/", self.admin_site.admin_view(self.reveal_view),
                     name="comptes_paymentsettings_reveal")]

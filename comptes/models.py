@@ -144,7 +144,11 @@ class AccountMembership(models.Model):
 
 class PaymentSettings(DatedValue):
     """*Coordonnées de paiement* of an account (PAI-1..5): dated, since a new bank account takes effect at
-    the next payment (PAI-4). The account number is encrypted at rest and shown masked."""
+    the next payment (PAI-4). The account number is encrypted at rest and shown masked, from its last 3
+    digits kept in clear beside it (written with it by comptes.accounts.change_payment): pages and the
+    admin load the rows without the number (`.defer("bank_account")`), so that showing an account
+    decrypts nothing; only the service comparing bank details and the recorded viewing
+    (dossier.disclosure) read it."""
 
     FILE_OWNERS = ("account__professional_id", "account__memberships__professional_id")  # the files this row shows on (ramq_portal.filecache)
     objects = FileQuerySet.as_manager()
@@ -164,6 +168,15 @@ class PaymentSettings(DatedValue):
         verbose_name_plural = _("coordonnées de paiement")
         ordering = ["account", "effective_from", "recorded_at"]
         indexes = [models.Index(fields=["account", "effective_from"], name="payset_account_eff_idx")]
+        constraints = [
+            # The last 3 digits are what every page, the admin and the deposit notices show, so that a
+            # display never decrypts the number: they are there exactly when the number is.
+            models.CheckConstraint(
+                condition=(models.Q(bank_account="") & models.Q(bank_account_last3=""))
+                | (~models.Q(bank_account="") & models.Q(bank_account_last3__regex=r"^[0-9]{3}$")),
+                name="bank_account_last3_with_bank_account",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_mode_display()} {self.masked_account}".strip()

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import unicodedata
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404
 
-from comptes.models import AccountAddress, BillingAccount, BillingAgency, PaymentSettings, SoftwareDeveloper
+from comptes.models import AccountAddress, AccountMembership, BillingAccount, BillingAgency, PaymentSettings, SoftwareDeveloper
 from dossier.selectors import own_professional
 from dossier.models import Professional, Request, User
 
@@ -16,14 +16,32 @@ def live_account_addresses() -> Prefetch:
     return Prefetch("correspondence_addresses", queryset=AccountAddress.objects.filter(cancelled_at__isnull=True))
 
 
+def account_ids_of(professional: Professional):
+    """The ids of the accounts the professional holds or belongs to (CPT-2), as a subquery: the UNION of
+    two lookups that each use an index (billing accounts by holder, memberships by member). An OR of the
+    two across a join could use neither and read both tables whole (issue 14)."""
+    held = BillingAccount.objects.filter(professional=professional).order_by().values("pk")
+    joined = AccountMembership.objects.filter(professional=professional).order_by().values("account_id")
+    return held.union(joined)
+
+
+def displayed_payment_settings() -> Prefetch:
+    """An account's payment rows that are or will be in force, as pages show them: the bank account
+    number is not loaded (nor decrypted), its last 3 digits are (PaymentSettings.masked_account)."""
+    return Prefetch(
+        "payment_settings",
+        queryset=PaymentSettings.objects.filter(cancelled_at__isnull=True).defer("bank_account").select_related("institution")
+        # By its own columns: the model's ordering ("account", then the account's own ordering) would join
+        # the accounts and the files to sort by the professional's name.
+        .order_by("account_id", "effective_from", "recorded_at"),
+    )
+
+
 def _accounts_of(professional: Professional):
     return (
-        BillingAccount.objects.filter(Q(professional=professional) | Q(memberships__professional=professional), closed_at__isnull=True)
-        .distinct()
+        BillingAccount.objects.filter(pk__in=account_ids_of(professional), closed_at__isnull=True)
         .select_related("statement_settings__agency")
-        .prefetch_related(
-            Prefetch("payment_settings", queryset=PaymentSettings.objects.filter(cancelled_at__isnull=True).select_related("institution"))
-        )
+        .prefetch_related(displayed_payment_settings())
         .order_by("kind", "number")
     )
 

@@ -25,8 +25,8 @@ from comptes.accounts import BankDetails, payment_in_force
 from comptes.constants import AccountKind, AgencyType, PaymentMode, StatementOption
 from comptes.exceptions import AgencyRefused, CompanyAccountRefused, MandateRequired
 from comptes.forms import AGENCY_REFUSED, COMPANY_ACCOUNT_REFUSED, MANDATE_REQUIRED, PaymentForm, StatementForm
-from comptes.models import BillingAccount, BillingAgency, PaymentSettings, SoftwareDeveloper
-from comptes.selectors import agency_at_address, search_agencies, search_developers
+from comptes.models import BillingAccount, BillingAgency, SoftwareDeveloper
+from comptes.selectors import agency_at_address, displayed_payment_settings, search_agencies, search_developers
 from dossier.addresses import AddressInput
 from dossier.constants import RemunerationMode
 from dossier.forms import CorrespondenceForm, PlaceFormSet, TelephoneFormSet, correspondence_initial, place_initial
@@ -101,7 +101,7 @@ class Context:
         """The personal account (*Finances personnelles*, DOS-3) with its payment and statement settings."""
         return (
             BillingAccount.objects.select_related("statement_settings")
-            .prefetch_related(Prefetch("payment_settings", queryset=PaymentSettings.objects.filter(cancelled_at__isnull=True)))
+            .prefetch_related(displayed_payment_settings())
             .get(professional=self.professional, kind=AccountKind.PERSONAL)
         )
 

@@ -84,7 +84,7 @@ $py manage.py load_demo_data
 $py manage.py collectstatic --noinput -v 0
 
 step "Generating the back-office load: ${BENCH_LOAD_FILES:-1000000} files, ${BENCH_LOAD_REQUESTS:-200000} requests (generate_backoffice_load)"
-$py manage.py generate_backoffice_load --files "${BENCH_LOAD_FILES:-1000000}" --requests "${BENCH_LOAD_REQUESTS:-200000}"
+$py manage.py generate_backoffice_load --files "${BENCH_LOAD_FILES:-1000000}" --requests "${BENCH_LOAD_REQUESTS:-200000}" --large-file
 
 port="$(bash scripts/free-port.sh)"
 export GUNICORN_BIND="127.0.0.1:$port"
@@ -101,6 +101,9 @@ if [ "$status" -ne 0 ]; then
 fi
 # The payment run has the machine to itself, as the worker that runs it would (no server load).
 stop_gunicorn
+
+step "EXPLAIN of the Comptes pages' queries (scripts/bench_explain.py)"
+$py scripts/bench_explain.py --output bench-results.json || status=$?
 
 step "Payment run over ${BENCH_PAYMENT_RUN_ACCOUNTS:-100000} accounts (scripts/bench_payment_run.py)"
 $py scripts/bench_payment_run.py --output bench-results.json || status=$?
