@@ -42,8 +42,8 @@ from comptes.selectors import (
 from dossier import dated
 from dossier.addresses import AddressInput
 from dossier.decorators import registration_required
-from dossier.selectors import own_professional
-from ramq_portal import clock
+from dossier.selectors import file_page_for_user, own_professional
+from ramq_portal import clock, filecache
 
 STALE = gettext_lazy("Ce compte a été modifié ailleurs depuis que vous avez ouvert la page. Rien n'a été enregistré : "
           "voici les données à jour, refaites vos changements.")
@@ -68,22 +68,23 @@ def _search_text(value) -> str:
 @login_required
 @registration_required
 def accounts(request):
-    """The Comptes de facturation tab: Finances personnelles, administrative accounts, requests."""
-    professional, accounts = billing_accounts_for_user(request.user)
-    today = clock.today()
-    return render(
-        request,
-        "comptes/accounts.html",
-        {
+    """The Comptes de facturation tab: Finances personnelles, administrative accounts, requests. Its
+    content comes from the file's page cache (ramq_portal.filecache) while the file does not change."""
+    page = file_page_for_user(request.user)
+
+    def build():
+        professional, accounts = billing_accounts_for_user(request.user)
+        return {
             "professional": professional,
-            "accounts": [(a, services.payment_in_force(a, today)) for a in accounts],
+            "accounts": [(a, services.payment_in_force(a, page.day)) for a in accounts],
             "requests": requests_of(professional),
-            "next_payment": paycalendar.next_payment(clock.now()),
+            "next_payment": paycalendar.next_payment(page.day),
             "open_form": OpenAccountForm(),
             "join_form": JoinCollectiveForm(),
-            "active_tab": "comptes",
-        },
-    )
+        }
+
+    names = ("professional", "accounts", "requests", "next_payment", "open_form", "join_form")
+    return render(request, "comptes/accounts.html", {"file_page": page, "active_tab": "comptes", **filecache.lazily(build, *names)})
 
 
 @require_GET

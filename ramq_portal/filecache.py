@@ -31,6 +31,7 @@ from datetime import date, datetime, time, timedelta
 from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 
 from ramq_portal import clock
@@ -168,9 +169,10 @@ def page_of(professional_id: int) -> FilePage:
 
 
 def lazily(build, *names: str) -> dict:
-    """{name: callable} for a page's context, computed by `build()` (once) only if the template asks:
-    Django's templates call a callable they find in the context, and on a cache hit the fragment that
-    reads these names is not rendered at all."""
+    """{name: lazy value} for a page's context, computed by `build()` (once, for all names) only when
+    something reads one of them: on a cache hit the fragments that read them are not rendered, and
+    nothing is computed. The values stand in for the real ones (attributes, iteration, length, truth,
+    comparisons, str), in templates and in tests alike."""
     computed: dict = {}
 
     def value(name):
@@ -178,6 +180,6 @@ def lazily(build, *names: str) -> dict:
             if not computed:
                 computed.update(build())
             return computed[name]
-        return read
+        return SimpleLazyObject(read)
 
     return {name: value(name) for name in names}

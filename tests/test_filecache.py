@@ -150,3 +150,12 @@ def test_NOT_2_the_inbox_is_served_from_the_cache_and_shows_a_message_read_elsew
         assert alice_client.get(reverse("notifications:inbox")).status_code == 200
     assert alice_client.get(reverse("notifications:message", args=[message.pk])).status_code == 200  # reading it
     assert "message non lu" not in alice_client.get(reverse("notifications:inbox")).content.decode()
+
+
+def test_CPT_1_the_accounts_tab_is_served_from_the_cache_and_shows_a_new_account(alice_client, alice, django_assert_num_queries):
+    first = alice_client.get(reverse("comptes:accounts")).content.decode()
+    with django_assert_num_queries(0):
+        assert alice_client.get(reverse("comptes:accounts")).status_code == 200
+    assert "Compte du cabinet" not in first
+    factories.BillingAccountFactory(professional=alice, kind="individuel", number="A99990001", name="Compte du cabinet")
+    assert "Compte du cabinet" in alice_client.get(reverse("comptes:accounts")).content.decode()
