@@ -27,32 +27,36 @@ def own_professional(user: User) -> Professional:
     return professional
 
 
-def _file():
-    """A professional's file with everything the Profil tab (and the staff's overview) shows, in 5 queries."""
-    live_link = VerificationToken.objects.filter(
-        professional=OuterRef("pk"), purpose=TokenPurpose.EMAIL, state=TokenState.ACTIVE, expires_at__gt=clock.now()
-    )
-    return (
-        _with_unread(Professional.objects.select_related("profession"))
-        .annotate(email_link_live=Exists(live_link))
-        .prefetch_related(
-            "telephones",
-            "places_of_practice",
-            Prefetch(
-                "correspondence_addresses",
-                queryset=CorrespondenceAddress.objects.filter(cancelled_at__isnull=True).order_by("effective_from", "recorded_at"),
-            ),
-            Prefetch(
-                "preferences",
-                queryset=CorrespondencePreference.objects.filter(cancelled_at__isnull=True).order_by("effective_from", "recorded_at"),
-            ),
+FILE_PARTS = ("telephones", "places", "addresses", "preferences")
+
+
+def _file(parts=FILE_PARTS):
+    """A professional's file with what a page shows of it: everything (the Profil tab, the staff's
+    overview: 5 queries), or only the parts an edit page needs (1 query, and one per part)."""
+    prefetches = {
+        "telephones": "telephones",
+        "places": "places_of_practice",
+        "addresses": Prefetch(
+            "correspondence_addresses",
+            queryset=CorrespondenceAddress.objects.filter(cancelled_at__isnull=True).order_by("effective_from", "recorded_at"),
+        ),
+        "preferences": Prefetch(
+            "preferences",
+            queryset=CorrespondencePreference.objects.filter(cancelled_at__isnull=True).order_by("effective_from", "recorded_at"),
+        ),
+    }
+    queryset = _with_unread(Professional.objects.select_related("profession"))
+    if "addresses" in parts:  # the email status is shown with the coordinates
+        live_link = VerificationToken.objects.filter(
+            professional=OuterRef("pk"), purpose=TokenPurpose.EMAIL, state=TokenState.ACTIVE, expires_at__gt=clock.now()
         )
-    )
+        queryset = queryset.annotate(email_link_live=Exists(live_link))
+    return queryset.prefetch_related(*(prefetches[part] for part in parts))
 
 
-def professional_for_user(user: User) -> Professional:
-    """The signed-in professional's file (DOS-5: 404 for anyone without one)."""
-    professional = _file().filter(user_id=user.pk).first()
+def professional_for_user(user: User, parts=FILE_PARTS) -> Professional:
+    """The signed-in professional's file, with `parts` of it (DOS-5: 404 for anyone without one)."""
+    professional = _file(parts).filter(user_id=user.pk).first()
     if professional is None:
         raise Http404
     return professional

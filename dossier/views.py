@@ -99,7 +99,7 @@ def profil(request):
 @require_http_methods(["GET", "POST"])
 @login_required
 def edit_correspondence(request):
-    professional = professional_for_user(request.user)
+    professional = professional_for_user(request.user, ("telephones", "addresses"))
     initial, phones = correspondence_initial(professional)
     form = CorrespondenceForm(_posted(request), initial=initial)
     phone_forms = TelephoneFormSet(_posted(request), initial=phones, prefix="tel")
@@ -245,7 +245,7 @@ def resend_cell_code(request):
 @require_http_methods(["GET", "POST"])
 @login_required
 def edit_practice(request):
-    professional = professional_for_user(request.user)
+    professional = professional_for_user(request.user, ("places",))
     initial = place_initial(professional)
     formset = PlaceFormSet(_posted(request), initial=initial, prefix="lieu")
     version = request.POST.get("version") if request.method == "POST" else professional.practice_version
@@ -274,7 +274,7 @@ def edit_practice(request):
 @require_http_methods(["GET", "POST"])
 @login_required
 def edit_preferences(request):
-    professional = professional_for_user(request.user)
+    professional = professional_for_user(request.user, ("preferences",))
     lines = preference_lines(professional, clock.today())
     initial = {"version": professional.preferences_version}
     initial.update({line.kind: (line.pending.channel if line.pending else line.in_force) for line in lines if not line.locked})
