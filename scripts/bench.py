@@ -43,32 +43,57 @@ SIGN_IN_PATH = "/connexion/"
 STAFF_USERNAME = "agent.demo"
 STAFF_PASSWORD = "Agent-2026"
 STAFF_SIGN_IN_PATH = "/admin/login/"
+# The large file of `generate_backoffice_load --large-file` (guichet/management/commands/generate_backoffice_load.py).
+LARGE_USERNAME = "dentiste.volumineux"
+LARGE_PASSWORD = "Volumineux-Dossier-2026!"
 QUEUE = "/admin/dossier/request/"
 
 
 @dataclass(frozen=True)
 class Page:
-    path: str  # may hold {professional_number}: resolved from the database (`count-queries`)
-    signed_in: bool = True  # loaded with the demo dentist's session cookie
-    staff: bool = False  # loaded with the demo agent's session cookie instead
+    # may hold {professional_number}, {account}, {large_account}: resolved from the database (`count-queries`)
+    path: str
+    signed_in: bool = True  # loaded with a session cookie: the demo dentist's unless `who` says otherwise
+    staff: bool = False  # the demo agent's session cookie instead
+    large: bool = False  # the large file's (generate_backoffice_load --large-file) instead
+    kind: str = "read"  # what issue 14 asks of it: read >= 0.25x, form >= 0.10x, admin >= 0.05x
+
+    @property
+    def who(self) -> str:
+        return "agent" if self.staff else "large" if self.large else "dentist"
 
 
 # The pages measured, in order; the first is the baseline every ratio divides by. Add a page of
 # the file by adding a line here.
 PAGES = [
-    Page("/healthz", signed_in=False),  # baseline: a bare Django view, no session
+    Page("/healthz", signed_in=False, kind="floor"),  # baseline: a bare Django view, no session
+    Page("/session/", kind="floor"),  # a signed-in bare view: the framework's floor with a session
     Page("/profil/"),
     Page("/comptes/"),
+    Page("/comptes/{account}/"),
     Page("/messagerie/"),
+    Page("/profil/historique/"),
+    Page("/profil/correspondance/", kind="form"),
+    Page("/profil/pratique/", kind="form"),
+    Page("/profil/preferences/", kind="form"),
+    Page("/comptes/{account}/paiement/", kind="form"),
+    # The large file: 50 places, 50 accounts, 500 messages, 450 changes (within 1.5x of the demo dentist's).
+    Page("/profil/?volumineux", large=True),
+    Page("/comptes/?volumineux", large=True),
+    Page("/comptes/{large_account}/?volumineux", large=True),
+    Page("/messagerie/?volumineux", large=True),
+    Page("/profil/historique/?volumineux", large=True),
+    Page("/profil/pratique/?volumineux", large=True, kind="form"),
     # The request queue (STF-1) as staff, over 200,000 requests: its first page, the search by
     # professional number (a file that has requests), the overdue filter, a search by the start of a
     # common last name (thousands of files match).
-    Page(QUEUE, staff=True),
-    Page(QUEUE + "?q={professional_number}", staff=True),
-    Page(QUEUE + "?echeance=depassee", staff=True),
-    Page(QUEUE + "?q=Trem", staff=True),
+    Page(QUEUE, staff=True, kind="admin"),
+    Page(QUEUE + "?q={professional_number}", staff=True, kind="admin"),
+    Page(QUEUE + "?echeance=depassee", staff=True, kind="admin"),
+    Page(QUEUE + "?q=Trem", staff=True, kind="admin"),
 ]
 BASELINE = PAGES[0]
+TARGETS = {"read": 0.25, "form": 0.10, "admin": 0.05, "floor": None}
 
 # wrk prints its summary through this Lua `done()` as one JSON line (latencies in microseconds).
 WRK_SCRIPT = r"""
@@ -202,11 +227,18 @@ def resolve_paths() -> dict[str, str]:
     if bounds["low"] is not None:
         number = generated.filter(pk__gte=(bounds["low"] + bounds["high"]) // 2).order_by("pk").values_list(
             "professional__professional_number", flat=True).first()
+    from comptes.models import BillingAccount
+
+    def first_account(username):
+        return BillingAccount.objects.filter(professional__user__username=username).order_by("pk").values_list("pk", flat=True).first()
+
+    values = {"professional_number": number, "account": first_account(USERNAME), "large_account": first_account(LARGE_USERNAME)}
     paths = {}
     for page in PAGES:
-        if "{professional_number}" in page.path and number is None:
-            raise BenchError(f"{page.path}: no back-office load in the database (manage.py generate_backoffice_load)")
-        paths[page.path] = page.path.format(professional_number=number) if "{" in page.path else page.path
+        missing = [name for name, value in values.items() if "{" + name + "}" in page.path and value is None]
+        if missing:
+            raise BenchError(f"{page.path}: nothing in the database for {missing} (manage.py generate_backoffice_load --large-file)")
+        paths[page.path] = page.path.format(**values) if "{" in page.path else page.path
     return paths
 
 
@@ -228,17 +260,18 @@ def count_queries(host: str) -> dict:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    users = {False: get_user_model().objects.get(username=USERNAME), True: get_user_model().objects.get(username=STAFF_USERNAME)}
+    users = {who: get_user_model().objects.get(username=name)
+             for who, name in (("dentist", USERNAME), ("agent", STAFF_USERNAME), ("large", LARGE_USERNAME))}
     paths = resolve_paths()
     counts: dict[str, int] = {}
     for page in PAGES:
         client = Client(HTTP_HOST=host, HTTP_ACCEPT_LANGUAGE="fr")
         if page.signed_in:
-            client.force_login(users[page.staff], backend="ramq_portal.auth_backends.CachedModelBackend")
+            client.force_login(users[page.who], backend="ramq_portal.auth_backends.CachedModelBackend")
         client.get(paths[page.path])
         with CaptureQueriesContext(connection) as captured:
             response = client.get(paths[page.path])
-        if response.status_code != 200:
+        if not 200 <= response.status_code < 300:
             raise BenchError(f"{paths[page.path]} answered {response.status_code} to the test client")
         counts[page.path] = len(captured.captured_queries)
     return {"paths": paths, "queries": counts}
@@ -266,10 +299,12 @@ def run(args: argparse.Namespace) -> int:
     sign_in(browser)
     print(f"Signed in as {USERNAME}.", flush=True)
     staff_browser = Browser(args.base_url)
-    if any(page.staff for page in PAGES):
-        sign_in_staff(staff_browser)
-        print(f"Signed in to the admin as {STAFF_USERNAME}.", flush=True)
-    signed_in = {False: browser, True: staff_browser}  # by Page.staff
+    sign_in_staff(staff_browser)
+    print(f"Signed in to the admin as {STAFF_USERNAME}.", flush=True)
+    large_browser = Browser(args.base_url)
+    sign_in(large_browser, username=LARGE_USERNAME, password=LARGE_PASSWORD)
+    print(f"Signed in as {LARGE_USERNAME} (the large file).", flush=True)
+    signed_in = {"dentist": browser, "agent": staff_browser, "large": large_browser}  # by Page.who
 
     print("Counting SQL queries per request (separate Django process) ...", flush=True)
     counted = count_queries_in_subprocess(browser.host)
@@ -278,9 +313,9 @@ def run(args: argparse.Namespace) -> int:
     for page in PAGES:  # every page must answer 200 before it is measured
         probe = Browser(args.base_url)
         if page.signed_in:
-            probe.cookies = dict(signed_in[page.staff].cookies)
+            probe.cookies = dict(signed_in[page.who].cookies)
         status, headers, _ = probe.request("GET", paths[page.path])
-        if status != 200:
+        if not 200 <= status < 300:
             raise BenchError(f"GET {paths[page.path]} answered {status} (Location: {headers.get('Location', '-')})")
 
     measured: dict[str, dict] = {}
@@ -289,7 +324,7 @@ def run(args: argparse.Namespace) -> int:
         script.write_text(WRK_SCRIPT)
         for page in PAGES:
             url = args.base_url.rstrip("/") + paths[page.path]
-            page_cookie = signed_in[page.staff].cookie_header() if page.signed_in else None
+            page_cookie = signed_in[page.who].cookie_header() if page.signed_in else None
             print(f"wrk {paths[page.path]}: {args.warmup} s warm-up, {args.duration} s measured, "
                   f"{args.connections} connections ...", flush=True)
             if args.warmup > 0:
@@ -307,7 +342,8 @@ def run(args: argparse.Namespace) -> int:
             "queries": queries[page.path],
             "ratio": round(measured[page.path]["rps"] / baseline_rps, 3) if baseline_rps else 0.0,
             **({"url": paths[page.path]} if paths[page.path] != page.path else {}),
-            **({"as": STAFF_USERNAME} if page.staff else {}),
+            **({"as": STAFF_USERNAME} if page.staff else {"as": LARGE_USERNAME} if page.large else {}),
+            "kind": page.kind, "target": TARGETS[page.kind],
         }
         for page in PAGES
     }
@@ -315,10 +351,11 @@ def run(args: argparse.Namespace) -> int:
 
     print()
     width = max(16, *(len(path) for path in results))
-    print(f"{'page':<{width}} {'rps':>9} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} {'ratio':>7}")
+    print(f"{'page':<{width}} {'rps':>9} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} {'ratio':>7} {'target':>7}")
     for path, row in results.items():
+        target = "" if row["target"] is None else f">={row['target']:.2f}" + ("" if row["ratio"] >= row["target"] else " !")
         print(f"{path:<{width}} {row['rps']:>9.1f} {row['p50_ms']:>8.2f} {row['p95_ms']:>8.2f} "
-              f"{row['queries']:>8d} {row['ratio']:>7.3f}")
+              f"{row['queries']:>8d} {row['ratio']:>7.3f} {target:>7}")
     for path, row in results.items():
         if "url" in row:
             print(f"{path}: measured at {row['url']}")

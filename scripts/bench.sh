@@ -2,16 +2,20 @@
 # `make bench`: the pages of the file under load, against production-like settings.
 #
 # Starts a throwaway PostgreSQL and a throwaway Redis (sessions and cache, as in production) on
-# 127.0.0.1, prepares the database (migrate, demo data, then the back-office load: 1,000,000 files and
-# 200,000 requests from `manage.py generate_backoffice_load`) and the static files, starts gunicorn
-# (gunicorn.conf.py: 2 gthread workers) with DEBUG off, then scripts/bench.py measures each page (the
-# professional's pages as the demo dentist, the request queue in the admin as the demo agent) with
-# wrk and counts its SQL queries. Then gunicorn is stopped and scripts/bench_payment_run.py times
-# the payment run over 100,000 accounts against a raw bulk insert of the same rows, in the same
-# database. Prints tables and writes bench-results.json at the repo root (the pages, and a
-# "payment_run" section). Everything it started is stopped on exit. Tunables: BENCH_SECONDS (8),
-# BENCH_WARMUP_SECONDS (2), BENCH_CONNECTIONS (4), BENCH_WRK_THREADS (1), WEB_CONCURRENCY (2),
-# GUNICORN_THREADS (4), BENCH_PAYMENT_RUN_ACCOUNTS (100000), BENCH_PAYMENT_RUN_TRACE_BATCHES (10:
+# 127.0.0.1, prepares the database (migrate, demo data, then the back-office load: 1,000,000 files, each
+# with its personal account, 200,000 requests and the large file, from `manage.py
+# generate_backoffice_load --large-file`) and the static files, starts gunicorn (gunicorn.conf.py: 2
+# gthread workers) with DEBUG off, then scripts/bench.py measures each page (the professional's pages as
+# the demo dentist and as the large file, the signed-in bare view, the request queue in the admin as
+# the demo agent) with wrk, counts its SQL queries and compares its throughput with /healthz and the
+# target of issue 14. Then gunicorn is stopped; scripts/bench_explain.py EXPLAINs the Comptes pages'
+# queries at that size; scripts/bench_cpu.py measures the CPU time per request in-process (the wizard's
+# steps too); and scripts/bench_payment_run.py, in a database of its own, times the payment run over
+# 100,000 accounts against a raw insert of the same rows. Prints tables and writes bench-results.json
+# at the repo root (the pages, and "explain", "cpu_per_request" and "payment_run" sections).
+# Everything it started is stopped on exit. Tunables: BENCH_SECONDS (8), BENCH_WARMUP_SECONDS (2),
+# BENCH_CONNECTIONS (4), BENCH_WRK_THREADS (1), WEB_CONCURRENCY (2), GUNICORN_THREADS (4),
+# BENCH_CPU_REQUESTS (60), BENCH_PAYMENT_RUN_ACCOUNTS (100000), BENCH_PAYMENT_RUN_TRACE_BATCHES (10:
 # batches of the tracemalloc pass; `all` or `off`), BENCH_LOAD_FILES (1000000), BENCH_LOAD_REQUESTS
 # (200000).
 set -euo pipefail
@@ -105,6 +109,15 @@ stop_gunicorn
 step "EXPLAIN of the Comptes pages' queries (scripts/bench_explain.py)"
 $py scripts/bench_explain.py --output bench-results.json || status=$?
 
-step "Payment run over ${BENCH_PAYMENT_RUN_ACCOUNTS:-100000} accounts (scripts/bench_payment_run.py)"
+step "CPU per request in-process, against /healthz (scripts/bench_cpu.py)"
+$py scripts/bench_cpu.py --output bench-results.json || status=$?
+
+# The payment run gets a database of its own, in the same cluster: in the pages' database, every one of
+# the 1,000,000 generated files has a personal account, which the run would pay as well.
+step "Payment run over ${BENCH_PAYMENT_RUN_ACCOUNTS:-100000} accounts, in its own database (scripts/bench_payment_run.py)"
+$py -c "import os, psycopg; psycopg.connect(os.environ['DATABASE_URL'], autocommit=True).execute('CREATE DATABASE payment_run')"
+DATABASE_URL="${DATABASE_URL%/*}/payment_run"
+export DATABASE_URL
+$py manage.py migrate --noinput -v 0
 $py scripts/bench_payment_run.py --output bench-results.json || status=$?
 exit "$status"

@@ -184,3 +184,10 @@ def test_session_alive_answers_204_when_signed_in_and_sends_anonymous_to_sign_in
     user = django_user_model.objects.create_user(username="quelqu.un", password="Un-mot-de-passe-2026")
     client.force_login(user, backend="ramq_portal.auth_backends.CachedModelBackend")
     assert client.get("/session/").status_code == 204
+
+
+def test_the_bench_signs_in_as_the_large_file_the_load_creates():
+    from guichet.management.commands import generate_backoffice_load as load
+    from scripts import bench
+
+    assert (bench.LARGE_USERNAME, bench.LARGE_PASSWORD) == (load.LARGE_FILE_USERNAME, load.LARGE_FILE_PASSWORD)
