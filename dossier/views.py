@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -99,11 +100,11 @@ def profil(request):
 @require_http_methods(["GET", "POST"])
 @login_required
 def edit_correspondence(request):
-    professional = professional_for_user(request.user, ("telephones", "addresses"))
-    initial, phones = correspondence_initial(professional)
-    form = CorrespondenceForm(_posted(request), initial=initial)
-    phone_forms = TelephoneFormSet(_posted(request), initial=phones, prefix="tel")
-    if request.method == "POST" and form.is_valid() and phone_forms.is_valid():
+    if request.method == "GET":
+        return _cached_form_page(request, "dossier/edit_correspondence.html", _correspondence_context)
+    context = _correspondence_context(request)
+    professional, form, phone_forms = context["professional"], context["form"], context["phone_forms"]
+    if form.is_valid() and phone_forms.is_valid():
         data = form.cleaned_data
         try:
             result = profile.update_correspondence(
@@ -125,14 +126,26 @@ def edit_correspondence(request):
             messages.info(request, _("Un code de confirmation a été envoyé par message texte à votre cellulaire."))
             return redirect("dossier:confirm_cell")
         return redirect("dossier:profil")
-    return render(
-        request,
-        "dossier/edit_correspondence.html",
-        {
-            "professional": professional, "form": form, "phone_forms": phone_forms,
-            "effective_date": paycalendar.effective_date(clock.now()), "active_tab": "profil",
-        },
-    )
+    return render(request, "dossier/edit_correspondence.html", {**context, "active_tab": "profil"})
+
+
+def _correspondence_context(request) -> dict:
+    professional = professional_for_user(request.user, ("telephones", "addresses"))
+    initial, phones = correspondence_initial(professional)
+    return {
+        "professional": professional, "form": CorrespondenceForm(_posted(request), initial=initial),
+        "phone_forms": TelephoneFormSet(_posted(request), initial=phones, prefix="tel"),
+        "effective_date": paycalendar.effective_date(clock.now()),
+    }
+
+
+def _cached_form_page(request, template: str, build) -> HttpResponse:
+    """An edit page as first shown (GET): its forms hold the file's values, so that it is the same
+    until the file changes, and comes from the file's page cache (ramq_portal.filecache) meanwhile."""
+    page = file_page_for_user(request.user)
+    names = ("professional", "form", "phone_forms", "formset", "version", "lines", "effective_date")
+    context = filecache.lazily(lambda: {name: None for name in names} | build(request), *names)
+    return render(request, template, {"file_page": page, "active_tab": "profil", **context})
 
 
 @require_POST
@@ -245,11 +258,11 @@ def resend_cell_code(request):
 @require_http_methods(["GET", "POST"])
 @login_required
 def edit_practice(request):
-    professional = professional_for_user(request.user, ("places",))
-    initial = place_initial(professional)
-    formset = PlaceFormSet(_posted(request), initial=initial, prefix="lieu")
-    version = request.POST.get("version") if request.method == "POST" else professional.practice_version
-    if request.method == "POST" and formset.is_valid():
+    if request.method == "GET":
+        return _cached_form_page(request, "dossier/edit_practice.html", _practice_context)
+    context = _practice_context(request)
+    professional, formset, version = context["professional"], context["formset"], context["version"]
+    if formset.is_valid():
         try:
             profile.update_practice(
                 professional=professional, expected_version=int(version or 0), places=formset.places(), by=request.user
@@ -262,10 +275,15 @@ def edit_practice(request):
         else:
             messages.success(request, _("Vos coordonnées de pratique ont été enregistrées."))
             return redirect("dossier:profil")
-    return render(
-        request, "dossier/edit_practice.html",
-        {"professional": professional, "formset": formset, "version": version, "active_tab": "profil"},
-    )
+    return render(request, "dossier/edit_practice.html", {**context, "active_tab": "profil"})
+
+
+def _practice_context(request) -> dict:
+    professional = professional_for_user(request.user, ("places",))
+    return {
+        "professional": professional, "formset": PlaceFormSet(_posted(request), initial=place_initial(professional), prefix="lieu"),
+        "version": request.POST.get("version") if request.method == "POST" else professional.practice_version,
+    }
 
 
 # --- Préférences de correspondance --------------------------------------------------------------------
@@ -274,12 +292,11 @@ def edit_practice(request):
 @require_http_methods(["GET", "POST"])
 @login_required
 def edit_preferences(request):
-    professional = professional_for_user(request.user, ("preferences",))
-    lines = preference_lines(professional, clock.today())
-    initial = {"version": professional.preferences_version}
-    initial.update({line.kind: (line.pending.channel if line.pending else line.in_force) for line in lines if not line.locked})
-    form = PreferencesForm(_posted(request), initial=initial)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "GET":
+        return _cached_form_page(request, "dossier/edit_preferences.html", _preferences_context)
+    context = _preferences_context(request)
+    professional, form = context["professional"], context["form"]
+    if form.is_valid():
         try:
             effective = profile.change_preferences(
                 professional=professional, expected_version=form.cleaned_data["version"],
@@ -296,13 +313,18 @@ def edit_preferences(request):
         else:
             messages.info(request, _("Aucun changement à vos préférences."))
         return redirect("dossier:profil")
-    return render(
-        request, "dossier/edit_preferences.html",
-        {
-            "professional": professional, "form": form, "lines": lines,
-            "effective_date": paycalendar.effective_date(clock.now()), "active_tab": "profil",
-        },
-    )
+    return render(request, "dossier/edit_preferences.html", {**context, "active_tab": "profil"})
+
+
+def _preferences_context(request) -> dict:
+    professional = professional_for_user(request.user, ("preferences",))
+    lines = preference_lines(professional, clock.today())
+    initial = {"version": professional.preferences_version}
+    initial.update({line.kind: (line.pending.channel if line.pending else line.in_force) for line in lines if not line.locked})
+    return {
+        "professional": professional, "form": PreferencesForm(_posted(request), initial=initial), "lines": lines,
+        "effective_date": paycalendar.effective_date(clock.now()),
+    }
 
 
 @require_POST

@@ -159,3 +159,22 @@ def test_CPT_1_the_accounts_tab_is_served_from_the_cache_and_shows_a_new_account
     assert "Compte du cabinet" not in first
     factories.BillingAccountFactory(professional=alice, kind="individuel", number="A99990001", name="Compte du cabinet")
     assert "Compte du cabinet" in alice_client.get(reverse("comptes:accounts")).content.decode()
+
+
+@pytest.mark.parametrize("name", ["dossier:edit_correspondence", "dossier:edit_practice", "dossier:edit_preferences"])
+def test_an_edit_page_as_first_shown_comes_from_the_cache_until_the_file_changes(alice_client, alice, name, django_assert_num_queries):
+    first = alice_client.get(reverse(name)).content.decode()
+    with django_assert_num_queries(0):
+        assert alice_client.get(reverse(name)).status_code == 200
+    Professional.objects.filter(pk=alice.pk).update(
+        correspondence_version=alice.correspondence_version + 7, practice_version=alice.practice_version + 7,
+        preferences_version=alice.preferences_version + 7,
+    )
+    versions = lambda page: re.findall(r'name="version" value="(\d+)"', page)  # noqa: E731
+    assert versions(alice_client.get(reverse(name)).content.decode()) != versions(first) != []
+
+
+def test_an_edit_form_sent_with_errors_is_shown_with_them_not_from_the_cache(alice_client, alice):
+    alice_client.get(reverse("dossier:edit_correspondence"))
+    response = alice_client.post(reverse("dossier:edit_correspondence"), {"version": alice.correspondence_version, "country": "CA"})
+    assert response.status_code == 200 and 'class="field field-error"' in response.content.decode()
