@@ -6,10 +6,15 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ramq_portal import clock
+from ramq_portal.filecache import EVERY_FILE, FileQuerySet
 
 
 class PaymentDate(models.Model):
     """A date on which fees are paid (PAY-1): generated every 2 weeks, editable date by date by staff."""
+
+    # The pay calendar: every file's pages give effective dates from it (ramq_portal.filecache).
+    FILE_OWNERS = (EVERY_FILE,)
+    objects = FileQuerySet.as_manager()
 
     date = models.DateField(_("date de paiement"), unique=True)
     note = models.CharField(_("note"), max_length=200, blank=True)

@@ -8,7 +8,7 @@ from simple_history.models import HistoricalRecords
 from comptes.constants import AccountKind, AgencyType, MandataryRelation, PaymentMode, ReceptionMode, StatementOption
 from dossier.models import DatedValue, PostalAddress, Professional, User
 from ramq_portal.crypto import EncryptedCharField
-from ramq_portal.filecache import FileQuerySet
+from ramq_portal.filecache import EVERY_FILE, FileQuerySet
 
 
 class BillingAccount(models.Model):
@@ -55,8 +55,8 @@ class BillingAccount(models.Model):
 class FinancialInstitution(models.Model):
     """A Canadian financial institution (reference data kept in the admin)."""
 
-    # Reference data: a change shows on every file whose accounts use it (ramq_portal.filecache).
-    FILE_OWNERS = ("paymentsettings__account__professional_id", "paymentsettings__account__memberships__professional_id")
+    # Reference data: listed on the payment forms of every file (ramq_portal.filecache).
+    FILE_OWNERS = (EVERY_FILE,)
     objects = FileQuerySet.as_manager()
 
     number = models.CharField(_("numéro d'institution"), max_length=3, unique=True)
@@ -77,6 +77,10 @@ class FinancialInstitution(models.Model):
 class SoftwareDeveloper(models.Model):
     """A software developer recognised for billing (reference data kept in the admin)."""
 
+    # Reference data: shown on the statement pages of every file that uses it (ramq_portal.filecache).
+    FILE_OWNERS = (EVERY_FILE,)
+    objects = FileQuerySet.as_manager()
+
     number = models.CharField(_("numéro de développeur"), max_length=5, unique=True)
     name = models.CharField(_("nom"), max_length=200)
     is_active = models.BooleanField(_("actif"), default=True)
@@ -95,9 +99,8 @@ class SoftwareDeveloper(models.Model):
 class BillingAgency(PostalAddress):
     """A billing agency (reference data kept in the admin), identified by its transmission number."""
 
-    # Reference data: a change shows on every file whose accounts use it (ramq_portal.filecache).
-    FILE_OWNERS = ("owner_id", "statementsettings__account__professional_id", "statementsettings__account__memberships__professional_id",
-                   "mandatary__account__professional_id")
+    # Reference data: shown on the pages of every file whose accounts use it (ramq_portal.filecache).
+    FILE_OWNERS = (EVERY_FILE,)
     objects = FileQuerySet.as_manager()
 
     transmission_number = models.CharField(_("numéro de transmission"), max_length=5, unique=True)

@@ -32,7 +32,7 @@ from dossier.constants import (
 from dossier import kinds
 from dossier.addresses import envelope_lines
 from dossier.indexes import PrefixSearchIndex
-from ramq_portal.filecache import FileQuerySet
+from ramq_portal.filecache import EVERY_FILE, FileQuerySet
 
 
 class User(AbstractUser):
@@ -45,6 +45,10 @@ class User(AbstractUser):
 
 class Profession(models.Model):
     """A profession the board pays (data, so that more can come without code)."""
+
+    # Reference data: its name is on every file of the profession (ramq_portal.filecache).
+    FILE_OWNERS = (EVERY_FILE,)
+    objects = FileQuerySet.as_manager()
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name_fr = models.CharField(_("nom (français)"), max_length=120)

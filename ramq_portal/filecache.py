@@ -37,6 +37,10 @@ from django.utils.translation import get_language
 from ramq_portal import clock
 
 VERSION_KEY = "file:{}:version"
+# Reference data shown on every file's pages (professions, financial institutions, agencies, the pay
+# calendar): a model declares FILE_OWNERS = (EVERY_FILE,) and a write to it bumps this version, which is
+# part of every page's key.
+EVERY_FILE = "*"
 
 
 def _version_key(professional_id) -> str:
@@ -44,21 +48,23 @@ def _version_key(professional_id) -> str:
 
 
 def version(professional_id: int) -> str:
-    """The file's current version (created on first use)."""
-    key = _version_key(professional_id)
-    current = cache.get(key)
-    if current is None:
-        cache.add(key, uuid.uuid4().hex, None)
-        current = cache.get(key)
-    return current
+    """The file's current version, with the reference data's (each created on first use): one round trip."""
+    keys = [_version_key(professional_id), _version_key(EVERY_FILE)]
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            cache.add(key, uuid.uuid4().hex, None)
+            found[key] = cache.get(key)
+    return f"{found[keys[0]]}.{found[keys[1]]}"
 
 
-def _replace(ids: set[int]) -> None:
+def _replace(ids: set) -> None:
     cache.set_many({_version_key(pk): uuid.uuid4().hex for pk in ids}, None)
 
 
-def bump(ids: Iterable[int | None]) -> None:
-    """Every cached page of these files is out of date: now, and again when the transaction commits."""
+def bump(ids: Iterable[int | str | None]) -> None:
+    """Every cached page of these files (EVERY_FILE: of all files) is out of date: now, and again when
+    the transaction commits."""
     ids = {pk for pk in ids if pk is not None}
     if not ids:
         return
@@ -71,8 +77,11 @@ def bump(ids: Iterable[int | None]) -> None:
 # --- Who owns a row ------------------------------------------------------------------------------------
 
 
-def _owner_ids_of(model, instances: list, path: str) -> set[int]:
-    """The files of these instances along `path` ("professional_id", "account__memberships__professional_id", "pk")."""
+def _owner_ids_of(model, instances: list, path: str) -> set:
+    """The files of these instances along `path` ("professional_id", "account__memberships__professional_id", "pk"),
+    or EVERY_FILE."""
+    if path == EVERY_FILE:
+        return {EVERY_FILE}
     if path == "pk":
         return {instance.pk for instance in instances}
     first, _, rest = path.partition("__")
@@ -99,9 +108,9 @@ class FileQuerySet(models.QuerySet):
     """The queryset of a model with FILE_OWNERS: its bulk writes bump the files they touch."""
 
     def _owners_here(self) -> set[int]:
-        found: set[int] = set()
+        found: set = set()
         for path in self.model.FILE_OWNERS:
-            found |= set(self.order_by().values_list(path, flat=True).distinct())
+            found |= {EVERY_FILE} if path == EVERY_FILE else set(self.order_by().values_list(path, flat=True).distinct())
         return found
 
     def update(self, **kwargs):

@@ -178,3 +178,14 @@ def test_an_edit_form_sent_with_errors_is_shown_with_them_not_from_the_cache(ali
     alice_client.get(reverse("dossier:edit_correspondence"))
     response = alice_client.post(reverse("dossier:edit_correspondence"), {"version": alice.correspondence_version, "country": "CA"})
     assert response.status_code == 200 and 'class="field field-error"' in response.content.decode()
+
+
+def test_a_change_of_reference_data_shows_on_every_files_pages(alice_client, alice):
+    profil(alice_client)
+    before = filecache.version(alice.pk)
+    factories.FinancialInstitutionFactory(number="987", name="Caisse du Fleuve")
+    assert filecache.version(alice.pk) != before
+    profession = alice.profession
+    profession.name_fr = "Dentiste généraliste"
+    profession.save()
+    assert "Dentiste généraliste" in profil(alice_client)
