@@ -91,27 +91,49 @@ def accounts(request):
 @login_required
 @registration_required
 def account_detail(request, pk):
+    """An account's page, from the file's page cache (ramq_portal.filecache) while the file does not change."""
+    page = file_page_for_user(request.user)
+    if page.has("compte", [pk]):
+        def build():
+            professional, account = account_for_user(request.user, pk)
+            return _account_context(professional, account, address_form=_collective_address_form())
+
+        return render(request, "comptes/account_detail.html", {
+            "file_page": page, "account_pk": pk, "active_tab": "comptes", **filecache.lazily(build, *ACCOUNT_PAGE),
+        })
     professional, account = account_for_user(request.user, pk)
-    return account_detail_page(request, professional, account, address_form=CollectiveAddressForm(initial={"date_of_change": clock.today()}))
+    return account_detail_page(request, professional, account, address_form=_collective_address_form(), file_page=page)
 
 
-def account_detail_page(request, professional, account, *, address_form, status=200):
-    """An account's page; with the collective address form as sent when it has errors (next to the field)."""
+ACCOUNT_PAGE = ("professional", "account", "payment", "statement", "account_address", "editable", "alone_in_collective", "address_form")
+
+
+def _collective_address_form():
+    return CollectiveAddressForm(initial={"date_of_change": clock.today()})
+
+
+def _account_context(professional, account, *, address_form) -> dict:
     today = clock.today()
+    return {
+        "professional": professional,
+        "account": account,
+        "payment": services.payment_in_force(account, today),
+        "statement": getattr(account, "statement_settings", None),
+        "account_address": dated.split(account.correspondence_addresses.all(), today),
+        "editable": may_edit_online(account, professional),
+        "alone_in_collective": services.alone_in_collective(account, professional),
+        "address_form": address_form,
+    }
+
+
+def account_detail_page(request, professional, account, *, address_form, status=200, file_page=None):
+    """An account's page; with the collective address form as sent when it has errors (next to the field).
+    As first shown (`file_page`), it is stored in the file's page cache."""
     return render(
         request,
         "comptes/account_detail.html",
-        {
-            "professional": professional,
-            "account": account,
-            "payment": services.payment_in_force(account, today),
-            "statement": getattr(account, "statement_settings", None),
-            "account_address": dated.split(account.correspondence_addresses.all(), today),
-            "editable": may_edit_online(account, professional),
-            "alone_in_collective": services.alone_in_collective(account, professional),
-            "address_form": address_form,
-            "active_tab": "comptes",
-        },
+        {**_account_context(professional, account, address_form=address_form), "active_tab": "comptes",
+         "file_page": file_page, "account_pk": account.pk},
         status=status,
     )
 

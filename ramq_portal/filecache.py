@@ -166,6 +166,12 @@ class FilePage:
         parts = [name, str(self.professional_id), self.version, get_language() or "", self.day.isoformat(), *map(str, vary)]
         return "filepage:" + ":".join(part.replace(":", "_") for part in parts)
 
+    def has(self, name: str, vary: Iterable = ()) -> bool:
+        """Whether the fragment is cached: a page whose checks (the account is the professional's) live
+        in what it builds asks first, and builds eagerly on a miss. A fragment is only ever stored by a
+        build that passed them, under this version of the file."""
+        return cache.has_key(self.key(name, vary))
+
     def timeout(self) -> int:
         now = clock.now()
         midnight = datetime.combine(self.day + timedelta(days=1), time.min, tzinfo=clock.QUEBEC)

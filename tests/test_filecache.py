@@ -189,3 +189,13 @@ def test_a_change_of_reference_data_shows_on_every_files_pages(alice_client, ali
     profession.name_fr = "Dentiste généraliste"
     profession.save()
     assert "Dentiste généraliste" in profil(alice_client)
+
+
+def test_CPT_1_an_accounts_page_comes_from_the_cache_and_anothers_account_stays_a_404(alice_client, alice, bob, django_assert_num_queries):
+    account = alice.billing_accounts.first()
+    url = reverse("comptes:account", args=[account.pk])
+    first = alice_client.get(url).content.decode()
+    with django_assert_num_queries(0):
+        again = alice_client.get(url)
+    assert again.status_code == 200 and account.number in first and account.number in again.content.decode()
+    assert alice_client.get(reverse("comptes:account", args=[bob.billing_accounts.first().pk])).status_code == 404
