@@ -156,15 +156,17 @@ def _editable(request, pk):
 @login_required
 @registration_required
 def edit_payment(request, pk):
+    page = file_page_for_user(request.user) if request.method == "GET" else None
+    if page is not None and page.has("edit-payment", [pk]):  # as first shown, from the file's page cache
+        return render(request, "comptes/edit_payment.html", {
+            "file_page": page, "account_pk": pk, "active_tab": "comptes",
+            **filecache.lazily(lambda: _payment_context(request, *_editable(request, pk)[:3]), *PAYMENT_PAGE),
+        })
     professional, account, others, editable = _editable(request, pk)
     if not editable:
         return redirect("comptes:account", pk=pk)
-    state = services.payment_in_force(account, clock.today())
-    current = state.pending or state.in_force
-    initial = {"version": account.version, "mode": current.mode if current else "cheque"}
-    if current and current.mode == "virement":
-        initial.update({"institution": current.institution_id, "transit": current.transit})
-    form = PaymentForm(_posted(request), initial=initial, other_accounts=others)
+    context = _payment_context(request, professional, account, others)
+    form = context["form"]
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         bank = services.BankDetails(institution=data.get("institution"), transit=data.get("transit", ""),
@@ -189,17 +191,26 @@ def edit_payment(request, pk):
             else:
                 messages.success(request, _("Vos coordonnées de paiement ont été enregistrées. Elles s'appliqueront au paiement du %(date)s.") % {"date": clock.long_date(row.effective_from)})
             return redirect("comptes:account", pk=pk)
+    return render(request, "comptes/edit_payment.html", {**context, "file_page": page, "account_pk": pk, "active_tab": "comptes"})
+
+
+PAYMENT_PAGE = ("professional", "account", "form", "payment", "next_payment", "bank_effective", "old_account_payday")
+
+
+def _payment_context(request, professional, account, others) -> dict:
+    state = services.payment_in_force(account, clock.today())
+    current = state.pending or state.in_force
+    initial = {"version": account.version, "mode": current.mode if current else "cheque"}
+    if current and current.mode == "virement":
+        initial.update({"institution": current.institution_id, "transit": current.transit})
     effective = paycalendar.bank_change_effective_date(clock.now())
     next_payday = paycalendar.next_payment_date(clock.now())
-    return render(
-        request,
-        "comptes/edit_payment.html",
-        {
-            "professional": professional, "account": account, "form": form, "payment": state,
-            "next_payment": paycalendar.next_payment(effective), "bank_effective": effective,
-            "old_account_payday": next_payday if next_payday < effective else None, "active_tab": "comptes",
-        },
-    )
+    return {
+        "professional": professional, "account": account, "payment": state,
+        "form": PaymentForm(_posted(request), initial=initial, other_accounts=others),
+        "next_payment": paycalendar.next_payment(effective), "bank_effective": effective,
+        "old_account_payday": next_payday if next_payday < effective else None,
+    }
 
 
 @require_POST

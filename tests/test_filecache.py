@@ -199,3 +199,11 @@ def test_CPT_1_an_accounts_page_comes_from_the_cache_and_anothers_account_stays_
         again = alice_client.get(url)
     assert again.status_code == 200 and account.number in first and account.number in again.content.decode()
     assert alice_client.get(reverse("comptes:account", args=[bob.billing_accounts.first().pk])).status_code == 404
+
+
+def test_PAI_1_the_payment_form_as_first_shown_comes_from_the_cache(alice_client, alice, django_assert_num_queries):
+    account = alice.billing_accounts.get(kind="personnel")
+    url = reverse("comptes:edit_payment", args=[account.pk])
+    assert alice_client.get(url).status_code == 200
+    with django_assert_num_queries(0):
+        assert alice_client.get(url).status_code == 200
