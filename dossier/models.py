@@ -456,4 +456,4 @@ class Request(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} — {self.professional}"
+        return f"{kinds.of(self.kind).label} — {self.professional}"

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from dossier import backoffice, kinds
+from dossier.constants import RequestStatus
 from dossier.admin import ProfessionalAdmin
 from dossier.models import Professional, Request, User
 from guichet import overview
@@ -75,7 +76,9 @@ class AgentFilter(admin.SimpleListFilter):
 class RequestAdmin(MaskedHistoryAdmin):
     """The queue of everything staff review: online requests and paper forms."""
 
-    list_display = ["received_at", "kind", "about", "professional", "status", "due", "agent"]
+    # The kind and status by their labels directly: the model fields' choices are a callable (the kinds
+    # register after the models load), which Django would evaluate and translate whole for every cell.
+    list_display = ["received_at", "kind_label", "about", "professional", "status_label", "due", "agent"]
     list_filter = ["status", "kind", OverdueFilter, AgentFilter]
     search_fields = ["=professional__professional_number", "^professional__last_name"]
     search_help_text = gettext_lazy("Numéro de professionnel (exact) ou début du nom de famille.")
@@ -86,7 +89,7 @@ class RequestAdmin(MaskedHistoryAdmin):
     # At 200,000 requests: "Afficher les nombres" (facets) counts every filter choice over the whole table
     # (1.5 s), and sorting by the professional column sorts the whole join by name (1 s or more).
     show_facets = admin.ShowFacets.NEVER
-    sortable_by = ["received_at", "kind", "status", "due", "agent"]
+    sortable_by = ["received_at", "kind_label", "status_label", "due", "agent"]
     fields = ["kind", "about", "professional", "status", "received_at", "due_date", "agent", "prepared_by", "prepared_at",
               "decided_by", "decided_at", "reason"]
     readonly_fields = fields
@@ -99,6 +102,14 @@ class RequestAdmin(MaskedHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=gettext_lazy("type de demande"), ordering="kind")
+    def kind_label(self, obj):
+        return kinds.of(obj.kind).label
+
+    @admin.display(description=gettext_lazy("statut"), ordering="status")
+    def status_label(self, obj):
+        return RequestStatus(obj.status).label
 
     @admin.display(description=gettext_lazy("objet"))
     def about(self, obj):
