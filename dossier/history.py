@@ -229,7 +229,7 @@ def _entries(professional: Professional, after: _Position | None, *, older: bool
     limit = count + SLACK
     while True:
         windows, previous_of, unfinished = [], {}, []
-        for rank, source in enumerate(SOURCES):
+        for rank in range(len(SOURCES)):
             records = _records(rank, professional, after, older=older, limit=limit)
             for _id, versions in groupby(sorted(records, key=attrgetter("id", "history_date", "history_id")), key=attrgetter("id")):
                 versions = list(versions)
