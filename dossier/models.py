@@ -17,6 +17,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
 from ramq_portal.crypto import EncryptedCharField
+from ramq_portal.records import IndexedHistoricalRecords
 
 from dossier.constants import (
     Channel,
@@ -135,7 +136,7 @@ class Professional(models.Model):
     practice_version = models.PositiveIntegerField(default=1, editable=False)
     preferences_version = models.PositiveIntegerField(default=1, editable=False)
 
-    history = HistoricalRecords(
+    history = IndexedHistoricalRecords(
         excluded_fields=["reference_number_hash", "correspondence_version", "practice_version", "preferences_version"]
     )
 
@@ -245,7 +246,7 @@ class CorrespondenceAddress(PostalAddress, DatedValue):
     professional = models.ForeignKey(Professional, on_delete=models.CASCADE, related_name="correspondence_addresses")
     declared_agency_address = models.BooleanField(_("adresse d'une agence de facturation"), default=False)
 
-    history = HistoricalRecords()
+    history = IndexedHistoricalRecords(owner="professional")
 
     class Meta:
         verbose_name = _("adresse de correspondance")
@@ -272,7 +273,7 @@ class Telephone(models.Model):
     number = PhoneNumberField(_("numéro de téléphone"))
     extension = models.CharField(_("poste"), max_length=10, blank=True)
 
-    history = HistoricalRecords()
+    history = IndexedHistoricalRecords(owner="professional")
 
     class Meta:
         verbose_name = _("téléphone")
@@ -294,7 +295,7 @@ class PlaceOfPractice(PostalAddress):
     main_telephone = PhoneNumberField(_("téléphone principal"))
     is_main = models.BooleanField(_("lieu de pratique principal"), default=False)
 
-    history = HistoricalRecords()
+    history = IndexedHistoricalRecords(owner="professional")
 
     class Meta:
         verbose_name = _("lieu de pratique")
@@ -320,7 +321,7 @@ class CorrespondencePreference(DatedValue):
     kind = models.CharField(_("type de correspondance"), max_length=20, choices=CorrespondenceKind.choices)
     channel = models.CharField(_("moyen de correspondance"), max_length=12, choices=Channel.choices)
 
-    history = HistoricalRecords()
+    history = IndexedHistoricalRecords(owner="professional")
 
     class Meta:
         verbose_name = _("préférence de correspondance")

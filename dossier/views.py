@@ -342,11 +342,16 @@ def cancel_pending_preferences(request):
 @require_GET
 @login_required
 def file_history(request):
-    """BEY-6: what changed in my file, when, and by whom."""
+    """BEY-6: what changed in my file, when, and by whom, newest first, a page at a time."""
     professional = own_professional(request.user)
+    try:
+        number = int(request.GET.get("page", "1"))
+    except ValueError:
+        number = 1
+    page = history.page_for(professional, number=number, older_than=request.GET.get("avant"), newer_than=request.GET.get("apres"))
     return render(
         request, "dossier/history.html",
-        {"professional": professional, "entries": history.entries_for(professional), "active_tab": "profil"},
+        {"professional": professional, "page": page, "entries": page.entries, "active_tab": "profil"},
     )
 
 

@@ -19,6 +19,7 @@ DATE_SENSITIVE = (
     "tests/comptes/test_comptes_rules.py",
     "tests/dossier/test_backoffice.py",
     "tests/dossier/test_backoffice_guards.py",
+    "tests/dossier/test_history_pages.py",
     "tests/dossier/test_profile_rules.py",
     "tests/dossier/test_returned_mail.py",
     "tests/dossier/test_roles_history.py",
