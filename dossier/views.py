@@ -342,17 +342,24 @@ def cancel_pending_preferences(request):
 @require_GET
 @login_required
 def file_history(request):
-    """BEY-6: what changed in my file, when, and by whom, newest first, a page at a time."""
-    professional = own_professional(request.user)
+    """BEY-6: what changed in my file, when, and by whom, newest first, a page at a time; from the file's
+    page cache (ramq_portal.filecache) while the file does not change."""
+    file_page = file_page_for_user(request.user)
     try:
         number = int(request.GET.get("page", "1"))
     except ValueError:
         number = 1
-    page = history.page_for(professional, number=number, older_than=request.GET.get("avant"), newer_than=request.GET.get("apres"))
-    return render(
-        request, "dossier/history.html",
-        {"professional": professional, "page": page, "entries": page.entries, "active_tab": "profil"},
-    )
+    older_than, newer_than = request.GET.get("avant", "")[:80], request.GET.get("apres", "")[:80]
+
+    def build():
+        professional = own_professional(request.user)
+        page = history.page_for(professional, number=number, older_than=older_than or None, newer_than=newer_than or None)
+        return {"professional": professional, "page": page, "entries": page.entries}
+
+    return render(request, "dossier/history.html", {
+        "file_page": file_page, "active_tab": "profil", "position": f"{number}:{older_than}:{newer_than}",
+        **filecache.lazily(build, "professional", "page", "entries"),
+    })
 
 
 # --- Courrier retourné (BEY-8) -------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from django.urls import reverse
 from dossier import history
 from dossier.constants import Channel, CorrespondenceKind
 from dossier.models import CorrespondencePreference
-from ramq_portal import clock
+from ramq_portal import clock, filecache
 
 pytestmark = pytest.mark.django_db
 
@@ -165,6 +165,8 @@ def test_BEY_6_records_at_the_same_moment_are_split_across_pages_without_loss(al
 
 
 def counted(client, url: str) -> int:
+    """The queries of the page as built (not from the file's page cache: every file's version is bumped first)."""
+    filecache.bump([filecache.EVERY_FILE])
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     return len(queries)
@@ -180,8 +182,10 @@ def test_BEY_6_a_page_costs_the_same_for_a_small_and_a_busy_file(client, alice, 
     back = link(client.get(deep).content.decode(), "Changements plus récents")
     busy_counts = [counted(client, url) for url in (reverse("dossier:history"), deep, back)]
     client.force_login(bob.user)
+    client.get(reverse("dossier:history"))  # as Alice's: his user and session read once already
     small = counted(client, reverse("dossier:history"))
     assert busy_counts == [small] * 3
+    filecache.bump([filecache.EVERY_FILE])
     with django_assert_max_num_queries(MAX_QUERIES):
         client.get(deep)
 
