@@ -25,13 +25,13 @@ from typing import Callable, NamedTuple
 
 from django.conf import settings
 from django.db import connections, router, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils.module_loading import import_string
 
 from calendrier import paycalendar
 from calendrier.models import PaymentDate
 from comptes.constants import PaymentMode
-from comptes.models import BillingAccount, PaymentSettings
+from comptes.models import BillingAccount, PaymentSettings, StatementSettings
 from dossier.addresses import FIELDS as ADDRESS_FIELDS
 from dossier.models import CorrespondenceAddress, CorrespondencePreference, Professional
 from notifications import outbox, routing
@@ -93,7 +93,7 @@ class _File(NamedTuple):
 
 class _StatementSettings(NamedTuple):
     """An account's statement settings: its statement address and whether paper was asked for."""
-    id: int
+    account_id: int
     paper_requested: bool
     line1: str
     line2: str
@@ -170,38 +170,35 @@ _ACCOUNT_FIELDS = tuple(field.attname for field in BillingAccount._meta.concrete
 
 
 def _load(after: int, last: int, payment_date: date) -> _Batch:
-    """The batch's open accounts (those of the files after `after` up to `last`) with their file and
-    statement settings (one query), and the dated rows not cancelled and not after the payment date of
-    their payment settings, correspondence addresses and deposit-notice preferences (one query each).
-    The batch is selected by the database (a range, then subqueries), not by lists of ids sent with
-    each query."""
+    """The batch's open accounts (those of the files after `after` up to `last`); their files and
+    statement settings; which of them have their statement and deposit notice of the payment date
+    already; and the dated rows (not cancelled, not after the payment date) of their payment settings,
+    correspondence addresses and deposit-notice preferences: one query each.
+
+    Each query reads a range of ids the database finds in an index (the files after `after` up to
+    `last`; the batch's accounts from the lowest id to the highest), not a list of a thousand ids sent
+    with it, and keeps the rows of the batch's files and accounts (a subquery, or a look-up here)."""
     open_accounts = BillingAccount.objects.filter(open_on(payment_date), professional_id__gt=after, professional_id__lte=last)
-    exists = {"payment_date": payment_date, "account_id": OuterRef("pk")}
-    file_fields = tuple(f"professional__{name}" for name in _File._fields[1:])
-    settings_fields = tuple(f"statement_settings__{name}" for name in _StatementSettings._fields)
-    rows = (
-        open_accounts
-        .annotate(has_statement=Exists(Statement.objects.filter(**exists)), has_notice=Exists(DepositNotice.objects.filter(**exists)))
-        .order_by("pk")
-        .values_list(*_ACCOUNT_FIELDS, *file_fields, *settings_fields, "has_statement", "has_notice")
-    )
-    using, accounts, details, files = router.db_for_read(BillingAccount), [], [], {}
-    width, file_end = len(_ACCOUNT_FIELDS), len(_ACCOUNT_FIELDS) + len(file_fields)
-    for row in rows:
-        account = BillingAccount.from_db(using, _ACCOUNT_FIELDS, row[:width])
-        file = files.get(account.professional_id)
-        if file is None:
-            file = files[account.professional_id] = _File(account.professional_id, *row[width:file_end])
-        settings_row = _StatementSettings._make(row[file_end:-2]) if row[file_end] is not None else None
-        accounts.append(account)
-        details.append((file, settings_row, bool(row[-2]), bool(row[-1])))
+    using = router.db_for_read(BillingAccount)
+    accounts = [BillingAccount.from_db(using, _ACCOUNT_FIELDS, row)
+                for row in open_accounts.order_by("pk").values_list(*_ACCOUNT_FIELDS)]
+    if not accounts:
+        return _Batch([], [], {}, {}, {})
+    of_files = {"professional_id__in": open_accounts.values("professional_id"), "professional_id__gt": after,
+                "professional_id__lte": last}
+    of_accounts = {"account_id__in": open_accounts.values("pk"), "account_id__gte": accounts[0].pk, "account_id__lte": accounts[-1].pk}
+    files = {file.id: file for file in _read(Professional.objects.filter(id__in=open_accounts.values("professional_id"), id__gt=after,
+                                                                             id__lte=last), _File)}
+    statement_settings = {row.account_id: row for row in _read(StatementSettings.objects.filter(**of_accounts), _StatementSettings)}
+    issued = {"payment_date": payment_date, "account_id__gte": accounts[0].pk, "account_id__lte": accounts[-1].pk}
+    have_statement = set(Statement.objects.filter(**issued).values_list("account_id", flat=True))
+    have_notice = set(DepositNotice.objects.filter(**issued).values_list("account_id", flat=True))
     dated_until = {"cancelled_at__isnull": True, "effective_from__lte": payment_date}
-    of_files = {"professional_id__in": open_accounts.values("professional_id")}
     return _Batch(
         accounts=accounts,
-        details=details,
-        payments=_grouped(_read(PaymentSettings.objects.filter(account_id__in=open_accounts.values("pk"), **dated_until), _Payment),
-                          "account_id"),
+        details=[(files[account.professional_id], statement_settings.get(account.pk), account.pk in have_statement,
+                  account.pk in have_notice) for account in accounts],
+        payments=_grouped(_read(PaymentSettings.objects.filter(**of_accounts, **dated_until), _Payment), "account_id"),
         addresses=_grouped(_read(CorrespondenceAddress.objects.filter(**of_files, **dated_until), _Address), "professional_id"),
         preferences=_grouped(_read(CorrespondencePreference.objects.filter(**of_files, kind=routing.DEPOSIT_NOTICE_KIND, **dated_until),
                                    _Preference), "professional_id"),
