@@ -17,25 +17,27 @@ that gives the balances of a batch (zero by default; the demo invents some).
 """
 from __future__ import annotations
 
-import gc
 import logging
+from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db import connections, router, transaction
+from django.db.models import Q
 from django.utils.module_loading import import_string
 
 from calendrier import paycalendar
 from calendrier.models import PaymentDate
 from comptes.constants import PaymentMode
-from comptes.models import BillingAccount, PaymentSettings
-from dossier.models import CorrespondenceAddress, CorrespondencePreference
+from comptes.models import BillingAccount, PaymentSettings, StatementSettings
+from dossier.addresses import FIELDS as ADDRESS_FIELDS
+from dossier.models import CorrespondenceAddress, CorrespondencePreference, Professional
 from notifications import outbox, routing
 from notifications.models import DepositNotice, PaymentRun, PrintItem, SecureMessage, Statement
 from ramq_portal import clock
+from ramq_portal.bulk import insert_rows
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +45,7 @@ BATCH_SIZE = 1000  # files per transaction
 # A payment date whose run was missed (no worker, no broker) is still run this many days later.
 CATCH_UP_DAYS = 13
 
+# The balances of a batch's accounts (BillingAccount rows, read without their related rows) on a date.
 Balances = Callable[[list[BillingAccount], date], dict[int, Decimal]]
 
 
@@ -71,58 +74,191 @@ def open_on(payment_date: date) -> Q:
     return Q(opened_at__lt=day_start) & (Q(closed_at__isnull=True) | Q(closed_at__gte=day_start))
 
 
-def _accounts(professional_ids: list[int], payment_date: date) -> list[BillingAccount]:
+# What a batch reads, as tuples (no model instances: nothing to build, no reference cycles to collect).
+# The routing rules take them as they take rows: same names, and the models' own properties.
+
+
+class _File(NamedTuple):
+    """A professional's file."""
+    id: int
+    user_id: int | None
+    first_name: str
+    last_name: str
+    language: str
+    deceased_on: date | None
+
+    full_name = Professional.full_name
+    is_enrolled = Professional.is_enrolled
+
+
+class _StatementSettings(NamedTuple):
+    """An account's statement settings: its statement address and whether paper was asked for."""
+    account_id: int
+    paper_requested: bool
+    line1: str
+    line2: str
+    city: str
+    province: str
+    postal_code: str
+    region: str
+    country: str
+
+
+class _Address(NamedTuple):
+    """A dated correspondence address."""
+    professional_id: int
+    effective_from: date
+    recorded_at: datetime
+    cancelled_at: datetime | None
+    line1: str
+    line2: str
+    city: str
+    province: str
+    postal_code: str
+    region: str
+    country: str
+
+
+class _Payment(NamedTuple):
+    """An account's dated payment settings (the bank account itself is never read: masked only)."""
+    account_id: int
+    effective_from: date
+    recorded_at: datetime
+    cancelled_at: datetime | None
+    mode: str
+    bank_account_last3: str
+
+    masked_account = PaymentSettings.masked_account
+
+
+class _Preference(NamedTuple):
+    """A dated preference for the kind of the deposit notices."""
+    professional_id: int
+    effective_from: date
+    recorded_at: datetime
+    cancelled_at: datetime | None
+    channel: str
+
+
+assert _Address._fields[4:] == _StatementSettings._fields[2:] == ADDRESS_FIELDS
+
+
+def _read(queryset, row: type[NamedTuple]) -> list:
+    """The rows of `queryset` as `row` tuples, in id order: the rules' stable sorts (dated.split) then
+    settle ties (same effective date and recording moment) for the row recorded last."""
+    return list(map(row._make, queryset.order_by("pk").values_list(*row._fields)))
+
+
+def _grouped(rows: list, key: str) -> dict[int, list]:
+    groups = defaultdict(list)
+    for row in rows:
+        groups[getattr(row, key)].append(row)
+    return groups
+
+
+class _Batch(NamedTuple):
+    accounts: list[BillingAccount]
+    # Per account, in the order of `accounts`: its file, its statement settings (or None), whether its
+    # statement and its deposit notice of the payment date exist already.
+    details: list[tuple[_File, _StatementSettings | None, bool, bool]]
+    payments: dict[int, list[_Payment]]  # by account
+    addresses: dict[int, list[_Address]]  # by file
+    preferences: dict[int, list[_Preference]]  # by file
+
+
+_ACCOUNT_FIELDS = tuple(field.attname for field in BillingAccount._meta.concrete_fields)
+
+
+def _load(after: int, last: int, payment_date: date) -> _Batch:
+    """The batch's open accounts (those of the files after `after` up to `last`); their files and
+    statement settings; which of them have their statement and deposit notice of the payment date
+    already; and the dated rows (not cancelled, not after the payment date) of their payment settings,
+    correspondence addresses and deposit-notice preferences: one query each.
+
+    Each query reads a range of ids the database finds in an index (the files after `after` up to
+    `last`; the batch's accounts from the lowest id to the highest), not a list of a thousand ids sent
+    with it, and keeps the rows of the batch's files and accounts (a subquery, or a look-up here)."""
+    open_accounts = BillingAccount.objects.filter(open_on(payment_date), professional_id__gt=after, professional_id__lte=last)
+    using = router.db_for_read(BillingAccount)
+    accounts = [BillingAccount.from_db(using, _ACCOUNT_FIELDS, row)
+                for row in open_accounts.order_by("pk").values_list(*_ACCOUNT_FIELDS)]
+    if not accounts:
+        return _Batch([], [], {}, {}, {})
+    of_files = {"professional_id__in": open_accounts.values("professional_id"), "professional_id__gt": after,
+                "professional_id__lte": last}
+    of_accounts = {"account_id__in": open_accounts.values("pk"), "account_id__gte": accounts[0].pk, "account_id__lte": accounts[-1].pk}
+    files = {file.id: file for file in _read(Professional.objects.filter(id__in=open_accounts.values("professional_id"), id__gt=after,
+                                                                             id__lte=last), _File)}
+    statement_settings = {row.account_id: row for row in _read(StatementSettings.objects.filter(**of_accounts), _StatementSettings)}
+    issued = {"payment_date": payment_date, "account_id__gte": accounts[0].pk, "account_id__lte": accounts[-1].pk}
+    have_statement = set(Statement.objects.filter(**issued).values_list("account_id", flat=True))
+    have_notice = set(DepositNotice.objects.filter(**issued).values_list("account_id", flat=True))
     dated_until = {"cancelled_at__isnull": True, "effective_from__lte": payment_date}
-    return list(
-        BillingAccount.objects.filter(open_on(payment_date), professional_id__in=professional_ids)
-        .select_related("professional", "statement_settings")
-        .defer("professional__sin")  # encrypted, never needed here: not decrypted 100,000 times
-        .prefetch_related(
-            Prefetch("payment_settings", queryset=PaymentSettings.objects.filter(**dated_until).defer("bank_account"),
-                     to_attr="payments_until"),
-            Prefetch("professional__correspondence_addresses", queryset=CorrespondenceAddress.objects.filter(**dated_until),
-                     to_attr="addresses_until"),
-            Prefetch("professional__preferences", to_attr="payment_preferences_until",
-                     queryset=CorrespondencePreference.objects.filter(kind=routing.DEPOSIT_NOTICE_KIND, **dated_until)),
-        )
-        .order_by("pk")
+    return _Batch(
+        accounts=accounts,
+        details=[(files[account.professional_id], statement_settings.get(account.pk), account.pk in have_statement,
+                  account.pk in have_notice) for account in accounts],
+        payments=_grouped(_read(PaymentSettings.objects.filter(**of_accounts, **dated_until), _Payment), "account_id"),
+        addresses=_grouped(_read(CorrespondenceAddress.objects.filter(**of_files, **dated_until), _Address), "professional_id"),
+        preferences=_grouped(_read(CorrespondencePreference.objects.filter(**of_files, kind=routing.DEPOSIT_NOTICE_KIND, **dated_until),
+                                   _Preference), "professional_id"),
     )
 
 
 def _issue_batch(run: PaymentRun, professional_ids: list[int], balances_of: Balances) -> tuple[int, int, int]:
-    """Issue and route what is missing for these files; returns (statements, deposit notices, print items)."""
+    """Issue and route what is missing for these files (the next ones of the run: those with open
+    accounts after `run.last_professional_id`, in id order); returns (statements, deposit notices, print
+    items). The rows are built as tuples with the routing rules' value functions and written with
+    insert_rows (COPY on PostgreSQL); each letter's text is translated and dated once per language."""
     payment_date, moment = run.payment_date, clock.now()
-    accounts = _accounts(professional_ids, payment_date)
-    account_ids = [account.pk for account in accounts]
-    have_statement = set(Statement.objects.filter(payment_date=payment_date, account_id__in=account_ids).values_list("account_id", flat=True))
-    have_notice = set(DepositNotice.objects.filter(payment_date=payment_date, account_id__in=account_ids).values_list("account_id", flat=True))
-    balances = balances_of(accounts, payment_date)
+    batch = _load(run.last_professional_id, professional_ids[-1], payment_date)
+    balances = balances_of(batch.accounts, payment_date)
     deposit_date = paycalendar.deposit_date(payment_date)
-    statements, notices, rows = [], [], []
-    for account in accounts:
-        professional = account.professional
-        address = routing.in_force(professional.addresses_until, payment_date)
-        if account.pk not in have_statement:
-            statement = Statement(account=account, payment_date=payment_date, balance=balances.get(account.pk, Decimal("0")), issued_at=moment)
-            decision = routing.decide_statement(statement=statement)
-            statements.append(statement)
-            rows += routing.items(professional=professional, decision=decision, letter=routing.statement_letter(statement),
-                                  kind=routing.STATEMENT, on=payment_date, moment=moment, account=account,
-                                  address=routing.statement_address(statement, address) if decision.by_post else "")
-        payment = routing.in_force(account.payments_until, payment_date)
-        if account.pk not in have_notice and payment is not None and payment.mode == PaymentMode.TRANSFER:
-            notice = DepositNotice(account=account, payment_date=payment_date, deposit_date=deposit_date,
-                                   bank_account_masked=payment.masked_account, issued_at=moment)
-            decision = routing.choose(professional=professional, kind=routing.DEPOSIT_NOTICE_KIND,
-                                      preference=routing.in_force(professional.payment_preferences_until, payment_date))
-            notices.append(notice)
-            rows += routing.items(professional=professional, decision=decision, letter=routing.deposit_letter(notice),
-                                  kind=routing.DEPOSIT_NOTICE_KIND, on=payment_date, moment=moment, account=account,
-                                  address=routing.envelope(professional, address) if decision.by_post else "")
-    Statement.objects.bulk_create(statements)
-    DepositNotice.objects.bulk_create(notices)
-    SecureMessage.objects.bulk_create([row for row in rows if isinstance(row, SecureMessage)])
-    printed = PrintItem.objects.bulk_create([row for row in rows if isinstance(row, PrintItem)])
+    balance_field, connection = Statement._meta.get_field("balance"), connections[router.db_for_write(Statement)]
+    letters: dict[str, routing.PaymentLetters] = {}
+    in_force_address: dict[int, _Address | None] = {}
+    statements, notices, messages, printed = [], [], [], []
+    zero = Decimal("0")
+    for account, (file, statement_settings, has_statement, has_notice) in zip(batch.accounts, batch.details, strict=True):
+        pk = account.pk
+        letters_of = letters.get(file.language)
+        if letters_of is None:
+            letters_of = letters[file.language] = routing.PaymentLetters(file.language, payment_date, deposit_date)
+        if file.id in in_force_address:
+            address = in_force_address[file.id]
+        else:
+            address = in_force_address[file.id] = routing.in_force(batch.addresses.get(file.id, ()), payment_date)
+        if not has_statement:
+            balance = balances.get(pk, zero)
+            decision = routing.route_statement(balance=balance, payment_date=payment_date, professional=file, settings=statement_settings)
+            statements.append((pk, payment_date, balance_field.get_db_prep_save(balance, connection), moment))
+            message, item = routing.item_rows(
+                professional_id=file.id, decision=decision, letter=letters_of.statement(account_number=account.number, balance=balance),
+                kind=routing.STATEMENT, on=payment_date, moment=moment, account_id=pk,
+                address=routing.statement_envelope(file, statement_settings, address) if decision.by_post else "")
+            if message is not None:
+                messages.append(message)
+            if item is not None:
+                printed.append(item)
+        payment = routing.in_force(batch.payments.get(pk, ()), payment_date)
+        if not has_notice and payment is not None and payment.mode == PaymentMode.TRANSFER:
+            masked = payment.masked_account
+            notices.append((pk, payment_date, deposit_date, masked, moment))
+            decision = routing.choose(professional=file, kind=routing.DEPOSIT_NOTICE_KIND,
+                                      preference=routing.in_force(batch.preferences.get(file.id, ()), payment_date))
+            message, item = routing.item_rows(
+                professional_id=file.id, decision=decision,
+                letter=letters_of.deposit_notice(account_number=account.number, bank_account_masked=masked),
+                kind=routing.DEPOSIT_NOTICE_KIND, on=payment_date, moment=moment, account_id=pk,
+                address=routing.envelope(file, address) if decision.by_post else "")
+            if message is not None:
+                messages.append(message)
+            if item is not None:
+                printed.append(item)
+    insert_rows(Statement, ("account_id", "payment_date", "balance", "issued_at"), statements)
+    insert_rows(DepositNotice, ("account_id", "payment_date", "deposit_date", "bank_account_masked", "issued_at"), notices)
+    insert_rows(SecureMessage, routing.MESSAGE_COLUMNS, messages)
+    insert_rows(PrintItem, routing.PRINT_COLUMNS, printed)
     return len(statements), len(notices), len(printed)
 
 
@@ -153,9 +289,8 @@ def issue(*, payment_date: date, batch_size: int = BATCH_SIZE, balances: Balance
             run.deposit_notices += notices
             run.printed += printed
             run.save(update_fields=["last_professional_id", "statements", "deposit_notices", "printed"])
-        # A batch's rows hold reference cycles (prefetched rows point back to their file): free them now,
-        # so that memory stays at one batch's worth instead of waiting for a full collection.
-        gc.collect()
+        # A batch reads tuples, not model instances with prefetched rows pointing back to their file: it
+        # leaves no reference cycles, and its memory is freed as soon as it returns (no gc.collect()).
     return run
 
 

@@ -17,15 +17,19 @@ Redis, where the run's last step queues the "new message" sweep), with the same 
    encrypted), a few are deceased. The payment date is the first stored date of the pay calendar at
    least two weeks ahead that has no run (created when none). Then ANALYZE, as in service.
 2. `payment_run.issue(payment_date=D)`, default batch size and balance source, timed. Measured during
-   it, at no cost to it: SQL queries and their time (a counting execute_wrapper, no SQL text kept),
-   the time and queries of each batch, the RSS after each batch (/proc/self/statm), ru_maxrss before
+   it, at no cost to it: SQL queries and their time (a counting execute_wrapper, no SQL text kept;
+   a COPY does not go through it and is counted apart, without its time), the time and queries of
+   each batch, the RSS after each batch (/proc/self/statm), ru_maxrss before
    and after. The run must then have written one statement per open account and one deposit notice
    per transfer payee, and its counts must agree with the rows.
-3. The raw baseline: the rows the run wrote (statements, deposit notices, secure messages, print
-   items) are read back, deleted, and the same rows are inserted again with plain `bulk_create`, no
-   loading and no routing, split into as many batches as the run had, one transaction each, as the
-   run commits: ratio = run seconds / bulk_create seconds. Then, for reference, the floor: they are
-   deleted again and inserted with one `INSERT ... SELECT` per table from a temporary copy.
+3. The raw baselines: the rows the run wrote (statements, deposit notices, secure messages, print
+   items) are read back as tuples, deleted, and the same rows are inserted again with no loading and
+   no routing, split into as many batches as the run had, one transaction each, as the run commits:
+   first with plain `bulk_create` (ratio = run seconds / bulk_create seconds), then deleted again and
+   written with PostgreSQL's COPY (psycopg 3 `cursor.copy`, one COPY per table and batch, the tuples
+   written as they were read: ratio_copy = run seconds / COPY seconds). Then, for reference, the
+   floor: they are deleted again and inserted with one `INSERT ... SELECT` per table from a temporary
+   copy, in one transaction.
 4. Peak Python memory: tracemalloc slows Python down about 4x, so the timed run is not traced. The run
    is forgotten (rows and record) and run again under tracemalloc, stopped after
    BENCH_PAYMENT_RUN_TRACE_BATCHES batches (10; `all` for the whole run, `off` for none): the peak of
@@ -40,6 +44,7 @@ statement per open account, a deposit notice per transfer payee, counts that agr
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import hashlib
 import json
@@ -217,11 +222,32 @@ def setup_in_subprocess(accounts: int) -> dict:
 
 
 class QueryCounter:
-    """A connection.execute_wrapper that counts queries and their time; keeps no SQL text."""
+    """A connection.execute_wrapper that counts queries and their time; keeps no SQL text. A COPY
+    (psycopg's `cursor.copy`) does not go through execute wrappers: `counting_copies` counts those."""
 
     def __init__(self):
         self.count = 0
         self.seconds = 0.0
+        self.copies = 0
+
+    @contextlib.contextmanager
+    def counting_copies(self):
+        import psycopg
+
+        copy = psycopg.Cursor.copy
+        counter = self
+
+        @contextlib.contextmanager
+        def counted(cursor, *args, **kwargs):
+            counter.copies += 1
+            with copy(cursor, *args, **kwargs) as writer:
+                yield writer
+
+        psycopg.Cursor.copy = counted  # instrumentation of this process only
+        try:
+            yield
+        finally:
+            psycopg.Cursor.copy = copy
 
     def __call__(self, execute, sql, params, many, context):
         started = time.perf_counter()
@@ -275,10 +301,10 @@ def measured_run(payment_date: date, *, trace_batches: int | None = None) -> dic
     def instrumented_batch(run, professional_ids, balances_of):
         if trace and trace_batches and len(batches) >= trace_batches:
             raise StopTracing
-        started, queries = time.perf_counter(), counter.count
+        started, queries, copies = time.perf_counter(), counter.count, counter.copies
         result = issue_batch(run, professional_ids, balances_of)
         batch = {"files": len(professional_ids), "seconds": time.perf_counter() - started,
-                 "queries": counter.count - queries, "rss_mb": rss_mb()}
+                 "queries": counter.count - queries, "copies": counter.copies - copies, "rss_mb": rss_mb()}
         if trace:
             batch["current_mb"], batch["peak_mb"] = (value / 2**20 for value in tracemalloc.get_traced_memory())
             tracemalloc.reset_peak()
@@ -290,7 +316,7 @@ def measured_run(payment_date: date, *, trace_batches: int | None = None) -> dic
     rss_before, maxrss_before = rss_mb(), maxrss_mb()
     run = None
     try:
-        with connection.execute_wrapper(counter):
+        with connection.execute_wrapper(counter), counter.counting_copies():
             if trace:
                 tracemalloc.start()
             started = time.perf_counter()
@@ -309,6 +335,8 @@ def measured_run(payment_date: date, *, trace_batches: int | None = None) -> dic
         "batches": len(batches),
         "files": sum(b["files"] for b in batches),
         "queries": counter.count,
+        "copies": counter.copies,
+        "batch_copies": _spread([b["copies"] for b in full], 0),
         "batch_queries": _spread([b["queries"] for b in full], 0),
         "db_seconds": round(counter.seconds, 2),
         "batch_seconds": _spread([b["seconds"] for b in full]),
@@ -362,8 +390,9 @@ def delete_rows(querysets: dict) -> None:
 
 
 def raw_baselines(payment_date: date, since, batches: int) -> dict:
-    """Delete what the run wrote, insert the same rows with bulk_create (timed), delete them again, insert
-    them with INSERT ... SELECT from a temporary copy (timed). Leaves the rows in place."""
+    """Delete what the run wrote, insert the same rows with bulk_create (timed), delete them again, write
+    them with COPY (timed), delete them again, insert them with INSERT ... SELECT from a temporary copy
+    (timed). Leaves the rows in place."""
     from django.db import connection, transaction
 
     querysets = written_by_run(payment_date, since)
@@ -389,6 +418,23 @@ def raw_baselines(payment_date: date, since, batches: int) -> dict:
     bulk_seconds = time.perf_counter() - started
     if {name: qs.count() for name, qs in querysets.items()} != counts:
         raise BenchError("the bulk_create baseline did not write the same number of rows")
+
+    delete_rows(querysets)
+    gc.collect()
+    started = time.perf_counter()
+    for batch in range(batches):
+        with transaction.atomic(), connection.cursor() as cursor:
+            for model, fields, rows in snapshot.values():
+                chunk = rows[batch * len(rows) // batches:(batch + 1) * len(rows) // batches]
+                if not chunk:
+                    continue
+                names = ", ".join(connection.ops.quote_name(model._meta.get_field(name).column) for name in fields)
+                with cursor.copy(f"COPY {connection.ops.quote_name(model._meta.db_table)} ({names}) FROM STDIN") as copy:
+                    for row in chunk:
+                        copy.write_row(row)
+    copy_seconds = time.perf_counter() - started
+    if {name: qs.count() for name, qs in querysets.items()} != counts:
+        raise BenchError("the COPY baseline did not write the same number of rows")
     del snapshot
 
     delete_rows(querysets)
@@ -403,7 +449,8 @@ def raw_baselines(payment_date: date, since, batches: int) -> dict:
     with connection.cursor() as cursor:
         for copy in copies.values():
             cursor.execute(f"DROP TABLE {copy}")
-    return {"counts": counts, "bulk_create_seconds": round(bulk_seconds, 2), "insert_select_seconds": round(sql_seconds, 2)}
+    return {"counts": counts, "bulk_create_seconds": round(bulk_seconds, 2), "copy_seconds": round(copy_seconds, 2),
+            "insert_select_seconds": round(sql_seconds, 2)}
 
 
 # --- The bench ---------------------------------------------------------------------------------------------------
@@ -458,7 +505,8 @@ def bench(args: argparse.Namespace) -> int:
     print("Timing payment_run.issue (default batch size) ...", flush=True)
     run = measured_run(payment_date)
     counts = check(payment_date, since, run)
-    print(f"Run took {run['seconds']:.1f} s. Raw baseline: the same rows with bulk_create, then INSERT ... SELECT ...", flush=True)
+    print(f"Run took {run['seconds']:.1f} s. Raw baselines: the same rows with bulk_create, with COPY, then INSERT ... SELECT ...",
+          flush=True)
     raw = raw_baselines(payment_date, since, run["batches"])
     traced = None
     if args.trace_batches is not None:
@@ -481,12 +529,16 @@ def bench(args: argparse.Namespace) -> int:
         "run_seconds": run["seconds"],
         "raw_bulk_create_seconds": raw["bulk_create_seconds"],
         "ratio": round(run["seconds"] / raw["bulk_create_seconds"], 2) if raw["bulk_create_seconds"] else 0.0,
+        "raw_copy_seconds": raw["copy_seconds"],
+        "ratio_copy": round(run["seconds"] / raw["copy_seconds"], 2) if raw["copy_seconds"] else 0.0,
         "raw_insert_select_seconds": raw["insert_select_seconds"],
         "ratio_insert_select": round(run["seconds"] / raw["insert_select_seconds"], 1) if raw["insert_select_seconds"] else 0.0,
         "accounts_per_second": round(counts["accounts"] / run["seconds"], 1) if run["seconds"] else 0.0,
         "batches": run["batches"],
         "queries": run["queries"],
         "batch_queries": run["batch_queries"],
+        "copies": run["copies"],
+        "batch_copies": run["batch_copies"],
         "db_seconds": run["db_seconds"],
         "batch_seconds": run["batch_seconds"],
         "batch_seconds_by_tenth": run["batch_seconds_by_tenth"],
@@ -519,16 +571,18 @@ def report(r: dict) -> None:
     print()
     print(f"Payment run of {r['payment_date']}: {r['batches']} batches of {r['batch_size']} files")
     print(f"{'accounts':>9} {'statements':>10} {'notices':>8} {'messages':>9} {'print':>8} "
-          f"{'run s':>7} {'raw s':>7} {'ratio':>6} {'peak MB':>8}")
+          f"{'run s':>7} {'raw s':>7} {'ratio':>6} {'copy s':>7} {'ratio':>6} {'peak MB':>8}")
     print(f"{r['accounts']:>9,} {r['statements']:>10,} {r['deposit_notices']:>8,} {r['secure_messages']:>9,} "
-          f"{r['print_items']:>8,} {r['run_seconds']:>7.1f} {r['raw_bulk_create_seconds']:>7.1f} {r['ratio']:>6.2f} {peak:>8}")
+          f"{r['print_items']:>8,} {r['run_seconds']:>7.1f} {r['raw_bulk_create_seconds']:>7.1f} {r['ratio']:>6.2f} "
+          f"{r['raw_copy_seconds']:>7.1f} {r['ratio_copy']:>6.2f} {peak:>8}")
     print()
     print(f"raw s: bulk_create of the same {r['rows']:,} rows in as many batches, one transaction each, no loading or routing; "
-          f"ratio = run s / raw s. One INSERT ... SELECT per table: {r['raw_insert_select_seconds']:.1f} s "
-          f"(run/that = {r['ratio_insert_select']:.0f}).")
+          f"ratio = run s / raw s. copy s: the same rows, as tuples, with COPY in as many batches; ratio = run s / copy s. "
+          f"One INSERT ... SELECT per table: {r['raw_insert_select_seconds']:.1f} s (run/that = {r['ratio_insert_select']:.0f}).")
     b, q, m = r["batch_seconds"], r["batch_queries"], r["batch_rss_mb"]
     print(f"Run: {r['accounts_per_second']:,.0f} accounts/s, {r['db_seconds']:.1f} s of {r['run_seconds']:.1f} s in SQL; "
-          f"{r['queries']:,} queries, {q.get('median', 0):.0f} per batch (+3 around it); seconds per batch "
+          f"{r['queries']:,} queries, {q.get('median', 0):.0f} per batch (+3 around it), and {r['copies']:,} COPY, "
+          f"{r['batch_copies'].get('median', 0):.0f} per batch; seconds per batch "
           f"first {b.get('first')}, median {b.get('median')}, max {b.get('max')}, last {b.get('last')}.")
     print(f"Seconds per batch, mean of each tenth of the run: {' '.join(f'{x:.2f}' for x in r['batch_seconds_by_tenth'])}.")
     print(f"Memory: RSS {r['rss_before_mb']:.0f} MB before the run, after each batch first {m.get('first')}, "

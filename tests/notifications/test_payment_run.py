@@ -220,8 +220,24 @@ def test_NOT_5_two_workers_running_the_same_payment_date_at_once_issue_everythin
     assert set(per_account.values()) <= {1}  # never two posted copies of one statement or notice
 
 
-def test_ETC_1_memory_is_bounded_by_the_batch_not_by_the_number_of_accounts(django_capture_on_commit_callbacks):
+def test_ETC_1_memory_is_bounded_by_the_batch_not_by_the_number_of_accounts(django_capture_on_commit_callbacks, monkeypatch):
+    """The peak of a run of 10 batches is that of a run of 2. The test collects garbage between batches:
+    the run itself never does (its batches read tuples and leave no reference cycles), and a full
+    collection also empties CPython's free lists, which otherwise fill up over the first batches (up to
+    a fixed size) and would read here as growth."""
+    import gc
     import tracemalloc
+
+    issue_batch = payment_run._issue_batch
+
+    def collected_around(*args):
+        gc.collect()
+        try:
+            return issue_batch(*args)
+        finally:
+            gc.collect()
+
+    monkeypatch.setattr(payment_run, "_issue_batch", collected_around)
 
     def peak_for(count: int, payday: date) -> int:
         for i in range(count):
@@ -237,10 +253,10 @@ def test_ETC_1_memory_is_bounded_by_the_batch_not_by_the_number_of_accounts(djan
         finally:
             tracemalloc.stop()
 
-    peak_for(40, PAYDAY - timedelta(days=14))  # warm-up: imports, translation catalogues, query compilers
-    small = peak_for(40, PAYDAY)
-    large = peak_for(320, PAYDAY + timedelta(days=14))  # 400 files in all: five times as many
-    assert Statement.objects.filter(payment_date=PAYDAY + timedelta(days=14)).count() == 400
+    peak_for(40, PAYDAY)  # warm-up, one batch: imports, the calendar's holidays, translation catalogues, query compilers
+    small = peak_for(40, PAYDAY + timedelta(days=14))  # 80 files: 2 batches
+    large = peak_for(320, PAYDAY + timedelta(days=28))  # 400 files: 10 batches, five times as many
+    assert Statement.objects.filter(payment_date=PAYDAY + timedelta(days=28)).count() == 400
     assert large < small * 1.25, (small, large)
 
 
@@ -255,3 +271,90 @@ def test_ETC_1_a_late_run_concerns_the_accounts_open_on_the_payment_date(alice, 
     issued = set(Statement.objects.values_list("account_id", flat=True))
     assert closing.pk in issued  # its last statement is not lost
     assert opened_after.pk not in issued  # it was not open on May 20
+
+
+def test_ETC_1_NOT_2_NOT_4_the_run_writes_exactly_what_the_one_letter_functions_write(django_capture_on_commit_callbacks):
+    """The run reads tuples and renders each letter's text once per language: for a varied set of files,
+    its statements, notices, messages and print items are those the one-letter functions (routing's
+    decide, decide_statement, statement_letter, deposit_letter, statement_address, correspondence_address,
+    items) give for each statement and notice, byte for byte."""
+    def professional(language="fr", enrolled=True, address=True, **fields):
+        file = factories.ProfessionalFactory(user=factories.UserFactory() if enrolled else None, language=language, **fields)
+        if address:
+            factories.CorrespondenceAddressFactory(professional=file, line2="bureau 200" if language == "en" else "")
+        return file
+
+    def statement_settings(account, **fields):
+        fields = {"line1": "500, rue de l'État", "city": "Québec", "province": "QC", "postal_code": "G1R 2B5", **fields}
+        return StatementSettings.objects.create(account=account, updated_at=clock.now(), **fields)
+
+    french = factories.BillingAccountFactory(professional=professional())  # transfer, statement settings, on screen only
+    pay_by_transfer(french, last3="101")
+    statement_settings(french)
+    english = factories.BillingAccountFactory(professional=professional("en"))  # transfer with a pending new bank account
+    pay_by_transfer(english, last3="202")
+    pay_by_transfer(english, effective_from=PAYDAY + timedelta(days=3), last3="909")
+    CorrespondencePreference.objects.create(professional=english.professional, kind=CorrespondenceKind.PAYMENTS, channel=Channel.POST,
+                                            effective_from=date(2027, 1, 7), recorded_at=clock.now())  # its notice by post
+    CorrespondenceAddress.objects.create(professional=english.professional, line1="9, Future Street", city="Lévis", province="QC",
+                                         postal_code="G6V 1A1", effective_from=PAYDAY + timedelta(days=14), recorded_at=clock.now())
+    on_paper = factories.BillingAccountFactory(professional=professional(enrolled=False))  # cheque, no statement settings: post
+    PaymentSettings.objects.create(account=on_paper, mode=PaymentMode.CHEQUE, effective_from=date(2027, 1, 7), recorded_at=clock.now())
+    deceased = factories.BillingAccountFactory(professional=professional("en", deceased_on=PAYDAY - timedelta(days=20)))
+    pay_by_transfer(deceased, last3="303")
+    paper = factories.BillingAccountFactory(professional=professional())
+    statement_settings(paper, paper_requested=True)
+    abroad = factories.BillingAccountFactory(professional=professional("en"))  # negative balance, statement address abroad
+    statement_settings(abroad, line1="1 Main Street", city="Plattsburgh", province="", postal_code="", region="NY 12901", country="US")
+    nowhere = factories.BillingAccountFactory(professional=professional(enrolled=False, address=False))  # no address at all
+    pay_by_transfer(nowhere, last3="404")
+    wants_screen = professional(enrolled=False)  # prefers secure messaging but has no inbox; two accounts, one closed
+    CorrespondencePreference.objects.create(professional=wants_screen, kind=CorrespondenceKind.PAYMENTS,
+                                            channel=Channel.SECURE_MESSAGING, effective_from=date(2027, 1, 7), recorded_at=clock.now())
+    second = factories.BillingAccountFactory(professional=wants_screen, kind=AccountKind.INDIVIDUAL, number="A51", name="Lévis")
+    pay_by_transfer(second, last3="505")
+    factories.BillingAccountFactory(professional=wants_screen, kind=AccountKind.INDIVIDUAL, number="A52", name="Fermé",
+                                    closed_at=clock.now())
+    amounts = {abroad.pk: Decimal("-12.50"), french.pk: Decimal("1234567.89"), english.pk: Decimal("0.10"), second.pk: Decimal("7")}
+
+    run(django_capture_on_commit_callbacks, balances=lambda accounts, day: {a.pk: amounts[a.pk] for a in accounts if a.pk in amounts},
+        batch_size=3)
+
+    expected = []
+    for statement in Statement.objects.filter(payment_date=PAYDAY).select_related("account__professional", "account__statement_settings"):
+        decision = routing.decide_statement(statement=statement)
+        expected += routing.items(professional=statement.account.professional, decision=decision, letter=routing.statement_letter(statement),
+                                  kind=routing.STATEMENT, on=PAYDAY, moment=statement.issued_at, account=statement.account,
+                                  address=routing.statement_address(statement) if decision.by_post else "")
+    for notice in DepositNotice.objects.filter(payment_date=PAYDAY).select_related("account__professional"):
+        professional_ = notice.account.professional
+        decision = routing.decide(professional=professional_, kind=routing.DEPOSIT_NOTICE_KIND, on=PAYDAY)
+        expected += routing.items(professional=professional_, decision=decision, letter=routing.deposit_letter(notice),
+                                  kind=routing.DEPOSIT_NOTICE_KIND, on=PAYDAY, moment=notice.issued_at, account=notice.account,
+                                  address=routing.correspondence_address(professional_, PAYDAY) if decision.by_post else "")
+    message_fields = ["professional_id", "subject", "body", "created_at", "thread_id", "notice_due", "from_professional", "read_at"]
+    print_fields = ["professional_id", "account_id", "kind", "reason", "subject", "body", "address", "sending_date", "created_at",
+                    "printed_at"]
+
+    def rows(objects, fields):
+        return sorted(tuple(getattr(row, name) for name in fields) for row in objects)
+
+    assert rows(SecureMessage.objects.all(), message_fields) == rows([r for r in expected if isinstance(r, SecureMessage)], message_fields)
+    assert rows(PrintItem.objects.all(), print_fields) == rows([r for r in expected if isinstance(r, PrintItem)], print_fields)
+    assert Statement.objects.count() == 8 and DepositNotice.objects.count() == 5  # the closed account has none
+    assert DepositNotice.objects.get(account=english).bank_account_masked == "•••202"  # the new bank account is pending
+    assert Statement.objects.get(account=french).balance == Decimal("1234567.89")
+    reasons = dict(PrintItem.objects.filter(kind=routing.STATEMENT).values_list("account_id", "reason"))
+    assert reasons == {on_paper.pk: routing.Reason.STATEMENT, deceased.pk: routing.Reason.ESTATE, paper.pk: routing.Reason.PAPER_REQUESTED,
+                       abroad.pk: routing.Reason.NEGATIVE_BALANCE, nowhere.pk: routing.Reason.STATEMENT,
+                       second.pk: routing.Reason.STATEMENT}
+    assert PrintItem.objects.get(account=nowhere, kind=routing.STATEMENT).address == ""  # staff see it in the queue
+    assert PrintItem.objects.get(account=abroad).address.endswith("Plattsburgh NY 12901\nÉTATS-UNIS D'AMÉRIQUE")
+    # The texts as they were written before the run rendered them once per language (byte for byte).
+    assert (SecureMessage.objects.get(professional=french.professional, subject__startswith="État").body
+            == "Votre état de compte du paiement du 20 mai 2027 est produit. Solde : 1234567,89 $.")
+    assert (PrintItem.objects.get(account=abroad).body
+            == "Your statement of account for the payment of 20 May 2027 is produced. Balance: $-12.50.")
+    assert PrintItem.objects.get(account=english).subject == f"Deposit notice for the payment of 20 May 2027 — account {english.number}"
+    assert (PrintItem.objects.get(account=english).body
+            == "The payment of 20 May 2027 will be deposited on 26 May 2027 into your bank account •••202.")
