@@ -36,7 +36,7 @@ from dossier.addresses import FIELDS as ADDRESS_FIELDS
 from dossier.models import CorrespondenceAddress, CorrespondencePreference, Professional
 from notifications import outbox, routing
 from notifications.models import DepositNotice, PaymentRun, PrintItem, SecureMessage, Statement
-from ramq_portal import clock
+from ramq_portal import clock, filecache
 from ramq_portal.bulk import insert_rows
 
 logger = logging.getLogger(__name__)
@@ -255,10 +255,16 @@ def _issue_batch(run: PaymentRun, professional_ids: list[int], balances_of: Bala
                 messages.append(message)
             if item is not None:
                 printed.append(item)
-    insert_rows(Statement, ("account_id", "payment_date", "balance", "issued_at"), statements)
-    insert_rows(DepositNotice, ("account_id", "payment_date", "deposit_date", "bank_account_masked", "issued_at"), notices)
-    insert_rows(SecureMessage, routing.MESSAGE_COLUMNS, messages)
-    insert_rows(PrintItem, routing.PRINT_COLUMNS, printed)
+    statement_columns = ("account_id", "payment_date", "balance", "issued_at")
+    notice_columns = ("account_id", "payment_date", "deposit_date", "bank_account_masked", "issued_at")
+    insert_rows(Statement, statement_columns, statements, bump=False)
+    insert_rows(DepositNotice, notice_columns, notices, bump=False)
+    insert_rows(SecureMessage, routing.MESSAGE_COLUMNS, messages, bump=False)
+    insert_rows(PrintItem, routing.PRINT_COLUMNS, printed, bump=False)
+    # The pages of every file the batch wrote to (the messages' unread count, the accounts' statements),
+    # in one go: the files of the batch, and the members of its collective accounts.
+    filecache.bump(set(professional_ids) | filecache.owners_of_rows(Statement, statement_columns, statements)
+                   | filecache.owners_of_rows(SecureMessage, routing.MESSAGE_COLUMNS, messages))
     return len(statements), len(notices), len(printed)
 
 

@@ -7,21 +7,33 @@ from collections.abc import Sequence
 from django.db import connections, models, router
 from django.db.models.fields import NOT_PROVIDED
 
+from ramq_portal import filecache
 
-def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Sequence[tuple], *, using: str | None = None) -> int:
+
+def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Sequence[tuple], *, using: str | None = None,
+                bump: bool = True) -> int:
     """Insert `rows` into `model`'s table and return how many. Each row is a tuple of the values of
     `columns` (attribute names: `professional_id`, not `professional`), as the database takes them:
     ids, strings, dates, aware datetimes, Decimals. Every other column gets its field's constant default,
     as a new instance would (a callable or database default is refused: give the column). As with
     bulk_create, no save() and no signals, no primary keys returned. Runs in the caller's transaction.
+    The files the rows belong to (FILE_OWNERS) have their cached pages bumped (ramq_portal.filecache),
+    unless `bump` is false: the caller then bumps them itself (the payment run, once per batch).
     """
     if not rows:
         return 0
     using = using or router.db_for_write(model)
     connection = connections[using]
     if connection.vendor != "postgresql":
-        model.objects.using(using).bulk_create([model(**dict(zip(columns, row, strict=True))) for row in rows])
-        return len(rows)
+        model._base_manager.using(using).bulk_create([model(**dict(zip(columns, row, strict=True))) for row in rows])
+    else:
+        _copy(connection, model, columns, rows)
+    if bump:
+        filecache.bump(filecache.owners_of_rows(model, columns, rows))
+    return len(rows)
+
+
+def _copy(connection, model, columns, rows) -> None:
     given = set(columns)
     others = [field for field in model._meta.concrete_fields if field.attname not in given and field is not model._meta.auto_field]
     for field in others:
@@ -35,4 +47,3 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Sequenc
             write = copy.write_row
             for row in rows:
                 write(row + defaults)
-    return len(rows)

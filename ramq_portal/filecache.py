@@ -97,6 +97,24 @@ def _owner_ids_of(model, instances: list, path: str) -> set:
     return set(model._default_manager.filter(pk__in=keys).order_by().values_list(rest, flat=True))
 
 
+def owners_of_rows(model, columns, rows) -> set:
+    """The files of rows given as tuples of `columns` (attribute names), as ramq_portal.bulk writes them."""
+    found: set = set()
+    for path in getattr(model, "FILE_OWNERS", ()):
+        if path == EVERY_FILE:
+            found.add(EVERY_FILE)
+            continue
+        first, _, rest = path.partition("__")
+        field = model._meta.get_field(first)
+        index = list(columns).index(field.attname)
+        keys = {row[index] for row in rows} - {None}
+        if not rest:
+            found |= keys
+        elif keys:
+            found |= set(field.related_model._default_manager.filter(pk__in=keys).order_by().values_list(rest, flat=True))
+    return found - {None}
+
+
 def owners(model, instances: list) -> set[int]:
     found: set[int] = set()
     for path in model.FILE_OWNERS:

@@ -11,12 +11,15 @@ from django.apps import apps
 from django.db import transaction
 from django.urls import reverse
 
+from calendrier.models import PaymentDate
 from comptes.models import BillingAccount
 from dossier import tokens
 from dossier.constants import TokenPurpose
 from dossier.models import Professional, Telephone
+from notifications import payment_run
 from notifications.models import SecureMessage
 from ramq_portal import clock, filecache
+from ramq_portal.bulk import insert_rows
 from ramq_portal.templatetags.filecache import CSRF_PLACEHOLDER
 from tests import factories
 from tests.factories import aware
@@ -207,3 +210,23 @@ def test_PAI_1_the_payment_form_as_first_shown_comes_from_the_cache(alice_client
     assert alice_client.get(url).status_code == 200
     with django_assert_num_queries(0):
         assert alice_client.get(url).status_code == 200
+
+
+def test_NOT_2_ETC_1_the_payment_runs_messages_show_in_the_tabs_of_the_files_it_wrote_to(
+        client, alice, pay_calendar, frozen_clock, django_capture_on_commit_callbacks):
+    payday = PaymentDate.objects.filter(date__gt=clock.today()).order_by("date").values_list("date", flat=True)[1]
+    frozen_clock(aware(payday.year, payday.month, payday.day, 8, 0))  # the same day before and after the run
+    SecureMessage.objects.filter(professional=alice).update(read_at=clock.now())
+    client.force_login(alice.user, backend=BACKEND)
+    assert "non lu" not in profil(client)
+    with django_capture_on_commit_callbacks(execute=False):  # not the notice sweep's emails, which write too
+        run = payment_run.issue(payment_date=payday)
+    assert run.statements >= 1
+    assert "message non lu" in profil(client)
+
+
+def test_rows_written_in_bulk_by_insert_rows_bump_their_files(alice_client, alice):
+    profil(alice_client)
+    before = filecache.version(alice.pk)
+    insert_rows(SecureMessage, ("professional_id", "subject", "body", "created_at"), [(alice.pk, "Avis", "…", clock.now())])
+    assert filecache.version(alice.pk) != before
