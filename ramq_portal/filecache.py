@@ -41,6 +41,10 @@ VERSION_KEY = "file:{}:version"
 # calendar): a model declares FILE_OWNERS = (EVERY_FILE,) and a write to it bumps this version, which is
 # part of every page's key.
 EVERY_FILE = "*"
+# A version is kept a week after its last change: one that expired is replaced by a new one, which is
+# always safe (the pages cached under the old one are never served again), and Redis keeps no key for
+# the files nobody opened lately.
+VERSION_TTL = 7 * 24 * 3600
 
 
 def _version_key(professional_id) -> str:
@@ -53,13 +57,13 @@ def version(professional_id: int) -> str:
     found = cache.get_many(keys)
     for key in keys:
         if key not in found:
-            cache.add(key, uuid.uuid4().hex, None)
+            cache.add(key, uuid.uuid4().hex, VERSION_TTL)
             found[key] = cache.get(key)
     return f"{found[keys[0]]}.{found[keys[1]]}"
 
 
 def _replace(ids: set) -> None:
-    cache.set_many({_version_key(pk): uuid.uuid4().hex for pk in ids}, None)
+    cache.set_many({_version_key(pk): uuid.uuid4().hex for pk in ids}, VERSION_TTL)
 
 
 def bump(ids: Iterable[int | str | None]) -> None:
