@@ -205,10 +205,10 @@ def _load(after: int, last: int, payment_date: date) -> _Batch:
     )
 
 
-def _issue_batch(run: PaymentRun, professional_ids: list[int], balances_of: Balances) -> tuple[int, int, int]:
+def _issue_batch(run: PaymentRun, professional_ids: list[int], balances_of: Balances) -> tuple[int, int, int, set]:
     """Issue and route what is missing for these files (the next ones of the run: those with open
     accounts after `run.last_professional_id`, in id order); returns (statements, deposit notices, print
-    items). The rows are built as tuples with the routing rules' value functions and written with
+    items, the files whose pages changed). The rows are built as tuples with the routing rules' value functions and written with
     insert_rows (COPY on PostgreSQL); each letter's text is translated and dated once per language."""
     payment_date, moment = run.payment_date, clock.now()
     batch = _load(run.last_professional_id, professional_ids[-1], payment_date)
@@ -261,11 +261,13 @@ def _issue_batch(run: PaymentRun, professional_ids: list[int], balances_of: Bala
     insert_rows(DepositNotice, notice_columns, notices, bump=False)
     insert_rows(SecureMessage, routing.MESSAGE_COLUMNS, messages, bump=False)
     insert_rows(PrintItem, routing.PRINT_COLUMNS, printed, bump=False)
-    # The pages of every file the batch wrote to (the messages' unread count, the accounts' statements),
-    # in one go: the files of the batch, and the members of its collective accounts.
-    filecache.bump(set(professional_ids) | filecache.owners_of_rows(Statement, statement_columns, statements)
-                   | filecache.owners_of_rows(SecureMessage, routing.MESSAGE_COLUMNS, messages))
-    return len(statements), len(notices), len(printed)
+    # The pages of every file the batch wrote to (the messages' unread count, the accounts' statements):
+    # the files of the batch, and the members of its collective accounts. Bumped now and again by
+    # `issue` once the batch has committed.
+    touched = (set(professional_ids) | filecache.owners_of_rows(Statement, statement_columns, statements)
+               | filecache.owners_of_rows(SecureMessage, routing.MESSAGE_COLUMNS, messages))
+    filecache.bump_now(touched)
+    return len(statements), len(notices), len(printed), touched
 
 
 def issue(*, payment_date: date, batch_size: int = BATCH_SIZE, balances: Balances | None = None) -> PaymentRun:
@@ -289,12 +291,15 @@ def issue(*, payment_date: date, batch_size: int = BATCH_SIZE, balances: Balance
                 # A broker down at this moment loses nothing: the notice sweep runs every 10 minutes.
                 outbox.after_commit(lambda: send_new_message_notices.delay())
                 break
-            statements, notices, printed = _issue_batch(run, professional_ids, balances_of)
+            statements, notices, printed, touched = _issue_batch(run, professional_ids, balances_of)
             run.last_professional_id = professional_ids[-1]
             run.statements += statements
             run.deposit_notices += notices
             run.printed += printed
             run.save(update_fields=["last_professional_id", "statements", "deposit_notices", "printed"])
+        # The batch is committed (the run is a task, never inside another transaction): the pages read
+        # while it was being written are now never served.
+        filecache.bump_now(touched)
         # A batch reads tuples, not model instances with prefetched rows pointing back to their file: it
         # leaves no reference cycles, and its memory is freed as soon as it returns (no gc.collect()).
     return run

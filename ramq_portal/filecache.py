@@ -66,6 +66,14 @@ def _replace(ids: set) -> None:
     cache.set_many({_version_key(pk): uuid.uuid4().hex for pk in ids}, VERSION_TTL)
 
 
+def bump_now(ids: Iterable[int | str | None]) -> None:
+    """Replace these files' versions now, and only now: for a caller that bumps again itself once its
+    transaction has committed (the payment run, whose batches are transactions of their own)."""
+    ids = {pk for pk in ids if pk is not None}
+    if ids:
+        _replace(ids)
+
+
 def bump(ids: Iterable[int | str | None]) -> None:
     """Every cached page of these files (EVERY_FILE: of all files) is out of date: now, and again when
     the transaction commits."""
