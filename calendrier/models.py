@@ -6,10 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ramq_portal import clock
-from ramq_portal.filecache import EVERY_FILE, FileQuerySet
+from ramq_portal.filecache import EVERY_FILE, FileModel, FileQuerySet
 
 
-class PaymentDate(models.Model):
+class PaymentDate(FileModel, models.Model):
     """A date on which fees are paid (PAY-1): generated every 2 weeks, editable date by date by staff."""
 
     # The pay calendar: every file's pages give effective dates from it (ramq_portal.filecache).

@@ -8,10 +8,10 @@ from simple_history.models import HistoricalRecords
 from comptes.constants import AccountKind, AgencyType, MandataryRelation, PaymentMode, ReceptionMode, StatementOption
 from dossier.models import DatedValue, PostalAddress, Professional, User
 from ramq_portal.crypto import EncryptedCharField
-from ramq_portal.filecache import EVERY_FILE, FileQuerySet
+from ramq_portal.filecache import EVERY_FILE, FileModel, FileQuerySet
 
 
-class BillingAccount(models.Model):
+class BillingAccount(FileModel, models.Model):
     """A billing account: the personal account (CPT-1), or an administrative one (CPT-2)."""
 
     FILE_OWNERS = ("professional_id", "memberships__professional_id")  # the files this row shows on (ramq_portal.filecache)
@@ -52,7 +52,7 @@ class BillingAccount(models.Model):
         return self.kind == AccountKind.PERSONAL
 
 
-class FinancialInstitution(models.Model):
+class FinancialInstitution(FileModel, models.Model):
     """A Canadian financial institution (reference data kept in the admin)."""
 
     # Reference data: listed on the payment forms of every file (ramq_portal.filecache).
@@ -74,7 +74,7 @@ class FinancialInstitution(models.Model):
         return f"{self.number} — {self.name}"
 
 
-class SoftwareDeveloper(models.Model):
+class SoftwareDeveloper(FileModel, models.Model):
     """A software developer recognised for billing (reference data kept in the admin)."""
 
     # Reference data: shown on the statement pages of every file that uses it (ramq_portal.filecache).
@@ -96,7 +96,7 @@ class SoftwareDeveloper(models.Model):
         return f"{self.name} ({self.number})"
 
 
-class BillingAgency(PostalAddress):
+class BillingAgency(FileModel, PostalAddress):
     """A billing agency (reference data kept in the admin), identified by its transmission number."""
 
     # Reference data: shown on the pages of every file whose accounts use it (ramq_portal.filecache).
@@ -127,7 +127,7 @@ class BillingAgency(PostalAddress):
         return f"{self.name} ({self.transmission_number})"
 
 
-class AccountMembership(models.Model):
+class AccountMembership(FileModel, models.Model):
     """A professional's membership in a collective account (CPT-2)."""
 
     FILE_OWNERS = ("professional_id", "account__professional_id")  # the files this row shows on (ramq_portal.filecache)
@@ -145,7 +145,7 @@ class AccountMembership(models.Model):
         constraints = [models.UniqueConstraint(fields=["account", "professional"], name="one_membership_per_account")]
 
 
-class PaymentSettings(DatedValue):
+class PaymentSettings(FileModel, DatedValue):
     """*Coordonnées de paiement* of an account (PAI-1..5): dated, since a new bank account takes effect at
     the next payment (PAI-4). The account number is encrypted at rest and shown masked, from its last 3
     digits kept in clear beside it (written with it by comptes.accounts.change_payment): pages and the
@@ -189,7 +189,7 @@ class PaymentSettings(DatedValue):
         return f"•••{self.bank_account_last3}" if self.bank_account_last3 else ""
 
 
-class StatementSettings(PostalAddress):
+class StatementSettings(FileModel, PostalAddress):
     """*Coordonnées d'état de compte* of an account (ETC-2..5): immediate (ETC-6). The statement address
     is always required (ETC-5)."""
 
@@ -215,7 +215,7 @@ class StatementSettings(PostalAddress):
         return str(self.account)
 
 
-class AccountAddress(PostalAddress, DatedValue):
+class AccountAddress(FileModel, PostalAddress, DatedValue):
     """STF-7: the correspondence address of an administrative account, dated like the file's (PRO-5) and
     distinct from the statement address (ETC-5). The personal account has none: its letters go to the
     file's correspondence address. Changed by staff only, on form 3102 or a collective account's letter
@@ -242,7 +242,7 @@ class AccountAddress(PostalAddress, DatedValue):
         return ", ".join(self.lines())
 
 
-class Mandatary(models.Model):
+class Mandatary(FileModel, models.Model):
     """MAN-1: a person mandated to sign invoices for an account (form 3005, recorded by staff). An agency
     is never a mandatary; its employees may be, named one by one."""
 

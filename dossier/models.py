@@ -33,7 +33,7 @@ from dossier.constants import (
 from dossier import kinds
 from dossier.addresses import envelope_lines
 from dossier.indexes import PrefixSearchIndex
-from ramq_portal.filecache import EVERY_FILE, FileQuerySet
+from ramq_portal.filecache import EVERY_FILE, FileModel, FileQuerySet
 
 
 class User(AbstractUser):
@@ -44,7 +44,7 @@ class User(AbstractUser):
         verbose_name_plural = _("utilisateurs")
 
 
-class Profession(models.Model):
+class Profession(FileModel, models.Model):
     """A profession the board pays (data, so that more can come without code)."""
 
     # Reference data: its name is on every file of the profession (ramq_portal.filecache).
@@ -78,7 +78,7 @@ class Profession(models.Model):
         return self.name_en if (get_language() or "fr").startswith("en") else self.name_fr
 
 
-class Professional(models.Model):
+class Professional(FileModel, models.Model):
     """The professional's file (DOS-1)."""
 
     FILE_OWNERS = ("pk",)  # the files this row shows on (ramq_portal.filecache)
@@ -237,7 +237,7 @@ class DatedValue(models.Model):
         abstract = True
 
 
-class CorrespondenceAddress(PostalAddress, DatedValue):
+class CorrespondenceAddress(FileModel, PostalAddress, DatedValue):
     """A dated correspondence address (PRO-5): in force from `effective_from`."""
 
     FILE_OWNERS = ("professional_id",)  # the files this row shows on (ramq_portal.filecache)
@@ -262,7 +262,7 @@ class CorrespondenceAddress(PostalAddress, DatedValue):
         return ", ".join(self.lines())
 
 
-class Telephone(models.Model):
+class Telephone(FileModel, models.Model):
     """A correspondence telephone number (PRO-1). A change takes effect at once (PRO-4)."""
 
     FILE_OWNERS = ("professional_id",)  # the files this row shows on (ramq_portal.filecache)
@@ -284,7 +284,7 @@ class Telephone(models.Model):
         return str(self.number)
 
 
-class PlaceOfPractice(PostalAddress):
+class PlaceOfPractice(FileModel, PostalAddress):
     """A place of practice: public coordinates (PRO-2)."""
 
     FILE_OWNERS = ("professional_id",)  # the files this row shows on (ramq_portal.filecache)
@@ -311,7 +311,7 @@ class PlaceOfPractice(PostalAddress):
         return self.name
 
 
-class CorrespondencePreference(DatedValue):
+class CorrespondencePreference(FileModel, DatedValue):
     """PRF-1..3: how one kind of correspondence is sent, in force from `effective_from`."""
 
     FILE_OWNERS = ("professional_id",)  # the files this row shows on (ramq_portal.filecache)
@@ -336,7 +336,7 @@ class CorrespondencePreference(DatedValue):
         return f"{self.get_kind_display()} : {self.get_channel_display()}"
 
 
-class VerificationToken(models.Model):
+class VerificationToken(FileModel, models.Model):
     """An email validation link or a cell code (dossier.tokens): expiry, single use, superseded by a
     newer one, attempts counted. Email links are an HMAC of the row (nothing secret stored); cell codes
     are random and stored only as an HMAC."""
@@ -369,7 +369,7 @@ class VerificationToken(models.Model):
         return f"{self.get_purpose_display()} #{self.pk}"
 
 
-class Disclosure(models.Model):
+class Disclosure(FileModel, models.Model):
     """STF-3: a supervisor saw a personal number unmasked (a SIN, a bank account number; permission
     dossier.view_unmasked_personal_data). Agents never can; each viewing is recorded here, read-only."""
 
@@ -395,7 +395,7 @@ class Disclosure(models.Model):
         return f"{self.user} — {self.get_what_display()} — {self.professional}"
 
 
-class SecurityReport(models.Model):
+class SecurityReport(FileModel, models.Model):
     """A professional's report that a change to their file was not made by them (BEY-3), for staff."""
 
     FILE_OWNERS = ("professional_id",)  # the files this row shows on (ramq_portal.filecache)
@@ -415,7 +415,7 @@ class SecurityReport(models.Model):
         return f"{self.professional} — {self.details}"
 
 
-class Request(models.Model):
+class Request(FileModel, models.Model):
     """Everything staff review (STF-1): one model, the form-specific part in `payload`."""
 
     FILE_OWNERS = ("professional_id",)  # the files this row shows on (ramq_portal.filecache)

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ramq_portal.crypto import EncryptedCharField
-from ramq_portal.filecache import FileQuerySet
+from ramq_portal.filecache import FileModel, FileQuerySet
 
 
 class SecretQuestion(models.TextChoices):
@@ -37,7 +37,7 @@ class SecretAnswer(models.Model):
         constraints = [models.UniqueConstraint(fields=["user", "question"], name="one_answer_per_question")]
 
 
-class Enrolment(models.Model):
+class Enrolment(FileModel, models.Model):
     """INS-2: who enrolled, when, and the security policy they accepted (the reference number's use is
     recorded on the file itself)."""
 
@@ -57,7 +57,7 @@ class Enrolment(models.Model):
         return str(self.professional)
 
 
-class RegistrationDraft(models.Model):
+class RegistrationDraft(FileModel, models.Model):
     """INS-4: what the professional entered in the wizard, kept in the database so that the
     registration resumes at the same step on any device. The entries (which may hold a SIN and bank
     details) are stored encrypted as one JSON document."""

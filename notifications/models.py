@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dossier.models import Professional
 from ramq_portal import clock
-from ramq_portal.filecache import FileQuerySet
+from ramq_portal.filecache import FileModel, FileQuerySet
 
 
 class OutboundChannel(models.TextChoices):
@@ -27,7 +27,7 @@ class OutboundStatus(models.TextChoices):
     FAILED = "echec", _("Échec")
 
 
-class OutboundMessage(models.Model):
+class OutboundMessage(FileModel, models.Model):
     FILE_OWNERS = ("professional_id",)  # the files this row shows on (ramq_portal.filecache)
     objects = FileQuerySet.as_manager()
 
@@ -64,7 +64,7 @@ class OutboundMessage(models.Model):
         return f"{self.get_channel_display()} {self.template} #{self.pk}"
 
 
-class SecureMessage(models.Model):
+class SecureMessage(FileModel, models.Model):
     """A message in the professional's *Messagerie sécurisée* (NOT-2)."""
 
     FILE_OWNERS = ("professional_id",)  # the files this row shows on (ramq_portal.filecache)
@@ -104,7 +104,7 @@ class SecureMessage(models.Model):
         return self.subject
 
 
-class MessageNoticeRule(models.Model):
+class MessageNoticeRule(FileModel, models.Model):
     """NOT-3: the professional's rule "tell me by email when a message arrives". On by default (no row);
     the email goes to the activated address only (EML-5)."""
 
@@ -120,7 +120,7 @@ class MessageNoticeRule(models.Model):
         verbose_name_plural = _("règles d'avis par courriel")
 
 
-class Statement(models.Model):
+class Statement(FileModel, models.Model):
     """ETC-1: the statement of account of one account for one payment date (NOT-2). The amounts come from
     the billing system, out of scope: the balance is recorded as given."""
 
@@ -143,7 +143,7 @@ class Statement(models.Model):
             "date": clock.long_date(self.payment_date), "account": self.account.number}
 
 
-class DepositNotice(models.Model):
+class DepositNotice(FileModel, models.Model):
     """NOT-2, PAI-3: the deposit notice (*avis de dépôt*) of one payment to a transfer payee, with the
     date the money lands. The bank account is recorded masked only."""
 
@@ -188,7 +188,7 @@ class PaymentRun(models.Model):
         return gettext("Paiement du %(date)s") % {"date": clock.long_date(self.payment_date)}
 
 
-class PrintItem(models.Model):
+class PrintItem(FileModel, models.Model):
     """The print queue (NOT-4): a correspondence or a statement that goes by post, with the address in
     force on its sending date (the old address until a change takes effect). Staff print and mark it."""
 

@@ -15,7 +15,8 @@ request (`{% filecache %}`, ramq_portal/templatetags/filecache.py).
 
 **Every write bumps.** A model that belongs to a file names the paths to its file(s) in
 `FILE_OWNERS` (for example `("professional_id",)`, or through an account to its holder and its
-members) and uses `FileQuerySet` as its manager. Then saves and deletes (signals), and `update()`,
+members), uses `FileQuerySet` as its manager and `FileModel` as a mixin. Then saves (a signal),
+deletes (`FileModel.delete`), and `update()`,
 `delete()`, `bulk_create()` and `bulk_update()` of its querysets, bump the files they touch: when
 they happen and again when their transaction commits (a page rendered in between, from rows not yet
 committed, is then never served). A write outside the ORM (COPY, raw SQL) must call `bump` itself.
@@ -30,7 +31,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.core.cache import cache
 from django.db import models, transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_save
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 
@@ -171,13 +172,28 @@ class FileQuerySet(models.QuerySet):
         return count
 
 
-def _saved_or_deleted(sender, instance, **kwargs) -> None:
+class FileModel:
+    """The mixin of a model with FILE_OWNERS (before models.Model in its bases): deleting one row bumps
+    its files. Not a post_delete receiver: a delete signal listener would stop Django from deleting a
+    queryset in one statement (it would load every row to send the signal), and FileQuerySet.delete
+    already bumps the files of the rows it deletes, in one query. Rows deleted by cascade belong to
+    the files of the row that cascades."""
+
+    def delete(self, *args, **kwargs):
+        touched = owners(type(self), [self])
+        result = super().delete(*args, **kwargs)
+        bump(touched)
+        return result
+
+    delete.alters_data = True
+
+
+def _saved(sender, instance, **kwargs) -> None:
     if getattr(sender, "FILE_OWNERS", None):
         bump(owners(sender, [instance]))
 
 
-post_save.connect(_saved_or_deleted, dispatch_uid="filecache.saved")
-post_delete.connect(_saved_or_deleted, dispatch_uid="filecache.deleted")
+post_save.connect(_saved, dispatch_uid="filecache.saved")
 
 
 # --- A page's place in the cache -----------------------------------------------------------------------

@@ -43,7 +43,27 @@ def test_every_model_that_belongs_to_a_file_bumps_its_version_on_every_write():
     assert len(models) > 15
     undeclared = [m.__name__ for m in models if not getattr(m, "FILE_OWNERS", None)]
     plain_managers = [m.__name__ for m in models if not isinstance(m._default_manager.all(), filecache.FileQuerySet)]
-    assert undeclared == [] and plain_managers == []
+    no_mixin = [m.__name__ for m in models if not issubclass(m, filecache.FileModel)]
+    assert undeclared == [] and plain_managers == [] and no_mixin == []
+
+
+@pytest.mark.parametrize("count", [3, 60])
+def test_deleting_rows_of_a_file_in_bulk_costs_no_query_per_row(alice, count, django_assert_num_queries):
+    """The page cache adds no delete signal (which would make Django load and signal every row): a
+    queryset's delete asks once for the files it touches, whatever the number of rows."""
+    SecureMessage.objects.filter(professional=alice).delete()
+    SecureMessage.objects.bulk_create([
+        SecureMessage(professional=alice, subject=f"Avis {n}", body="…", created_at=clock.now()) for n in range(count)
+    ])
+    with django_assert_num_queries(2):  # the files touched, then one DELETE
+        SecureMessage.objects.filter(professional=alice).delete()
+
+
+def test_deleting_one_row_shows_on_the_next_page(alice_client, alice):
+    phone = factories.TelephoneFactory(professional=alice, number="+14185550166")
+    assert "555-0166" in profil(alice_client)
+    phone.delete()
+    assert "555-0166" not in profil(alice_client)
 
 
 @pytest.fixture
