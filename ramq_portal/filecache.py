@@ -25,6 +25,7 @@ tests/test_filecache.py checks that every model holding a foreign key to a file 
 from __future__ import annotations
 
 import uuid
+from types import SimpleNamespace
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -111,21 +112,11 @@ def _owner_ids_of(model, instances: list, path: str) -> set:
 
 
 def owners_of_rows(model, columns, rows) -> set:
-    """The files of rows given as tuples of `columns` (attribute names), as ramq_portal.bulk writes them."""
-    found: set = set()
-    for path in getattr(model, "FILE_OWNERS", ()):
-        if path == EVERY_FILE:
-            found.add(EVERY_FILE)
-            continue
-        first, _, rest = path.partition("__")
-        field = model._meta.get_field(first)
-        index = list(columns).index(field.attname)
-        keys = {row[index] for row in rows} - {None}
-        if not rest:
-            found |= keys
-        elif keys:
-            found |= set(field.related_model._default_manager.filter(pk__in=keys).order_by().values_list(rest, flat=True))
-    return found - {None}
+    """The files of rows given as tuples of `columns` (attribute names), as ramq_portal.bulk writes them:
+    `owners`, read from the tuples' values."""
+    if not getattr(model, "FILE_OWNERS", None):
+        return set()
+    return owners(model, [SimpleNamespace(**dict(zip(columns, row, strict=True))) for row in rows])
 
 
 def owners(model, instances: list) -> set[int]:
