@@ -41,8 +41,8 @@ from comptes.selectors import (
 )
 from dossier import dated
 from dossier.addresses import AddressInput
-from dossier.decorators import registration_required
-from dossier.selectors import file_page_for_user, own_professional
+from dossier.decorators import file_page, registration_required
+from dossier.selectors import own_professional
 from ramq_portal import clock, filecache
 
 STALE = gettext_lazy("Ce compte a été modifié ailleurs depuis que vous avez ouvert la page. Rien n'a été enregistré : "
@@ -67,10 +67,10 @@ def _search_text(value) -> str:
 @require_GET
 @login_required
 @registration_required
-def accounts(request):
-    """The Comptes de facturation tab: Finances personnelles, administrative accounts, requests. Its
-    content comes from the file's page cache (ramq_portal.filecache) while the file does not change."""
-    page = file_page_for_user(request.user)
+@file_page("comptes")
+def accounts(request, page):
+    """The Comptes de facturation tab: Finances personnelles, administrative accounts, requests. Served
+    from the file's page cache (ramq_portal.filecache) while the file does not change."""
 
     def build():
         professional, accounts = billing_accounts_for_user(request.user)
@@ -90,9 +90,9 @@ def accounts(request):
 @require_GET
 @login_required
 @registration_required
-def account_detail(request, pk):
+@file_page("compte", vary=lambda request, pk: (pk,))
+def account_detail(request, page, pk):
     """An account's page, from the file's page cache (ramq_portal.filecache) while the file does not change."""
-    page = file_page_for_user(request.user)
     if page.has("compte", [pk]):
         def build():
             professional, account = account_for_user(request.user, pk)
@@ -155,8 +155,8 @@ def _editable(request, pk):
 @require_http_methods(["GET", "POST"])
 @login_required
 @registration_required
-def edit_payment(request, pk):
-    page = file_page_for_user(request.user) if request.method == "GET" else None
+@file_page("edit-payment", vary=lambda request, pk: (pk,))
+def edit_payment(request, page, pk):
     if page is not None and page.has("edit-payment", [pk]):  # as first shown, from the file's page cache
         return render(request, "comptes/edit_payment.html", {
             "file_page": page, "account_pk": pk, "active_tab": "comptes",
@@ -226,7 +226,10 @@ def cancel_pending_payment(request, pk):
 @require_http_methods(["GET", "POST"])
 @login_required
 @registration_required
-def edit_statement(request, pk):
+@file_page("edit-statement", vary=lambda request, pk: None if request.GET else (pk,))
+def edit_statement(request, _page, pk):
+    """The statement transmission of an account; as first shown (no search), from the file's page cache
+    (ramq_portal.filecache) while the file does not change."""
     professional, account, others, editable = _editable(request, pk)
     if not editable:
         return redirect("comptes:account", pk=pk)

@@ -5,6 +5,8 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from dossier.models import Professional
+from dossier.selectors import file_of_request
+from ramq_portal import filecache
 
 
 SESSION_KEY = "registration_pending"
@@ -37,3 +39,22 @@ def registration_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def file_page(name: str, vary=lambda request, *args, **kwargs: ()):
+    """A page of the signed-in professional's file, served whole from the file's page cache
+    (ramq_portal.filecache.serve) while the file does not change. The view is called as
+    `view(request, page, *args, **kwargs)`, `page` being the FilePage its `{% filecache %}` fragments use
+    (None on POST). `vary(request, *args, **kwargs)` gives what the page varies on besides the file, the
+    language, the display mode and the day (the account shown, the page number...), or None when this
+    request's page is not to be cached (a search)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            return filecache.serve(request, file_of_request(request), name, vary(request, *args, **kwargs),
+                                   lambda page: view(request, page, *args, **kwargs))
+
+        return wrapper
+
+    return decorator

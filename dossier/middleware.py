@@ -19,7 +19,7 @@ def remember_returned_mail(request, user) -> None:
     row = Professional.objects.filter(user_id=user.pk).values_list("pk", "returned_mail_at").first()
     request.session[SESSION_KEY] = bool(row and row[1])
     if row:
-        remember_file_of_user(user.pk, row[0])
+        remember_file_of_user(request, row[0])
 
 
 class ReturnedMailMiddleware:

@@ -4,14 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Min
 from django.http import Http404
 
 from dossier import dated
 from dossier.constants import ALWAYS_BY_POST, Channel, CorrespondenceKind, EmailStatus, TokenPurpose, TokenState
 from dossier.models import CorrespondenceAddress, CorrespondencePreference, Professional, User, VerificationToken
-from ramq_portal import clock, filecache
+from ramq_portal import clock
 
 
 def _with_unread(queryset):
@@ -62,25 +61,25 @@ def professional_for_user(user: User, parts=FILE_PARTS) -> Professional:
     return professional
 
 
-def _file_of_user_key(user_id) -> str:
-    return f"user:{user_id}:file"
+FILE_SESSION_KEY = "file"
 
 
-def remember_file_of_user(user_id: int, professional_id: int) -> None:
-    """Kept from sign-in (dossier.middleware), for the pages' cache: a user's file never changes."""
-    cache.set(_file_of_user_key(user_id), professional_id, 24 * 3600)
+def remember_file_of_user(request, professional_id: int) -> None:
+    """Kept in the session from sign-in (dossier.middleware), for the pages' cache: a user's file never
+    changes, and a session belongs to one user."""
+    request.session[FILE_SESSION_KEY] = professional_id
 
 
-def file_page_for_user(user: User) -> filecache.FilePage:
-    """The signed-in professional's file as a cached page knows it (id, version, day), with no query
-    once the user's file is known (DOS-5: 404 for anyone without one, staff included)."""
-    professional_id = cache.get(_file_of_user_key(user.pk))
+def file_of_request(request) -> int:
+    """The signed-in professional's file id, with no query once the session knows it (DOS-5: 404 for
+    anyone without one, staff included)."""
+    professional_id = request.session.get(FILE_SESSION_KEY)
     if professional_id is None:
-        professional_id = Professional.objects.filter(user_id=user.pk).values_list("pk", flat=True).first()
+        professional_id = Professional.objects.filter(user_id=request.user.pk).values_list("pk", flat=True).first()
         if professional_id is None:
             raise Http404
-        remember_file_of_user(user.pk, professional_id)
-    return filecache.page_of(professional_id)
+        remember_file_of_user(request, professional_id)
+    return professional_id
 
 
 def live_email_link_expiry(professional: Professional):

@@ -22,12 +22,11 @@ from dossier.forms import (
     correspondence_initial,
     place_initial,
 )
-from dossier.decorators import registration_pending
+from dossier.decorators import file_page, registration_pending
 from dossier.middleware import SESSION_KEY as RETURNED_MAIL
 from dossier.selectors import (
     correspondence_address_on,
     email_status,
-    file_page_for_user,
     live_email_link_expiry,
     own_professional,
     preference_lines,
@@ -67,10 +66,10 @@ def _posted(request):
 
 @require_GET
 @login_required
-def profil(request):
-    """The Profil tab: each section read-only with *Modifier*; values in force and pending ones. Its
-    content comes from the file's page cache (ramq_portal.filecache) while the file does not change."""
-    page = file_page_for_user(request.user)
+@file_page("profil")
+def profil(request, page):
+    """The Profil tab: each section read-only with *Modifier*; values in force and pending ones. Served
+    from the file's page cache (ramq_portal.filecache) while the file does not change."""
 
     def build():
         professional = professional_for_user(request.user)
@@ -99,9 +98,10 @@ def profil(request):
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def edit_correspondence(request):
-    if request.method == "GET":
-        return _cached_form_page(request, "dossier/edit_correspondence.html", _correspondence_context)
+@file_page("edit_correspondence")
+def edit_correspondence(request, page):
+    if page is not None:  # GET: the page as first shown
+        return _form_page(request, page, "dossier/edit_correspondence.html", _correspondence_context)
     context = _correspondence_context(request)
     professional, form, phone_forms = context["professional"], context["form"], context["phone_forms"]
     if form.is_valid() and phone_forms.is_valid():
@@ -139,10 +139,9 @@ def _correspondence_context(request) -> dict:
     }
 
 
-def _cached_form_page(request, template: str, build) -> HttpResponse:
+def _form_page(request, page, template: str, build) -> HttpResponse:
     """An edit page as first shown (GET): its forms hold the file's values, so that it is the same
     until the file changes, and comes from the file's page cache (ramq_portal.filecache) meanwhile."""
-    page = file_page_for_user(request.user)
     names = ("professional", "form", "phone_forms", "formset", "version", "lines", "effective_date")
     context = filecache.lazily(lambda: {name: None for name in names} | build(request), *names)
     return render(request, template, {"file_page": page, "active_tab": "profil", **context})
@@ -257,9 +256,10 @@ def resend_cell_code(request):
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def edit_practice(request):
-    if request.method == "GET":
-        return _cached_form_page(request, "dossier/edit_practice.html", _practice_context)
+@file_page("edit_practice")
+def edit_practice(request, page):
+    if page is not None:  # GET: the page as first shown
+        return _form_page(request, page, "dossier/edit_practice.html", _practice_context)
     context = _practice_context(request)
     professional, formset, version = context["professional"], context["formset"], context["version"]
     if formset.is_valid():
@@ -291,9 +291,10 @@ def _practice_context(request) -> dict:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def edit_preferences(request):
-    if request.method == "GET":
-        return _cached_form_page(request, "dossier/edit_preferences.html", _preferences_context)
+@file_page("edit_preferences")
+def edit_preferences(request, page):
+    if page is not None:  # GET: the page as first shown
+        return _form_page(request, page, "dossier/edit_preferences.html", _preferences_context)
     context = _preferences_context(request)
     professional, form = context["professional"], context["form"]
     if form.is_valid():
@@ -339,17 +340,22 @@ def cancel_pending_preferences(request):
 # --- Historique ------------------------------------------------------------------------------------------
 
 
-@require_GET
-@login_required
-def file_history(request):
-    """BEY-6: what changed in my file, when, and by whom, newest first, a page at a time; from the file's
-    page cache (ramq_portal.filecache) while the file does not change."""
-    file_page = file_page_for_user(request.user)
+def _history_position(request) -> tuple[int, str, str]:
+    """The history page asked for: its number and its keyset bounds (dossier.history)."""
     try:
         number = int(request.GET.get("page", "1"))
     except ValueError:
         number = 1
-    older_than, newer_than = request.GET.get("avant", "")[:80], request.GET.get("apres", "")[:80]
+    return number, request.GET.get("avant", "")[:80], request.GET.get("apres", "")[:80]
+
+
+@require_GET
+@login_required
+@file_page("historique", vary=lambda request: _history_position(request))
+def file_history(request, file_page):
+    """BEY-6: what changed in my file, when, and by whom, newest first, a page at a time; from the file's
+    page cache (ramq_portal.filecache) while the file does not change."""
+    number, older_than, newer_than = _history_position(request)
 
     def build():
         professional = own_professional(request.user)

@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dossier import profile
-from dossier.selectors import file_page_for_user, own_professional
+from dossier.decorators import file_page
+from dossier.selectors import own_professional
 from notifications import messaging, notices
 from notifications.forms import MessageToBoardForm, ReplyToBoardForm
 from notifications.models import MessageNoticeRule
@@ -19,13 +20,18 @@ from ramq_portal import filecache
 REPORT_LINK_MAX_AGE = timedelta(days=30)
 
 
+def _inbox_page_number(request) -> str:
+    number = request.GET.get("page", "1")
+    return number if number.isdigit() and len(number) < 6 else "1"  # what get_page would show anyway
+
+
 @require_GET
 @login_required
-def inbox(request):
-    """*Messagerie sécurisée* (NOT-2): correspondence, statements and deposit notices, newest first."""
-    file_page = file_page_for_user(request.user)
-    number = request.GET.get("page", "1")
-    number = number if number.isdigit() and len(number) < 6 else "1"  # what get_page would show anyway
+@file_page("messagerie", vary=lambda request: (_inbox_page_number(request),))
+def inbox(request, file_page):
+    """*Messagerie sécurisée* (NOT-2): correspondence, statements and deposit notices, newest first;
+    from the file's page cache (ramq_portal.filecache) while the file does not change."""
+    number = _inbox_page_number(request)
 
     def build():
         professional, page = inbox_for_user(request.user, number)
@@ -62,8 +68,11 @@ def notice_rule(request):
 
 @require_GET
 @login_required
-def message_detail(request, pk):
-    """One message, in its conversation; opening it marks it read."""
+@file_page("message", vary=lambda request, pk: (pk,))
+def message_detail(request, _page, pk):
+    """One message, in its conversation; opening it marks it read. From the file's page cache
+    (ramq_portal.filecache) while the file does not change: marking it read (or unread) is a write to
+    the file, so a page served from the cache is always that of a message already read."""
     professional, message = message_for_user(request.user, pk)
     if messaging.mark_read(message=message) and professional.unread_messages:
         professional.unread_messages -= 1
@@ -103,7 +112,8 @@ def mark_unread(request, pk):
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def write_to_the_board(request):
+@file_page("ecrire")
+def write_to_the_board(request, _page):
     """A message to the Régie: it lands in the staff's request queue, with its processing delay."""
     professional = own_professional(request.user)
     form = MessageToBoardForm(request.POST if request.method == "POST" else None)

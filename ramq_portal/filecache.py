@@ -21,6 +21,9 @@ deletes (`FileModel.delete`), and `update()`,
 they happen and again when their transaction commits (a page rendered in between, from rows not yet
 committed, is then never served). A write outside the ORM (COPY, raw SQL) must call `bump` itself.
 tests/test_filecache.py checks that every model holding a foreign key to a file is declared.
+
+A page is also kept **whole**, shell included (`serve`): looked up with the file's version in one round
+trip, and sent as stored with this request's CSRF token and path filled in.
 """
 from __future__ import annotations
 
@@ -30,13 +33,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models.signals import post_save
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.utils.functional import SimpleLazyObject
+from django.utils.html import escape
 from django.utils.translation import get_language
 
 from ramq_portal import clock
+from ramq_portal.display import current_display_mode
 
 VERSION_KEY = "file:{}:version"
 # Reference data shown on every file's pages (professions, financial institutions, agencies, the pay
@@ -55,13 +63,18 @@ def _version_key(professional_id) -> str:
 
 def version(professional_id: int) -> str:
     """The file's current version, with the reference data's (each created on first use): one round trip."""
-    keys = [_version_key(professional_id), _version_key(EVERY_FILE)]
-    found = cache.get_many(keys)
-    for key in keys:
+    return _version_and(professional_id)[0]
+
+
+def _version_and(professional_id: int, *keys: str) -> tuple[str, dict]:
+    """The file's version and the values of `keys`, read in the same round trip."""
+    versions = [_version_key(professional_id), _version_key(EVERY_FILE)]
+    found = cache.get_many([*versions, *keys])
+    for key in versions:
         if key not in found:
             cache.add(key, uuid.uuid4().hex, VERSION_TTL)
             found[key] = cache.get(key)
-    return f"{found[keys[0]]}.{found[keys[1]]}"
+    return f"{found[versions[0]]}.{found[versions[1]]}", found
 
 
 def _replace(ids: set) -> None:
@@ -218,6 +231,60 @@ class FilePage:
 
 def page_of(professional_id: int) -> FilePage:
     return FilePage(professional_id, version(professional_id), clock.today())
+
+
+# --- A whole page ---------------------------------------------------------------------------------------
+
+# What differs between two requests for the same page of the same file, in the same language and mode:
+# written as placeholders in the cached page and filled per request.
+CSRF_PLACEHOLDER = "@@csrf-token-of-this-request@@"
+PATH_PLACEHOLDER = "@@path-of-this-request@@"
+_CSRF_BYTES, _PATH_BYTES = CSRF_PLACEHOLDER.encode(), PATH_PLACEHOLDER.encode()
+HOLES_ATTRIBUTE = "file_page_holes"  # set on the request while a page to be cached renders (context_processors.shell)
+
+
+def _fill(request, content: bytes) -> bytes:
+    """The page's content (UTF-8, as sent: a large page is neither decoded nor encoded again) with this
+    request's CSRF token and path."""
+    if _CSRF_BYTES in content:  # the token is asked for (and its cookie sent) only where a form needs it
+        content = content.replace(_CSRF_BYTES, get_token(request).encode())
+    return content.replace(_PATH_BYTES, escape(request.get_full_path()).encode())
+
+
+def serve(request, professional_id: int, name: str, vary: Iterable | None, view) -> HttpResponse:
+    """A page of a file, served whole from the cache while the file does not change.
+
+    `view(page)` renders it (with the FilePage its `{% filecache %}` fragments use). A GET whose page
+    may be cached (`vary` is not None: what the page varies on besides the file, the language, the
+    display mode and the day) is looked up together with the file's version, in one round trip; on a
+    hit nothing else is read, rendered or written. On a miss the page is rendered with placeholders for
+    the CSRF token and the request's path (the shell's forms), stored with the version it was rendered
+    under, then filled. Never cached: anything but a 200, a page shown with flash messages or that
+    queued some, and a POST (`view(None)`: the form being sent is not the page as first shown)."""
+    if request.method != "GET":
+        return view(None)
+    if vary is None or len(get_messages(request)):
+        return view(page_of(professional_id))
+    day = clock.today()
+    parts = ["whole", name, str(professional_id), get_language() or "", current_display_mode(request), day.isoformat(), *map(str, vary)]
+    key = "filepage:" + ":".join(part.replace(":", "_") for part in parts)
+    current, found = _version_and(professional_id, key)
+    entry = found.get(key)
+    if entry is not None and entry[0] == current:
+        return HttpResponse(_fill(request, entry[1]))
+    page = FilePage(professional_id, current, day)
+    setattr(request, HOLES_ATTRIBUTE, True)
+    try:
+        response = view(page)
+    finally:
+        setattr(request, HOLES_ATTRIBUTE, False)
+    if response.streaming:
+        return response
+    timeout = page.timeout()
+    if response.status_code == 200 and not response.cookies and not len(get_messages(request)) and timeout > 0:
+        cache.set(key, (current, response.content), timeout)
+    response.content = _fill(request, response.content)
+    return response
 
 
 def lazily(build, *names: str) -> dict:

@@ -13,7 +13,8 @@
 # steps too); and scripts/bench_payment_run.py, in a database of its own, times the payment run over
 # 100,000 accounts against a raw insert of the same rows. Prints tables and writes bench-results.json
 # at the repo root (the pages, and "explain", "cpu_per_request" and "payment_run" sections).
-# Everything it started is stopped on exit. Tunables: BENCH_SECONDS (8), BENCH_WARMUP_SECONDS (2),
+# Everything it started is stopped on exit. Tunables: BENCH_SECONDS (4, per run), BENCH_ROUNDS (3 runs
+# per page, the best kept), BENCH_WARMUP_SECONDS (2),
 # BENCH_CONNECTIONS (4), BENCH_WRK_THREADS (1), WEB_CONCURRENCY (2), GUNICORN_THREADS (4),
 # BENCH_CPU_REQUESTS (60), BENCH_PAYMENT_RUN_ACCOUNTS (100000), BENCH_PAYMENT_RUN_TRACE_BATCHES (10:
 # batches of the tracemalloc pass; `all` or `off`), BENCH_LOAD_FILES (1000000), BENCH_LOAD_REQUESTS

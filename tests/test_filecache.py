@@ -8,7 +8,11 @@ from datetime import timedelta
 
 import pytest
 from django.apps import apps
+from django.contrib import messages
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.db import transaction
+from django.http import HttpResponse
+from django.test import RequestFactory
 from django.urls import reverse
 
 from calendrier.models import PaymentDate
@@ -19,8 +23,9 @@ from dossier.models import Professional, Telephone
 from notifications import payment_run
 from notifications.models import SecureMessage
 from ramq_portal import clock, filecache
+from ramq_portal.display import DISPLAY_COOKIE
+from ramq_portal.filecache import CSRF_PLACEHOLDER, PATH_PLACEHOLDER
 from ramq_portal.bulk import insert_rows
-from ramq_portal.templatetags.filecache import CSRF_PLACEHOLDER
 from tests import factories
 from tests.factories import aware
 
@@ -250,3 +255,76 @@ def test_rows_written_in_bulk_by_insert_rows_bump_their_files(alice_client, alic
     before = filecache.version(alice.pk)
     insert_rows(SecureMessage, ("professional_id", "subject", "body", "created_at"), [(alice.pk, "Avis", "…", clock.now())])
     assert filecache.version(alice.pk) != before
+
+
+# --- Whole pages (filecache.serve) ------------------------------------------------------------------------
+
+
+def _flash(client, text: str) -> None:
+    """A message waiting for the next page, as a view leaves one before it redirects (in the cookie)."""
+    storage = CookieStorage(RequestFactory().get("/"))
+    storage.add(messages.SUCCESS, text)
+    response = HttpResponse()
+    storage.update(response)
+    client.cookies[storage.cookie_name] = response.cookies[storage.cookie_name].value
+
+
+def test_a_message_left_for_the_next_page_shows_once_on_a_cached_page(alice_client):
+    profil(alice_client)  # the page is now in the cache
+    _flash(alice_client, "Vos préférences de correspondance ont été enregistrées.")
+    assert "Vos préférences de correspondance ont été enregistrées." in profil(alice_client)
+    again = profil(alice_client)
+    assert "Vos préférences de correspondance ont été enregistrées." not in again and "Tremblay" in again
+
+
+def test_the_shell_forms_of_a_cached_page_return_to_the_address_asked_for(alice_client, alice, django_assert_num_queries):
+    """The language and display switches come back to the page as asked for, even when the page comes
+    from the cache under an address that differed (here, an unknown parameter); escaped."""
+    inbox = reverse("notifications:inbox")
+    alice_client.get(inbox + "?page=1")
+    with django_assert_num_queries(0):
+        page = alice_client.get(inbox, {"page": "1", "retour": '"><b>'}).content.decode()
+    back = re.findall(r'name="next" value="([^"]*)"', page)
+    assert len(back) == 2 and all(value.startswith("/messagerie/?page=1&amp;retour=") for value in back)
+    assert "<b>" not in page and PATH_PLACEHOLDER not in page and CSRF_PLACEHOLDER not in page
+
+
+def test_BEY_9_a_cached_page_is_shown_in_the_display_mode_chosen(alice_client):
+    assert 'class="mode-normal"' in profil(alice_client)
+    alice_client.cookies[DISPLAY_COOKIE] = "contraste-eleve"
+    assert 'class="mode-contraste-eleve"' in profil(alice_client)
+    alice_client.cookies[DISPLAY_COOKIE] = "normal"
+    assert 'class="mode-normal"' in profil(alice_client)
+
+
+def test_NOT_2_a_message_marked_unread_is_read_again_when_opened_from_the_cache(alice_client, alice, django_assert_num_queries):
+    message = SecureMessage.objects.create(professional=alice, subject="Votre relevé", body="…", created_at=clock.now())
+    url = reverse("notifications:message", args=[message.pk])
+    assert "Votre relevé" in alice_client.get(url).content.decode()  # opened: read
+    alice_client.get(url)
+    with django_assert_num_queries(0):
+        assert alice_client.get(url).status_code == 200
+    alice_client.post(reverse("notifications:mark_unread", args=[message.pk]))
+    message.refresh_from_db()
+    assert message.read_at is None
+    alice_client.get(url)
+    message.refresh_from_db()
+    assert message.read_at is not None
+
+
+def test_ETC_2_a_search_on_the_statement_page_is_never_answered_by_the_cached_page(alice_client, alice, django_assert_num_queries):
+    factories.BillingAgencyFactory(name="Agence Boréale")
+    url = reverse("comptes:edit_statement", args=[alice.billing_accounts.get(kind="personnel").pk])
+    assert "Agence Boréale" not in alice_client.get(url).content.decode()
+    with django_assert_num_queries(0):
+        assert alice_client.get(url).status_code == 200
+    assert "Agence Boréale" in alice_client.get(url, {"agence": "Boréale"}).content.decode()
+
+
+def test_DOS_5_signing_in_as_someone_else_in_the_same_browser_shows_their_own_file(client, alice, bob, pay_calendar):
+    client.force_login(alice.user, backend=BACKEND)
+    assert "Tremblay" in profil(client)
+    client.post(reverse("logout"))
+    client.force_login(bob.user, backend=BACKEND)
+    page = profil(client)
+    assert "Gagnon" in page and "Tremblay" not in page

@@ -12,9 +12,9 @@ from django import template
 from django.core.cache import cache
 from django.utils.safestring import mark_safe
 
-register = template.Library()
+from ramq_portal.filecache import CSRF_PLACEHOLDER
 
-CSRF_PLACEHOLDER = "@@csrf-token-of-this-request@@"
+register = template.Library()
 
 
 class FileCacheNode(template.Node):
