@@ -7,4 +7,4 @@ class DossierConfig(AppConfig):
     verbose_name = _("Dossiers des professionnels")
 
     def ready(self) -> None:
-        from dossier import request_kinds, signals  # noqa: F401  (registers its kinds of request, connects receivers)
+        from dossier import receivers, request_kinds  # noqa: F401  (connects receivers, registers its kinds of request)

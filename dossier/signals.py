@@ -1,25 +1,12 @@
-"""Signals of the dossier app, and its receivers of Django's signals.
+"""Signals of the dossier app (its receivers of Django's signals are in dossier/receivers.py).
 
 `file_opened` lets apps that depend on `dossier` (comptes: the personal account, DOS-3) act inside the
 transaction that opens a file, without `dossier` importing them.
 """
-from django.contrib.auth.signals import user_logged_in
-from django.dispatch import Signal, receiver
-
-from ramq_portal.middleware import mark_signed_in
+from django.dispatch import Signal
 
 # Sent inside the opening transaction; kwargs: professional, opened_by.
 file_opened = Signal()
-
-
-@receiver(user_logged_in)
-def _start_session_clock(sender, request, user, **kwargs):
-    from dossier.decorators import remember_registration_state
-    from dossier.middleware import remember_returned_mail
-
-    mark_signed_in(request.session)
-    remember_registration_state(request, user)
-    remember_returned_mail(request, user)
 
 # Domain events of the Profil tab, sent inside the transaction of the change. The notifications app
 # receives them and queues the messages (a row now, the sending after commit), so nothing is sent for
