@@ -91,7 +91,7 @@ TEMPLATES = [
                 "ramq_portal.context_processors.shell",
             ],
             # ramq_portal is not an app of its own (its AppConfig is the admin's): its tags are named here.
-            "libraries": {"filecache": "ramq_portal.templatetags.filecache"},
+            "libraries": {"filecache": "ramq_portal.templatetags.filecache", "regie": "ramq_portal.templatetags.regie"},
         },
     },
 ]
