@@ -7,6 +7,7 @@ from datetime import date
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q
+from django.utils.translation import gettext_noop
 
 from calendrier import paycalendar
 from comptes.constants import AccountKind, AccountRequest, AgencyType, PaymentMode, StatementOption
@@ -103,7 +104,7 @@ def change_payment(
             bank_account_last3=bank.account_number[-3:] if transfer else "",
             personal_account_confirmed=personal_account_confirmed if transfer else False,
         )
-        dated.record(row, today=today, moment=moment, by=by, reason="Coordonnées de paiement modifiées")
+        dated.record(row, today=today, moment=moment, by=by, reason=gettext_noop("Coordonnées de paiement modifiées"))
         if new_bank:
             bank_details_changed.send(sender=BillingAccount, account=locked, settings=row)
     return row
@@ -160,7 +161,7 @@ def private_agency_for(*, professional: Professional, developer: SoftwareDevelop
                     **(AddressInput.of(address).as_dict() if address else {}),
                 )
                 agency._history_user = by
-                agency._change_reason = "Agence privée créée pour la facturation autonome"
+                agency._change_reason = gettext_noop("Agence privée créée pour la facturation autonome")
                 agency.save()
                 return agency, True
         except IntegrityError:
@@ -201,7 +202,7 @@ def change_statement(
         address.write_to(settings)
         settings.updated_at = moment
         settings._history_user = by
-        settings._change_reason = "Coordonnées d'état de compte modifiées"
+        settings._change_reason = gettext_noop("Coordonnées d'état de compte modifiées")
         settings.save()
     return StatementResult(settings=settings, created_agency=created)
 

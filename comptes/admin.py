@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 
 from comptes import mandataries
 from comptes.models import (
@@ -52,7 +53,7 @@ class StatementSettingsAdmin(MaskedHistoryAdmin):
             BillingAccount.objects.filter(pk=account.pk).update(version=F("version") + 1)
             obj.updated_at = clock.now()
             obj._history_user = request.user
-            obj._change_reason = "État de compte papier demandé" if obj.paper_requested else "État de compte papier retiré"
+            obj._change_reason = gettext_noop("État de compte papier demandé") if obj.paper_requested else gettext_noop("État de compte papier retiré")
             obj.save(update_fields=["paper_requested", "updated_at"])
 
 

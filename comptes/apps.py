@@ -7,4 +7,4 @@ class ComptesConfig(AppConfig):
     verbose_name = _("Comptes de facturation")
 
     def ready(self) -> None:
-        from comptes import receivers, request_kinds  # noqa: F401  (connects receivers, registers its kinds of request)
+        from comptes import history_sources, receivers, request_kinds  # noqa: F401  (history sources, receivers, kinds of request)

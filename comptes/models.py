@@ -9,6 +9,7 @@ from comptes.constants import AccountKind, AgencyType, MandataryRelation, Paymen
 from dossier.models import DatedValue, PostalAddress, Professional, User
 from ramq_portal.crypto import EncryptedCharField
 from ramq_portal.filecache import EVERY_FILE, FileModel, FileQuerySet
+from ramq_portal.records import IndexedHistoricalRecords
 
 
 class BillingAccount(FileModel, models.Model):
@@ -28,7 +29,7 @@ class BillingAccount(FileModel, models.Model):
     closed_at = models.DateTimeField(_("fermé le"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    history = HistoricalRecords()
+    history = IndexedHistoricalRecords(owner="professional")
 
     class Meta:
         ordering = ["professional", "kind", "number"]
@@ -137,7 +138,7 @@ class AccountMembership(FileModel, models.Model):
     professional = models.ForeignKey(Professional, on_delete=models.CASCADE, related_name="memberships")
     joined_at = models.DateTimeField(_("membre depuis"))
 
-    history = HistoricalRecords()
+    history = IndexedHistoricalRecords(owner="professional")
 
     class Meta:
         verbose_name = _("membre d'un compte collectif")
@@ -164,7 +165,7 @@ class PaymentSettings(FileModel, DatedValue):
     bank_account_last3 = models.CharField(max_length=3, blank=True, editable=False)
     personal_account_confirmed = models.BooleanField(_("compte personnel, à mon nom"), default=False)
 
-    history = HistoricalRecords()
+    history = IndexedHistoricalRecords()
 
     class Meta:
         verbose_name = _("coordonnées de paiement")
@@ -205,7 +206,7 @@ class StatementSettings(FileModel, PostalAddress):
     paper_requested = models.BooleanField(_("état de compte papier demandé"), default=False)
     updated_at = models.DateTimeField(_("modifié le"))
 
-    history = HistoricalRecords()
+    history = IndexedHistoricalRecords()
 
     class Meta:
         verbose_name = _("coordonnées d'état de compte")
@@ -226,7 +227,7 @@ class AccountAddress(FileModel, PostalAddress, DatedValue):
 
     account = models.ForeignKey(BillingAccount, on_delete=models.CASCADE, related_name="correspondence_addresses")
 
-    history = HistoricalRecords()
+    history = IndexedHistoricalRecords()
 
     class Meta:
         verbose_name = _("adresse de correspondance du compte")
@@ -258,7 +259,7 @@ class Mandatary(FileModel, models.Model):
     recorded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     ended_at = models.DateTimeField(_("fin du mandat"), null=True, blank=True)
 
-    history = HistoricalRecords()
+    history = IndexedHistoricalRecords()
 
     class Meta:
         ordering = ["account", "last_name", "first_name"]

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from datetime import date
 
 from django.db import transaction
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _, gettext_noop
 from phonenumber_field.phonenumber import PhoneNumber
 
 from calendrier import paycalendar
@@ -152,7 +152,7 @@ class CoordinatesForm(kinds.RequestKind):
                                           % {"number": number})
                 with _rules():
                     row = services.change_account_address(account=account, address=address, effective_from=effective, by=by,
-                                                          reason="Formulaire 3102 accepté")
+                                                          reason=gettext_noop("Formulaire 3102 accepté"))
                 if row is not None:
                     outcome.setdefault("accounts", {})[number] = row.effective_from.isoformat()
         return outcome
@@ -340,7 +340,7 @@ class MandataryForm(AccountPaperKind):
         agency = BillingAgency.objects.filter(transmission_number=data["agency"]).first() if data.get("agency") else None
         with _rules():
             mandataries.record(account=_open_account(request), first_name=data["first_name"], last_name=data["last_name"],
-                               relation=data["relation"], agency=agency, by=by, reason="Formulaire 3005 accepté")
+                               relation=data["relation"], agency=agency, by=by, reason=gettext_noop("Formulaire 3005 accepté"))
         return {}
 
     def changes(self, request: Request) -> list[Change]:

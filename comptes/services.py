@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_noop
 
 from comptes.accounts import alone_in_collective, default_statement_settings
 from comptes.constants import AccountKind
@@ -55,7 +56,7 @@ def open_administrative_account(*, professional: Professional, collective: bool,
                 account = BillingAccount(professional=professional, kind=kind, number=number, name=name, opened_at=clock.now(),
                                          group_number=number[1:] if collective else "")
                 account._history_user = by
-                account._change_reason = "Compte ouvert à la demande du professionnel"
+                account._change_reason = gettext_noop("Compte ouvert à la demande du professionnel")
                 account.save()
         except IntegrityError:
             continue
@@ -64,7 +65,7 @@ def open_administrative_account(*, professional: Professional, collective: bool,
         default_statement_settings(account=account, address=address, by=by)
         if address is not None:  # STF-7: the account's own correspondence address starts as the file's
             change_account_address(account=account, address=AddressInput.of(address), effective_from=clock.today(), by=by,
-                                   reason="Compte ouvert à la demande du professionnel")
+                                   reason=gettext_noop("Compte ouvert à la demande du professionnel"))
         return account
     raise RuntimeError("no free account number after 5 attempts")
 
@@ -109,4 +110,4 @@ def change_collective_address(*, account_number: str, professional: Professional
         if not by_letter and not alone_in_collective(account, professional):
             raise NotAloneInCollective(account_number)
         return change_account_address(account=account, address=address, effective_from=date_of_change, by=by,
-                                      reason="Adresse du compte collectif modifiée (demande acceptée)")
+                                      reason=gettext_noop("Adresse du compte collectif modifiée (demande acceptée)"))

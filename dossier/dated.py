@@ -12,12 +12,13 @@ from datetime import date, datetime
 from typing import Generic, Iterable, TypeVar
 
 from django.db import models, transaction
+from django.utils.translation import gettext_noop
 
 from ramq_portal import clock
 
 Row = TypeVar("Row", bound=models.Model)
 
-IN_FORCE_REASON = "Entrée en vigueur"
+IN_FORCE_REASON = gettext_noop("Entrée en vigueur")
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ def cancel_pending(queryset: models.QuerySet, *, today: date, moment: datetime, 
     for row in queryset.filter(effective_from__gt=today, cancelled_at__isnull=True):
         row.cancelled_at = moment
         row._history_user = by
-        row._change_reason = "Changement en attente annulé"
+        row._change_reason = gettext_noop("Changement en attente annulé")
         row.save(update_fields=["cancelled_at"])
         count += 1
     return count
@@ -60,6 +61,18 @@ def record(row: Row, *, today: date, moment: datetime, by, reason: str) -> Row:
     row._change_reason = reason
     row.save()
     return row
+
+
+# The dated models whose rows' coming into force the daily task records in the history (as done by the
+# system): the file's own, and those an app above registers from its AppConfig.ready (the accounts').
+IN_FORCE_MODELS: list[type[models.Model]] = []
+
+
+def comes_into_force(model: type[models.Model]) -> type[models.Model]:
+    """Have the daily task record the coming into force of this dated model's rows."""
+    if model not in IN_FORCE_MODELS:
+        IN_FORCE_MODELS.append(model)
+    return model
 
 
 def bring_into_force(model: type[models.Model], *, batch_size: int = 500) -> int:

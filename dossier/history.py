@@ -17,24 +17,33 @@ often as needed): a page is never short while older entries remain.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from itertools import groupby
 from operator import attrgetter
 
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery
+from django.utils import formats
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from dossier.dated import IN_FORCE_REASON
 from dossier.models import CorrespondenceAddress, CorrespondencePreference, PlaceOfPractice, Professional, Telephone
+from ramq_portal import clock
 
 PAGE_SIZE = 25
 SLACK = 15
 HIDDEN = {
-    "id", "professional", "recorded_at", "cancelled_at", "in_force_recorded_at", "opened_at", "user",
+    "id", "professional", "recorded_at", "cancelled_at", "in_force_recorded_at", "opened_at", "user", "reference_number_hash",
     "reference_number_issued_at", "reference_number_used_at", "email_activated_at", "cell_confirmed_at", "sin", "sin_last3",
+    # The rows of an account: the entry names the account; a bank account number is never shown (its last
+    # digits are, masked: MASKED).
+    "account", "updated_at", "recorded_by", "bank_account", "version",
 }
+# Fields shown masked: their value is the last digits of a number kept encrypted.
+MASKED = {"bank_account_last3"}
 
 
 @dataclass(frozen=True)
@@ -50,6 +59,10 @@ class Source:
     name: str
     model: type[models.Model]
     key: str
+    # What the entries of a row name besides its kind (the account it belongs to...), from a record
+    # whose `related` fields are loaded with it.
+    subject: Callable[[models.Model], str] | None = None
+    related: tuple[str, ...] = ()
 
 
 SOURCES: list[Source] = [
@@ -178,18 +191,51 @@ def _records(rank: int, professional: Professional, after: _Position | None, *, 
     # SQLite refuses LIMIT inside a UNION: each side filters on the sliced window instead.
     in_window = history.filter(history_id__in=window.values("history_id")).order_by()
     wanted = in_window.values("history_id").union(in_window.annotate(previous=Subquery(previous)).values("previous"), all=True)
-    return list(history.filter(history_id__in=wanted).order_by())
+    return list(history.filter(history_id__in=wanted).select_related(*source.related).order_by())
 
 
 def _fields(model) -> list:
     return [f for f in model._meta.concrete_fields if f.name not in HIDDEN and not f.name.endswith("_version")]
 
 
-def _display(field, value) -> str:
+class _Names:
+    """The names of the rows a page's records point to (a profession, an institution, an agency): one
+    query per kind of row and page, for the ids the page shows."""
+
+    def __init__(self):
+        self._known: dict[tuple, str] = {}
+
+    def of(self, model, pk) -> str:
+        if (model, pk) not in self._known:
+            row = model._default_manager.filter(pk=pk).first()
+            self._known[(model, pk)] = str(row) if row is not None else "—"
+        return self._known[(model, pk)]
+
+
+def _display(field, value, names: _Names) -> str:
+    """A value as the professional reads it: labels of choices, names of related rows, dates in words,
+    yes or no; never an id, a raw boolean or a timestamp."""
     if value in (None, ""):
         return "—"
-    choices = dict(field.flatchoices) if field.choices else None
-    return str(choices.get(value, value)) if choices else str(value)
+    if field.name in MASKED:
+        return f"•••{value}"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.BooleanField):
+        return _("Oui") if value else _("Non")
+    if field.many_to_one or field.one_to_one:
+        return names.of(field.related_model, value)
+    if isinstance(value, datetime):
+        return formats.date_format(value.astimezone(clock.QUEBEC), "j F Y, H:i")
+    if isinstance(value, date):
+        return clock.long_date(value)
+    return str(value)
+
+
+def reason_shown(reason: str) -> str:
+    """A record's reason in the page's language: the services write them in French, marked with
+    gettext_noop, so that the catalogue translates them here (a reason typed by staff stays as typed)."""
+    return _(reason) if reason else ""
 
 
 def _who(record, professional: Professional) -> str:
@@ -200,7 +246,13 @@ def _who(record, professional: Professional) -> str:
     return _("La Régie (un agent)")
 
 
-def _entry(source: Source, fields: list, record, before, professional: Professional) -> Entry | None:
+def _label(field) -> str:
+    if field.name in MASKED:
+        return _("Compte bancaire")
+    return capfirst(str(field.verbose_name))
+
+
+def _entry(source: Source, fields: list, record, before, professional: Professional, names: _Names) -> Entry | None:
     """What a record changed against the object's previous version (`before`, None for the first); None
     when it changed nothing shown and gives no reason."""
     changes = []
@@ -211,21 +263,24 @@ def _entry(source: Source, fields: list, record, before, professional: Professio
             continue
         if before is None and new in (None, "", False):
             continue
-        changes.append(Change(str(field.verbose_name).capitalize(), _display(field, old) if before else "—", _display(field, new)))
+        changes.append(Change(_label(field), _display(field, old, names) if before else "—", _display(field, new, names)))
     if record.history_type == "~" and not changes and not record.history_change_reason:
         return None
-    what = str(source.model._meta.verbose_name).capitalize()
+    what = capfirst(str(source.model._meta.verbose_name))
+    if source.subject is not None:
+        what = _("%(what)s (%(subject)s)") % {"what": what, "subject": source.subject(record)}
     if record.history_type == "+":
         what = _("%(what)s : ajout") % {"what": what}
     elif record.history_type == "-":
         what = _("%(what)s : retrait") % {"what": what}
-    return Entry(record.history_date, what, record.history_change_reason or "", _who(record, professional), changes)
+    return Entry(record.history_date, what, reason_shown(record.history_change_reason or ""), _who(record, professional), changes)
 
 
 def _entries(professional: Professional, after: _Position | None, *, older: bool, count: int) -> list[tuple[_Position, Entry]]:
     """Up to `count` entries nearest past `after` (the newest if None), nearest first: one query per
     source, and one more per source whenever more than SLACK records on the way show nothing."""
     found: list[tuple[_Position, Entry]] = []
+    names = _Names()
     limit = count + SLACK
     while True:
         windows, previous_of, unfinished = [], {}, []
@@ -246,7 +301,7 @@ def _entries(professional: Professional, after: _Position | None, *, older: bool
             if horizon is not None and _is_past(position, horizon, older=older):
                 break
             source = SOURCES[position.rank]
-            entry = _entry(source, fields[position.rank], record, previous_of[(position.rank, record.history_id)], professional)
+            entry = _entry(source, fields[position.rank], record, previous_of[(position.rank, record.history_id)], professional, names)
             if entry is not None:
                 found.append((position, entry))
                 if len(found) == count:

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext_noop
 from phonenumber_field.phonenumber import to_python
 
 from calendrier import paycalendar
@@ -80,7 +81,7 @@ def _set_agency_flag(row: CorrespondenceAddress, declared: bool, by: User | None
     if row.declared_agency_address != declared:
         row.declared_agency_address = declared
         row._history_user = by
-        row._change_reason = "Adresse d'agence de facturation déclarée" if declared else "Déclaration d'adresse d'agence retirée"
+        row._change_reason = gettext_noop("Adresse d'agence de facturation déclarée") if declared else gettext_noop("Déclaration d'adresse d'agence retirée")
         row.save(update_fields=["declared_agency_address"])
 
 
@@ -105,7 +106,7 @@ def change_correspondence_address(
         professional=professional, effective_from=paycalendar.effective_date(moment),
         declared_agency_address=declared_agency_address, **address.as_dict(),
     )
-    return dated.record(row, today=today, moment=moment, by=by, reason="Changement d'adresse de correspondance")
+    return dated.record(row, today=today, moment=moment, by=by, reason=gettext_noop("Changement d'adresse de correspondance"))
 
 
 def replace_telephones(*, professional: Professional, telephones: list[TelephoneInput], by: User | None) -> bool:
@@ -120,7 +121,7 @@ def replace_telephones(*, professional: Professional, telephones: list[Telephone
     for item in telephones:
         phone = Telephone(professional=professional, kind=item.kind, number=e164(item.number), extension=item.extension)
         phone._history_user = by
-        phone._change_reason = "Changement de téléphone"
+        phone._change_reason = gettext_noop("Changement de téléphone")
         phone.save()
     return True
 
@@ -134,7 +135,7 @@ def change_cell(*, professional: Professional, number: str, by: User | None, mom
     professional.cell_number = number
     professional.cell_confirmed_at = None
     professional._history_user = by
-    professional._change_reason = "Changement de cellulaire"
+    professional._change_reason = gettext_noop("Changement de cellulaire")
     professional.save(update_fields=["cell_number", "cell_confirmed_at"])
     if not number:
         tokens.kill_active(professional=professional, purpose=TokenPurpose.CELL, state=TokenState.TARGET_CHANGED, moment=moment)
@@ -161,7 +162,7 @@ def change_email(*, professional: Professional, email: str, by: User | None, mom
     professional.email = email
     professional.email_activated_at = None
     professional._history_user = by
-    professional._change_reason = "Changement de courriel"
+    professional._change_reason = gettext_noop("Changement de courriel")
     professional.save(update_fields=["email", "email_activated_at"])
     if previous_activated and previous_activated.lower() != email.lower():
         email_replaced.send(sender=Professional, professional=professional, previous_email=previous_activated)
@@ -203,7 +204,7 @@ def update_correspondence(
         if email is not None:
             result.email_link_sent = change_email(professional=locked, email=email, by=by, moment=moment)
         if locked.returned_mail_at is not None:  # BEY-8: the coordinates were reviewed and saved
-            _clear_returned_mail(locked, by, "Coordonnées corrigées après un courrier retourné")
+            _clear_returned_mail(locked, by, gettext_noop("Coordonnées corrigées après un courrier retourné"))
     return result
 
 
@@ -218,7 +219,7 @@ def flag_returned_mail(*, professional: Professional, by: User | None) -> bool:
             return False
         locked.returned_mail_at = clock.now()
         locked._history_user = by
-        locked._change_reason = "Courrier retourné signalé"
+        locked._change_reason = gettext_noop("Courrier retourné signalé")
         locked.save(update_fields=["returned_mail_at"])
     return True
 
@@ -236,7 +237,7 @@ def confirm_coordinates(*, professional: Professional, by: User | None) -> bool:
         locked = Professional.objects.select_for_update().get(pk=professional.pk)
         if locked.returned_mail_at is None:
             return False
-        _clear_returned_mail(locked, by, "Coordonnées confirmées après un courrier retourné")
+        _clear_returned_mail(locked, by, gettext_noop("Coordonnées confirmées après un courrier retourné"))
     return True
 
 
@@ -293,7 +294,7 @@ def validate_email(*, key: str) -> LinkOutcome:
         token.save(update_fields=["state", "state_changed_at"])
         professional.email_activated_at = moment
         professional._history_user = professional.user
-        professional._change_reason = "Courriel validé"
+        professional._change_reason = gettext_noop("Courriel validé")
         professional.save(update_fields=["email_activated_at"])
     return LinkOutcome(ok=True, reason=None, professional=professional)
 
@@ -378,7 +379,7 @@ def confirm_cell(*, professional: Professional, code: str) -> CodeOutcome:
         locked = Professional.objects.select_for_update().get(pk=professional.pk)
         locked.cell_confirmed_at = moment
         locked._history_user = locked.user
-        locked._change_reason = "Cellulaire confirmé"
+        locked._change_reason = gettext_noop("Cellulaire confirmé")
         locked.save(update_fields=["cell_confirmed_at"])
     return CodeOutcome(ok=True)
 
@@ -440,7 +441,7 @@ def update_practice(*, professional: Professional, expected_version: int, places
             if item.delete:
                 if place is not None:
                     place._history_user = by
-                    place._change_reason = "Lieu de pratique retiré"
+                    place._change_reason = gettext_noop("Lieu de pratique retiré")
                     place.delete()
                 continue
             place = place or PlaceOfPractice(professional=locked)
@@ -449,7 +450,7 @@ def update_practice(*, professional: Professional, expected_version: int, places
             place.main_telephone = item.main_telephone
             place.is_main = item.is_main
             place._history_user = by
-            place._change_reason = "Coordonnées de pratique modifiées"
+            place._change_reason = gettext_noop("Coordonnées de pratique modifiées")
             place.save()
 
 
@@ -511,7 +512,7 @@ def change_preferences(
             if in_force != wanted:
                 dated.record(
                     CorrespondencePreference(professional=locked, kind=kind, channel=wanted, effective_from=effective),
-                    today=today, moment=moment, by=by, reason="Préférence de correspondance modifiée",
+                    today=today, moment=moment, by=by, reason=gettext_noop("Préférence de correspondance modifiée"),
                 )
     return effective if changed else None
 
@@ -523,6 +524,11 @@ def cancel_pending_preferences(*, professional: Professional, by: User | None) -
         return dated.cancel_pending(professional.preferences.all(), today=moment.date(), moment=moment, by=by)
 
 
+dated.comes_into_force(CorrespondenceAddress)
+dated.comes_into_force(CorrespondencePreference)
+
+
 def bring_dated_changes_into_force() -> int:
-    """Daily: record in each file's history the changes whose effective date has come."""
-    return dated.bring_into_force(CorrespondenceAddress) + dated.bring_into_force(CorrespondencePreference)
+    """Daily: record in each file's history the changes whose effective date has come (the file's, and
+    its accounts': dated.IN_FORCE_MODELS)."""
+    return sum(dated.bring_into_force(model) for model in dated.IN_FORCE_MODELS)

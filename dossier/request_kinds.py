@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _, gettext_noop
 
 from dossier import dated, kinds
 from dossier.constants import CorrespondenceKind, ParticipationStatus
@@ -48,7 +48,7 @@ class ParticipationForm(kinds.RequestKind):
         professional.pending_participation_status = request.payload["status"]
         professional.pending_participation_from = self.effective(request)
         professional._history_user = by
-        professional._change_reason = "Formulaire 1378 accepté"
+        professional._change_reason = gettext_noop("Formulaire 1378 accepté")
         professional.save(update_fields=["pending_participation_status", "pending_participation_from"])
         apply_pending_participation(today=clock.today(), professional_ids=[professional.pk])
         return {}

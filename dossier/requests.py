@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from dossier import kinds
 from dossier.constants import RequestStatus
@@ -28,7 +29,7 @@ def submit(*, professional: Professional, kind: str, payload: dict, by: User | N
             received_at=moment, due_date=due_date_for(kind, clock.quebec_date(moment)), sensitive=sensitive,
         )
         request._history_user = by
-        request._change_reason = "Demande reçue"
+        request._change_reason = gettext_noop("Demande reçue")
         request.save()
     return request
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_noop
 
 from dossier import numbers
 from dossier.addresses import AddressInput
@@ -62,7 +63,7 @@ def open_file(
                 **extra,
             )
             professional._history_user = opened_by
-            professional._change_reason = "Ouverture du dossier"
+            professional._change_reason = gettext_noop("Ouverture du dossier")
             professional.save()
             correspondence = CorrespondenceAddress(
                 professional=professional,
@@ -90,7 +91,7 @@ def issue_reference_number(*, professional: Professional, issued_by: User | None
         locked.reference_number_issued_at = clock.now()
         locked.reference_number_used_at = None
         locked._history_user = issued_by
-        locked._change_reason = "Nouveau numéro de référence"
+        locked._change_reason = gettext_noop("Nouveau numéro de référence")
         locked.save(update_fields=["reference_number_hash", "reference_number_issued_at", "reference_number_used_at"])
     professional.refresh_from_db()
     return reference
@@ -108,7 +109,7 @@ def confirm_engagement(*, professional: Professional, by: User | None) -> Profes
         if locked.engagement_confirmed_at is None:
             locked.engagement_confirmed_at = clock.now()
             locked._history_user = by
-            locked._change_reason = "Engagement envers la RAMQ confirmé"
+            locked._change_reason = gettext_noop("Engagement envers la RAMQ confirmé")
             locked.save(update_fields=["engagement_confirmed_at"])
     professional.engagement_confirmed_at = locked.engagement_confirmed_at
     return locked
@@ -126,7 +127,7 @@ def set_sin(*, professional: Professional, sin: str, by: User | None) -> bool:
             return False
         locked.sin, locked.sin_last3 = digits, digits[-3:]
         locked._history_user = by
-        locked._change_reason = "Numéro d'assurance sociale inscrit"
+        locked._change_reason = gettext_noop("Numéro d'assurance sociale inscrit")
         locked.save(update_fields=["sin", "sin_last3"])
     return True
 
@@ -138,6 +139,6 @@ def mark_registered(*, professional: Professional, by: User | None) -> None:
         if locked.registered_at is None:
             locked.registered_at = clock.now()
             locked._history_user = by
-            locked._change_reason = "Inscription à la RAMQ terminée"
+            locked._change_reason = gettext_noop("Inscription à la RAMQ terminée")
             locked.save(update_fields=["registered_at"])
     professional.registered_at = locked.registered_at

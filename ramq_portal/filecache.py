@@ -27,12 +27,15 @@ trip, and sent as stored with this request's CSRF token and path filled in.
 """
 from __future__ import annotations
 
+import hashlib
+import os
 import uuid
 from types import SimpleNamespace
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db import models, transaction
@@ -55,6 +58,26 @@ EVERY_FILE = "*"
 # always safe (the pages cached under the old one are never served again), and Redis keeps no key for
 # the files nobody opened lately.
 VERSION_TTL = 7 * 24 * 3600
+
+
+def _code_release() -> str:
+    """What the pages were rendered by: the RELEASE the image was built with (docker-compose.yml), or
+    else a digest of the code, templates and catalogues as deployed (their paths, sizes and dates), so
+    that a page cached by the code before a deploy is never served by the code after it."""
+    if os.environ.get("RELEASE"):
+        return os.environ["RELEASE"][:40]
+    digest = hashlib.blake2b(digest_size=8)
+    base = str(settings.BASE_DIR)
+    for folder, folders, files in os.walk(base):
+        folders[:] = sorted(name for name in folders if not name.startswith(".") and name not in {"node_modules", "__pycache__", "var", "staticfiles"})
+        for name in sorted(files):
+            if name.endswith((".py", ".html", ".txt", ".mo")):
+                stat = os.stat(os.path.join(folder, name))
+                digest.update(f"{os.path.join(folder, name)[len(base):]}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+RELEASE = _code_release()
 
 
 def _version_key(professional_id) -> str:
@@ -213,7 +236,7 @@ class FilePage:
     valid_until: datetime | None = None  # set by the page, on a miss, before the fragment is stored
 
     def key(self, name: str, vary: Iterable) -> str:
-        parts = [name, str(self.professional_id), self.version, get_language() or "", self.day.isoformat(), *map(str, vary)]
+        parts = [name, str(self.professional_id), self.version, RELEASE, get_language() or "", self.day.isoformat(), *map(str, vary)]
         return "filepage:" + ":".join(part.replace(":", "_") for part in parts)
 
     def has(self, name: str, vary: Iterable = ()) -> bool:
@@ -266,7 +289,7 @@ def serve(request, professional_id: int, name: str, vary: Iterable | None, view)
     if vary is None or len(get_messages(request)):
         return view(page_of(professional_id))
     day = clock.today()
-    parts = ["whole", name, str(professional_id), get_language() or "", current_display_mode(request), day.isoformat(), *map(str, vary)]
+    parts = ["whole", name, str(professional_id), RELEASE, get_language() or "", current_display_mode(request), day.isoformat(), *map(str, vary)]
     key = "filepage:" + ":".join(part.replace(":", "_") for part in parts)
     current, found = _version_and(professional_id, key)
     entry = found.get(key)

@@ -111,7 +111,7 @@ def test_CPT_3_an_administrative_account_address_is_changed_by_form_or_letter(cl
     individual = factories.BillingAccountFactory(professional=alice, kind=AccountKind.INDIVIDUAL, number="A1", name="Lévis")
     collective = factories.BillingAccountFactory(professional=alice, kind=AccountKind.COLLECTIVE, number="C1", name="Groupe", group_number="500002")
     client.force_login(alice.user)
-    assert "formulaire 3102" in client.get(reverse("comptes:account", args=[individual.pk])).content.decode()
+    assert "formulaire Changement d'adresse (3102)" in client.get(reverse("comptes:account", args=[individual.pk])).content.decode()
     page = client.get(reverse("comptes:account", args=[collective.pk])).content.decode()
     assert "lettre signée par chaque membre" in page and "seul membre de ce compte collectif" in page
 
