@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_countries import countries
@@ -31,6 +32,12 @@ class SignInForm(AuthenticationForm):
         self.fields["username"].label = _("Nom d'utilisateur")
         self.fields["password"].label = _("Mot de passe")
         self.fields["username"].widget.attrs.update({"autocomplete": "username", "autofocus": True})
+        # Django sets the username's maxlength on the widget only: an over-long one would reach
+        # authentication and the lockout's records (a varchar(255)). Refused here, next to the field.
+        self.fields["username"].validators.append(MaxLengthValidator(
+            self.username_field.max_length or 150,
+            message=_("Un nom d'utilisateur compte au plus %(limit_value)d caractères."),
+        ))
 
 
 class OpenFileForm(forms.Form):

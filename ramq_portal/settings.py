@@ -58,9 +58,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "ramq_portal.hardening.BodySizeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "ramq_portal.hardening.PrivatePagesMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -73,6 +75,11 @@ MIDDLEWARE = [
     # Last, as django-axes requires.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Bodies (ramq_portal/hardening.py): the portal takes no file, and its largest form is under 100 KB.
+MAX_REQUEST_BODY_BYTES = 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
+DATA_UPLOAD_MAX_NUMBER_FILES = 0
 
 ROOT_URLCONF = "ramq_portal.urls"
 WSGI_APPLICATION = "ramq_portal.wsgi.application"
