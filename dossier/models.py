@@ -405,6 +405,8 @@ class SecurityReport(FileModel, models.Model):
     details = models.CharField(_("détails"), max_length=300)
     reported_at = models.DateTimeField(_("signalé le"))
     handled_at = models.DateTimeField(_("traité le"), null=True, blank=True)
+    # BEY-3: the emailed link a report came from (a digest of it), so that each link reports once.
+    link_digest = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["-reported_at"]

@@ -2,10 +2,11 @@
 registration wizard and tasks call these; each runs in a transaction and records history."""
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext_noop
 from phonenumber_field.phonenumber import to_python
@@ -299,13 +300,28 @@ def validate_email(*, key: str) -> LinkOutcome:
     return LinkOutcome(ok=True, reason=None, professional=professional)
 
 
-def report_unrecognised_email_change(*, professional_id: int, previous_email: str) -> SecurityReport:
-    """BEY-3: the previous address says the change was not theirs; staff follow up."""
-    return SecurityReport.objects.create(
-        professional_id=professional_id,
-        details=f"Changement de courriel non reconnu, signalé depuis l'ancienne adresse {previous_email}",
-        reported_at=clock.now(),
-    )
+def _link_digest(link: str) -> str:
+    return hashlib.sha256(link.encode()).hexdigest()
+
+
+def link_already_reported(link: str) -> bool:
+    """BEY-3: whether this emailed "not me" link was used already."""
+    return SecurityReport.objects.filter(link_digest=_link_digest(link)).exists()
+
+
+def report_unrecognised_email_change(*, professional_id: int, previous_email: str, link: str) -> SecurityReport | None:
+    """BEY-3: the previous address says the change was not theirs; staff follow up. Once per emailed
+    link (`link`, its signed key): None when that link reported already, even twice at the same time
+    (the digest is unique in the database)."""
+    try:
+        with transaction.atomic():
+            return SecurityReport.objects.create(
+                professional_id=professional_id,
+                details=f"Changement de courriel non reconnu, signalé depuis l'ancienne adresse {previous_email}",
+                reported_at=clock.now(), link_digest=_link_digest(link),
+            )
+    except IntegrityError:
+        return None
 
 
 def expire_email_links() -> int:

@@ -134,6 +134,6 @@ def report_email_change(request, key):
     except signing.BadSignature:
         return render(request, "notifications/report_email_change.html", {"invalid": True}, status=400)
     if request.method == "POST":
-        profile.report_unrecognised_email_change(professional_id=data["p"], previous_email=data["e"])
-        return render(request, "notifications/report_email_change.html", {"done": True})
-    return render(request, "notifications/report_email_change.html", {})
+        report = profile.report_unrecognised_email_change(professional_id=data["p"], previous_email=data["e"], link=key)
+        return render(request, "notifications/report_email_change.html", {"done": report is not None, "already": report is None})
+    return render(request, "notifications/report_email_change.html", {"already": profile.link_already_reported(key)})

@@ -68,7 +68,7 @@ def one_of_each(*, agent: User, supervisor: User) -> None:
     inscription_services.draft_for(gagnon)
     OutboundMessage.objects.create(professional=alice, channel="courriel", template="courriel_validation", to="alice@example.com",
                                    created_at=clock.now(), status="envoye")
-    profile.report_unrecognised_email_change(professional_id=alice.pk, previous_email="ancienne@example.com")
+    profile.report_unrecognised_email_change(professional_id=alice.pk, previous_email="ancienne@example.com", link="admin-pages")
     disclosure.reveal_bank_account(payment_settings=PaymentSettings.objects.filter(account__professional=alice).first(),
                                    by=supervisor)
     bergeron = Professional.objects.get(licence_number="10005")  # paid by fixed fees: her SIN is on file

@@ -314,6 +314,11 @@ def test_EML_5_BEY_3_the_previous_activated_address_is_told_with_a_way_to_report
     assert SecurityReport.objects.get(professional=alice).details.endswith("ancienne@example.com")
     alice.refresh_from_db()
     assert not alice.has_activated_email  # the new address awaits its own validation
+    # The link reports once (issue 16): used again, it says so and staff get no second report.
+    again = client.post(report).content.decode()
+    assert "déjà été transmis" in again and "418 780-4208" in again
+    assert "déjà été transmis" in client.get(report).content.decode() and 'type="submit" class="primary"' not in client.get(report).content.decode()
+    assert SecurityReport.objects.filter(professional=alice).count() == 1
 
 
 def test_EML_6_staff_switch_the_newsletter_off_in_the_admin(client, agent, alice):
