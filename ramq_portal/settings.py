@@ -147,6 +147,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "dossier.views.locked_out"
 AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["password", "username"]
+# The reverse proxies in front (docker-compose.yml's): behind them, the client's address is read from
+# X-Forwarded-For, for the lockout and every per-address limit (ramq_portal/client_ip.py).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+AXES_CLIENT_IP_CALLABLE = "ramq_portal.client_ip.client_ip"
 
 # Sessions: idle timeout 30 minutes, absolute 12 hours (SessionTimeoutMiddleware, on the portal clock).
 # Activity is recorded at most once a minute (SESSION_ACTIVITY_SECONDS): the session, and with it the
