@@ -23,7 +23,7 @@ from comptes.paper_forms import CollectiveLetter, Form2404, Form2788, Form2914, 
 from dossier import backoffice, dated, kinds, profile
 from dossier.addresses import AddressInput
 from dossier.constants import CorrespondenceKind, TelephoneKind
-from dossier.exceptions import NoMainPlace
+from dossier.exceptions import NoMainPlace, TooManyMessages
 from dossier.kinds import Change, DecisionRefused, Notice
 from dossier.models import PlaceOfPractice, Professional, Request, User
 from dossier.request_kinds import address_text, latest_address
@@ -125,11 +125,15 @@ class CoordinatesForm(kinds.RequestKind):
             telephone, email = data.get("telephone"), data.get("email") or None
             if for_file or telephone or email:
                 current = latest_address(professional)
-                result = profile.update_correspondence(
-                    professional=professional, expected_version=data.get("version", professional.correspondence_version),
-                    address=address if for_file else None, declared_agency_address=bool(current and current.declared_agency_address),
-                    telephones=self._telephones(professional, telephone) if telephone else None, cell=None, email=email, by=by,
-                )
+                try:
+                    result = profile.update_correspondence(
+                        professional=professional, expected_version=data.get("version", professional.correspondence_version),
+                        address=address if for_file else None, declared_agency_address=bool(current and current.declared_agency_address),
+                        telephones=self._telephones(professional, telephone) if telephone else None, cell=None, email=email, by=by,
+                    )
+                except TooManyMessages as exc:
+                    raise DecisionRefused(_("Trop de liens de validation ont été envoyés récemment à cette adresse ou pour ce "
+                                            "dossier : réessayez plus tard.")) from exc
                 if result.address_effective_from:
                     outcome["address_effective_from"] = result.address_effective_from.isoformat()
             place = data.get("place")

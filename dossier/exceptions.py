@@ -14,6 +14,14 @@ class ResendTooSoon(DossierError):
     """A new link or code was sent less than a minute ago."""
 
 
+class TooManyMessages(DossierError):
+    """Issue 16: too many codes or links were sent lately, to this file or to this destination (tokens.LIMITS)."""
+
+    def __init__(self, purpose: str):
+        super().__init__(purpose)
+        self.purpose = purpose
+
+
 class NotEnrolled(DossierError):
     """Only a professional enrolled in the online services may choose preferences (PRF-2)."""
 

@@ -363,7 +363,12 @@ class VerificationToken(FileModel, models.Model):
                 fields=["professional", "purpose"], condition=models.Q(state="actif"), name="one_active_token_per_purpose"
             ),
         ]
-        indexes = [models.Index(fields=["purpose", "expires_at"], name="token_active_idx", condition=models.Q(state="actif"))]
+        indexes = [
+            models.Index(fields=["purpose", "expires_at"], name="token_active_idx", condition=models.Q(state="actif")),
+            # The limits of dossier.tokens: per file, and per destination.
+            models.Index(fields=["professional", "purpose", "created_at"], name="token_file_recent_idx"),
+            models.Index(Upper("target"), "purpose", "created_at", name="token_target_recent_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} #{self.pk}"

@@ -16,6 +16,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.http import base36_to_int, int_to_base36
 
 from dossier.constants import TokenPurpose, TokenState
+from dossier.exceptions import TooManyMessages
 from dossier.models import Professional, VerificationToken
 from ramq_portal import clock
 
@@ -24,6 +25,12 @@ EMAIL_REMINDER_AFTER = timedelta(days=4)
 CELL_CODE_LIFETIME = timedelta(minutes=10)
 CELL_MAX_ATTEMPTS = 5
 RESEND_INTERVAL = timedelta(minutes=1)
+# Issue 16: how many links or codes may go out, whatever the door (a change of cell or email, a
+# resend, a form entered by staff, the wizard): per file, and per destination whatever the file, so
+# that nobody can use the portal to send texts or emails to others' numbers or addresses. Over the
+# limit nothing is sent and nothing saved (TooManyMessages).
+LIMITS_PER_FILE = ((timedelta(hours=1), 5), (timedelta(days=1), 10))
+LIMITS_PER_DESTINATION = ((timedelta(days=1), 5),)
 
 _EMAIL_SALT = "dossier.tokens.email-link"
 _CELL_SALT = "dossier.tokens.cell-code"
@@ -49,8 +56,21 @@ def kill_active(*, professional: Professional, purpose: str, state: str, moment:
     )
 
 
+def check_limits(*, professional: Professional, purpose: str, target: str, moment: datetime) -> None:
+    """TooManyMessages when a token of this purpose to this target would go over a limit."""
+    recent = VerificationToken.objects.filter(purpose=purpose)
+    for window, most in LIMITS_PER_FILE:
+        if recent.filter(professional=professional, created_at__gt=moment - window).count() >= most:
+            raise TooManyMessages(purpose)
+    for window, most in LIMITS_PER_DESTINATION:
+        if recent.filter(target__iexact=target, created_at__gt=moment - window).count() >= most:
+            raise TooManyMessages(purpose)
+
+
 def issue(*, professional: Professional, purpose: str, target: str, moment: datetime, code: str = "") -> VerificationToken:
-    """A new active token; the caller holds the transaction (and the professional's row lock)."""
+    """A new active token; the caller holds the transaction (and the professional's row lock).
+    TooManyMessages over the limits (LIMITS_PER_FILE, LIMITS_PER_DESTINATION)."""
+    check_limits(professional=professional, purpose=purpose, target=target, moment=moment)
     supersede_active(professional=professional, purpose=purpose, new_target=target, moment=moment)
     lifetime = EMAIL_LINK_LIFETIME if purpose == TokenPurpose.EMAIL else CELL_CODE_LIFETIME
     token = VerificationToken.objects.create(

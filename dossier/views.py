@@ -10,8 +10,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from calendrier import paycalendar
 from dossier import history, profile, signals, tokens
-from dossier.constants import CHOOSABLE_KINDS, TokenState
-from dossier.exceptions import CannotRemoveOnlyMainPlace, NoPendingCode, NotEnrolled, ResendTooSoon, StaleEdit
+from dossier.constants import CHOOSABLE_KINDS, TokenPurpose, TokenState
+from dossier.exceptions import CannotRemoveOnlyMainPlace, NoPendingCode, NotEnrolled, ResendTooSoon, StaleEdit, TooManyMessages
 from dossier.forms import (
     CellCodeForm,
     CorrespondenceForm,
@@ -33,6 +33,14 @@ from dossier.selectors import (
     professional_for_user,
 )
 from ramq_portal import clock, filecache
+
+# Issue 16 (dossier.tokens' limits): what the professional reads when a code or a link cannot go out.
+TOO_MANY = {
+    TokenPurpose.CELL: gettext_lazy("Trop de codes de confirmation ont été envoyés récemment, à ce numéro ou pour votre dossier. "
+                                    "Rien n'a été enregistré : réessayez plus tard, ou communiquez avec la Régie."),
+    TokenPurpose.EMAIL: gettext_lazy("Trop de liens de validation ont été envoyés récemment, à cette adresse ou pour votre dossier. "
+                                     "Rien n'a été enregistré : réessayez plus tard, ou communiquez avec la Régie."),
+}
 
 STALE = gettext_lazy("Cette section a été modifiée ailleurs (dans un autre onglet ou par la Régie) depuis que vous l'avez ouverte. "
           "Rien n'a été enregistré : voici les données à jour, refaites vos changements.")
@@ -115,6 +123,9 @@ def edit_correspondence(request, page):
         except StaleEdit:
             messages.error(request, STALE)
             return redirect("dossier:edit_correspondence")
+        except TooManyMessages as refused:
+            form.add_error("cell" if refused.purpose == TokenPurpose.CELL else "email", TOO_MANY[refused.purpose])
+            return render(request, "dossier/edit_correspondence.html", {**context, "active_tab": "profil"})
         messages.success(request, _("Vos coordonnées de correspondance ont été enregistrées."))
         if result.address_effective_from:
             messages.info(request, _("Votre nouvelle adresse entrera en vigueur le %(date)s. D'ici là, nos lettres sont envoyées à l'adresse actuelle.") % {"date": clock.long_date(result.address_effective_from)})
@@ -167,6 +178,8 @@ def resend_email_link(request):
         profile.resend_email_link(professional=professional, by=request.user)
     except ResendTooSoon:
         messages.error(request, _("Un lien vient d'être envoyé. Attendez une minute avant d'en demander un autre."))
+    except TooManyMessages:
+        messages.error(request, TOO_MANY[TokenPurpose.EMAIL])
     except NoPendingCode:
         messages.error(request, _("Aucune adresse de courriel n'attend de validation."))
     else:
@@ -243,6 +256,8 @@ def resend_cell_code(request):
         profile.resend_cell_code(professional=professional)
     except ResendTooSoon:
         messages.error(request, _("Un code vient d'être envoyé. Attendez une minute avant d'en demander un autre."))
+    except TooManyMessages:
+        messages.error(request, TOO_MANY[TokenPurpose.CELL])
     except NoPendingCode:
         messages.error(request, _("Aucun numéro de cellulaire n'attend de confirmation."))
         return redirect("dossier:profil")

@@ -4,13 +4,16 @@
   its back-forward cache or a proxy (`Cache-Control: no-store, private`): on a shared computer, the
   next person cannot bring it back with the Back button or from the disk cache.
 * `BodySizeMiddleware`: a request announcing a body larger than MAX_REQUEST_BODY_BYTES is answered 413
-  before anything reads it. The portal takes no file (DATA_UPLOAD_MAX_NUMBER_FILES = 0) and its largest
-  form (a practice with 100 places) is well under 100 KB; Django's DATA_UPLOAD_MAX_MEMORY_SIZE bounds a
-  body sent without a length. The proxy in front (docker-compose.yml) refuses the same sizes first.
+  before anything reads it. Its largest form (a practice with 100 places) is well under 100 KB; Django's
+  DATA_UPLOAD_MAX_MEMORY_SIZE bounds the fields of a body sent without a length. The proxy in front
+  (docker-compose.yml) refuses the same sizes first.
+* `DiscardUploads`, the only upload handler: the portal takes no file, so a file part of a form is read
+  and dropped, never kept in memory nor spooled to disk.
 """
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.files.uploadhandler import FileUploadHandler
 from django.contrib.auth import SESSION_KEY
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
@@ -41,3 +44,11 @@ class BodySizeMiddleware:
         if length > settings.MAX_REQUEST_BODY_BYTES:
             return HttpResponse(_("La demande est trop volumineuse."), status=413, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+class DiscardUploads(FileUploadHandler):
+    def receive_data_chunk(self, raw_data, start):
+        return None  # consumed here, handed to no other handler
+
+    def file_complete(self, file_size):
+        return None  # no file: request.FILES stays empty

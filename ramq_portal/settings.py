@@ -79,7 +79,7 @@ MIDDLEWARE = [
 # Bodies (ramq_portal/hardening.py): the portal takes no file, and its largest form is under 100 KB.
 MAX_REQUEST_BODY_BYTES = 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
-DATA_UPLOAD_MAX_NUMBER_FILES = 0
+FILE_UPLOAD_HANDLERS = ["ramq_portal.hardening.DiscardUploads"]
 
 ROOT_URLCONF = "ramq_portal.urls"
 WSGI_APPLICATION = "ramq_portal.wsgi.application"

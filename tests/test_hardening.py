@@ -42,10 +42,13 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read(client):
     assert response.status_code == 413 and "trop volumineuse" in response.content.decode()
 
 
-def test_a_file_sent_to_the_portal_is_refused(client):
-    upload = BytesIO(b"%PDF-1.4 " + b"0" * 1000)
+def test_a_file_sent_to_the_portal_is_dropped_never_kept(client, rf):
+    upload = BytesIO(b"%PDF-1.4 " + b"0" * 100_000)
     upload.name = "piece.pdf"
-    assert client.post(reverse("login"), {"username": "alice", "password": "x", "piece": upload}).status_code == 400
+    request = rf.post("/connexion/", {"username": "alice", "piece": upload})
+    assert dict(request.FILES) == {} and request.POST["username"] == "alice"
+    upload.seek(0)
+    assert client.post(reverse("login"), {"username": "alice", "password": "x", "piece": upload}).status_code == 200
 
 
 # --- Behind a reverse proxy (ramq_portal/client_ip.py) ---------------------------------------------------
