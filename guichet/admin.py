@@ -18,7 +18,7 @@ from dossier import backoffice, kinds
 from dossier.constants import RequestStatus
 from dossier.admin import ProfessionalAdmin
 from dossier.models import Professional, Request, User
-from guichet import overview
+from guichet import overview, queue
 from guichet.forms import AssignForm, RefuseForm, ReplyForm
 from notifications import messaging
 from notifications.models import SecureMessage
@@ -121,6 +121,9 @@ class RequestAdmin(MaskedHistoryAdmin):
         late = obj.status in backoffice.OPEN and obj.due_date < clock.today()
         due = clock.long_date(obj.due_date)
         return f"{due} — {_('en retard')}" if late else due
+
+    def get_changelist(self, request, **kwargs):
+        return queue.QueueChangeList
 
     # --- actions ------------------------------------------------------------------------------------------
 
