@@ -24,7 +24,9 @@ from django.urls import reverse
 from django.utils import dateformat, formats, timezone
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language
+
+from ramq_portal.admin_site import stock
 
 # What a row shows, and nothing else: not the file's encrypted SIN, its telephone numbers (each parsed
 # when loaded), the request's encrypted part or its decision's outcome.
@@ -84,7 +86,7 @@ class _Page:
         before, _, after = url.partition(_PK)
         self.link_before, self.link_after = f'<th class="field-received_at nowrap"><a href="{escape(before)}', f'{escape(after)}">'
         # Django's label for the checkbox ("Choisir cette ligne pour une action : {}"), as its widget writes it.
-        self.checkbox_label = gettext("Select this object for an action - {}")
+        self.checkbox_label = stock("Select this object for an action - {}")
         # Django's `localize(template_localtime(value))`, with the time zone and the format looked up once.
         self.timezone, self.datetime_format = timezone.get_current_timezone(), formats.get_format("DATETIME_FORMAT")
         self.zone, self.language = str(self.timezone), get_language()
