@@ -119,7 +119,7 @@ class RequestAdmin(MaskedHistoryAdmin):
     @admin.display(description=gettext_lazy("échéance"), ordering="due_date")
     def due(self, obj):
         late = obj.status in backoffice.OPEN and obj.due_date < clock.today()
-        due = clock.long_date(obj.due_date)
+        due = queue.day_words(obj.due_date)
         return f"{due} — {_('en retard')}" if late else due
 
     def get_changelist(self, request, **kwargs):

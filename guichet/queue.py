@@ -14,7 +14,7 @@ column, an editable column, a popup, other links) is handed back to Django's own
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 
 from django.contrib.admin.templatetags.admin_list import ResultList, results
@@ -26,6 +26,7 @@ from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from ramq_portal import clock
 from ramq_portal.admin_site import stock
 
 # What a row shows, and nothing else: not the file's encrypted SIN, its telephone numbers (each parsed
@@ -46,6 +47,16 @@ def _moment_words(moment: datetime, zone: str, datetime_format: str, language: s
     every agent all day: the words are kept per moment, zone (two aware moments are equal across zones),
     format and language (the month's name is translated)."""
     return dateformat.format(moment, datetime_format)
+
+
+@lru_cache(maxsize=4096)
+def _day_words(day: date, language: str | None) -> str:
+    return clock.long_date(day)
+
+
+def day_words(day: date) -> str:
+    """clock.long_date ("18 décembre 2026"), kept per day and language: the queue's due dates."""
+    return _day_words(day, get_language())
 
 
 class QueueChangeList(ChangeList):
