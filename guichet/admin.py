@@ -18,7 +18,7 @@ from dossier import backoffice, kinds
 from dossier.constants import RequestStatus
 from dossier.admin import ProfessionalAdmin
 from dossier.models import Professional, Request, User
-from guichet import overview
+from guichet import overview, queue
 from guichet.forms import AssignForm, RefuseForm, ReplyForm
 from notifications import messaging
 from notifications.models import SecureMessage
@@ -119,8 +119,11 @@ class RequestAdmin(MaskedHistoryAdmin):
     @admin.display(description=gettext_lazy("échéance"), ordering="due_date")
     def due(self, obj):
         late = obj.status in backoffice.OPEN and obj.due_date < clock.today()
-        due = clock.long_date(obj.due_date)
+        due = queue.day_words(obj.due_date)
         return f"{due} — {_('en retard')}" if late else due
+
+    def get_changelist(self, request, **kwargs):
+        return queue.QueueChangeList
 
     # --- actions ------------------------------------------------------------------------------------------
 
