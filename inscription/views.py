@@ -24,7 +24,7 @@ from comptes.constants import PaymentMode, StatementOption
 from dossier.decorators import remember_registration_state
 from dossier.selectors import file_page_for_user, own_professional
 from dossier.services import confirm_engagement
-from inscription import enrolment, services, wizard
+from inscription import enrolment, selectors, services, wizard
 from inscription.exceptions import EnrolmentRefused, StaleDraft, StepNeedsAttention, UsernameTaken
 from inscription.forms import AccountForm, ForgottenUsernameForm, ReferenceForm, SecretAnswersForm
 from inscription.wizard import BY_NUMBER, STEPS, SUMMARY
@@ -222,7 +222,7 @@ class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
 def _context(request):
     """The signed-in professional's draft (their own only: nothing in the URL names it), or a redirect
     when the registration is already complete."""
-    professional = own_professional(request.user)
+    professional = selectors.registrant(request.user)
     if professional.is_registered:
         return None
     draft = services.draft_for(professional)

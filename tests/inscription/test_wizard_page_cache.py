@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from calendrier import paycalendar
 from comptes.constants import AccountKind, PaymentMode
 from comptes.models import BillingAccount
 from dossier.models import Professional
@@ -167,3 +168,20 @@ def test_once_registered_the_cached_pages_lead_to_mon_dossier(client, registrant
     assert client.post(url(SUMMARY), {"draft_version": draft_version(registrant)}).status_code == 302
     for number in (6, SUMMARY):
         assert client.get(url(number))["Location"] == reverse("dossier:profil")
+
+
+# The queries of a page built afresh, right after the previous step was saved (the step, already the
+# current one, is not cached yet): the file with its draft, then what the step shows of the file.
+FRESH_QUERIES = {1: 1, 2: 1, 3: 4, 4: 4, 5: 4, 6: 3, SUMMARY: 6}
+
+
+@pytest.mark.parametrize("number", sorted(FRESH_QUERIES))
+def test_a_page_built_afresh_reads_the_file_and_its_draft_in_one_query(client, registrant, institution, number,
+                                                                         django_assert_max_num_queries):
+    walk_to(client, registrant, number - 1)
+    if number == 1:
+        client.get(url(2))  # the draft is not at step 1 any more...
+        client.get(url(1))  # ...and is again, by this write: the next page is built afresh
+    paycalendar.next_payment_date(clock.now())  # the pay calendar's own cache, which the test's fixtures emptied
+    with django_assert_max_num_queries(FRESH_QUERIES[number]):
+        assert client.get(url(number)).status_code == 200
