@@ -16,7 +16,7 @@ from dossier.profile import PlaceInput, TelephoneInput
 from dossier.selectors import correspondence_address_on
 from dossier.addresses import AddressInput
 from ramq_portal import clock
-from ramq_portal.widgets import FastSelect
+from ramq_portal.widgets import FastSelect, FixedChoices
 
 
 class SignInForm(AuthenticationForm):
@@ -97,18 +97,26 @@ POSTAL_PREFIX_PROVINCES = {
 }
 
 
+class CountryField(FixedChoices, LazyTypedChoiceField):
+    pass
+
+
+class ProvinceField(FixedChoices, forms.ChoiceField):
+    pass
+
+
 class AddressForm(forms.Form):
     """A postal address: Canadian by default (province and postal code validated), or abroad (PRO-7)."""
 
     # autocomplete tokens (WCAG 1.3.5): browsers fill the address the person already gave them.
-    country = LazyTypedChoiceField(label=_("Pays"), choices=countries, initial="CA",
-                                   widget=FastSelect(attrs={"autocomplete": "country"}, cache_key="countries"))
+    country = CountryField(label=_("Pays"), choices=countries, initial="CA",
+                           widget=FastSelect(attrs={"autocomplete": "country"}, cache_key="countries"))
     line1 = forms.CharField(label=_("Adresse"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "address-line1"}))
     line2 = forms.CharField(label=_("Complément d'adresse"), max_length=200, required=False,
                             widget=forms.TextInput(attrs={"autocomplete": "address-line2"}))
     city = forms.CharField(label=_("Ville"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "address-level2"}))
-    province = forms.ChoiceField(label=_("Province"), choices=[("", "—"), *PROVINCE_CHOICES], required=False,
-                                 widget=FastSelect(attrs={"autocomplete": "address-level1"}, cache_key="provinces"))
+    province = ProvinceField(label=_("Province"), choices=[("", "—"), *PROVINCE_CHOICES], required=False,
+                             widget=FastSelect(attrs={"autocomplete": "address-level1"}, cache_key="provinces"))
     postal_code = forms.CharField(label=_("Code postal"), max_length=10, required=False,
                                   widget=forms.TextInput(attrs={"autocomplete": "postal-code"}))
     region = forms.CharField(label=_("État, région ou code postal (hors Canada)"), max_length=100, required=False)

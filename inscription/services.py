@@ -46,10 +46,12 @@ def kept_until(draft: RegistrationDraft) -> date:
 
 
 def draft_for(professional: Professional) -> RegistrationDraft:
-    """The professional's draft, created at the first visit of the wizard."""
-    draft = RegistrationDraft.objects.filter(professional=professional).first()
-    if draft is not None:
-        return draft
+    """The professional's draft, created at the first visit of the wizard (read with the file when it
+    was loaded with it: inscription.selectors.registrant)."""
+    try:
+        return professional.registration_draft
+    except RegistrationDraft.DoesNotExist:
+        pass
     now = clock.now()
     try:
         with transaction.atomic():

@@ -10,22 +10,33 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.db import transaction
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from comptes.confirmation import password_confirmed
 from comptes.constants import PaymentMode, StatementOption
 from dossier.decorators import remember_registration_state
-from dossier.selectors import own_professional
+from dossier.selectors import file_page_for_user, own_professional
 from dossier.services import confirm_engagement
-from inscription import enrolment, services, wizard
+from inscription import enrolment, selectors, services, wizard
 from inscription.exceptions import EnrolmentRefused, StaleDraft, StepNeedsAttention, UsernameTaken
 from inscription.forms import AccountForm, ForgottenUsernameForm, ReferenceForm, SecretAnswersForm
 from inscription.wizard import BY_NUMBER, STEPS, SUMMARY
 from ramq_portal import clock, throttle
+from ramq_portal.templatetags.filecache import CSRF_PLACEHOLDER
+
+# The wizard's pages as shown by a GET are the same until the registrant's file or draft changes (every
+# write to either bumps the file's version): their content is kept in the file's page cache
+# (ramq_portal.filecache) under these names, and what the template reads them with
+# (templates/inscription/wizard_base.html, summary.html).
+STEP_FRAGMENT = "inscription-etape"
+SUMMARY_FRAGMENT = "inscription-recapitulatif"
 
 ENROLMENT_SESSION_KEY = "inscription.enrolment"
 RECOVERY_SESSION_KEY = "inscription.recovery"
@@ -211,7 +222,7 @@ class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
 def _context(request):
     """The signed-in professional's draft (their own only: nothing in the URL names it), or a redirect
     when the registration is already complete."""
-    professional = own_professional(request.user)
+    professional = selectors.registrant(request.user)
     if professional.is_registered:
         return None
     draft = services.draft_for(professional)
@@ -221,6 +232,19 @@ def _context(request):
 def _already_registered(request):
     messages.info(request, _("Votre inscription à la RAMQ est terminée. Vos renseignements se modifient dans Mon dossier."))
     return redirect("dossier:profil")
+
+
+def _cached_content(request, page, name: str, vary: list):
+    """The content of a wizard page from the file's page cache, with this request's CSRF token, or None.
+    It was stored by a request that went through every check of the page (not registered, the step
+    reachable, already the current step, nothing to warn about) under this very version of the file and
+    the draft, so that they hold now too."""
+    html = cache.get(page.key(name, vary))
+    if html is None:
+        return None
+    if CSRF_PLACEHOLDER in html:
+        html = html.replace(CSRF_PLACEHOLDER, get_token(request))
+    return mark_safe(html)  # rendered (and escaped) by the page's own template
 
 
 def _progress(ctx, current: int) -> list[dict]:
@@ -256,15 +280,22 @@ def _step_url(number: int, back_to_summary: bool = False) -> str:
 @require_http_methods(["GET", "POST"])
 @login_required
 def step(request, number: int):
+    current = BY_NUMBER.get(number)
+    back_to_summary = (request.POST if request.method == "POST" else request.GET).get("retour") == "recapitulatif"
+    page = None
+    if request.method == "GET" and current is not None:
+        # The version is read before anything of the file: a write after it makes what is built here stale, and its key dead.
+        page = file_page_for_user(request.user)
+        content = _cached_content(request, page, STEP_FRAGMENT, [request.path, back_to_summary])
+        if content is not None:
+            return render(request, current.template, {"step": current, "cached_content": content})
     ctx = _context(request)
     if ctx is None:
         return _already_registered(request)
-    current = BY_NUMBER.get(number)
     reachable = wizard.first_incomplete(ctx.draft)
     if current is None or number > reachable:
         messages.info(request, _("Terminez d'abord cette étape."))
         return redirect(_step_url(reachable))
-    back_to_summary = (request.POST if request.method == "POST" else request.GET).get("retour") == "recapitulatif"
     if request.method == "POST":
         response, forms = _post_step(request, ctx, current, back_to_summary)
         if response is not None:
@@ -273,21 +304,23 @@ def step(request, number: int):
         forms = wizard.shown_again(current, ctx)
         services.move_to(draft=ctx.draft, step=number)
         stored = ctx.stored(number)
-        if stored.get("complete"):
-            reason = current.attention(ctx, stored)
-            if reason:
-                messages.warning(request, reason)
-    return _render_step(request, ctx, current, forms, back_to_summary)
+        reason = current.attention(ctx, stored) if stored.get("complete") else None
+        if reason:
+            messages.warning(request, reason)
+        if reason or not current.cacheable(ctx):  # a page served from the cache would not warn
+            page = None
+    return _render_step(request, ctx, current, forms, back_to_summary, page=page)
 
 
-def _render_step(request, ctx, current, forms, back_to_summary, status=200):
+def _render_step(request, ctx, current, forms, back_to_summary, status=200, page=None):
+    """The step's page; its content is stored in the file's page cache under `page` (a GET's only)."""
     wizard.hide_secrets(forms, ctx.stored(current.number))
     error_forms = [form for form in forms.values() if not hasattr(form, "management_form")]  # formsets have their own
     context = {
         "error_forms": error_forms, "has_errors": any(form.is_bound and form.errors for form in error_forms),
         "step": current, "progress": _progress(ctx, current.number), "draft": ctx.draft, "kept_until": services.kept_until(ctx.draft),
         "registrant": ctx.professional, "back_to_summary": back_to_summary, "previous": current.number - 1 if current.number > 1 else None,
-        **forms, **current.extra_context(ctx, forms),
+        "wizard_page": page, **forms, **current.extra_context(ctx, forms),
     }
     return render(request, current.template, context, status=status)
 
@@ -385,6 +418,12 @@ def _search(data: dict, action: str) -> dict:
 @login_required
 def summary(request):
     """INS-5: everything for checking, a *Modifier* link per part; *Continuer* completes."""
+    page = None
+    if request.method == "GET":
+        page = file_page_for_user(request.user)  # before anything of the file is read (see step)
+        content = _cached_content(request, page, SUMMARY_FRAGMENT, [])
+        if content is not None:
+            return render(request, "inscription/summary.html", {"cached_content": content})
     ctx = _context(request)
     if ctx is None:
         return _already_registered(request)
@@ -417,7 +456,7 @@ def summary(request):
     services.move_to(draft=ctx.draft, step=SUMMARY)
     return render(request, "inscription/summary.html", {
         "parts": review.parts, "progress": _progress(ctx, SUMMARY), "draft": ctx.draft, "kept_until": services.kept_until(ctx.draft),
-        "registrant": ctx.professional,
+        "registrant": ctx.professional, "wizard_page": page if all(step.cacheable(ctx) for step in STEPS) else None,
     })
 
 

@@ -147,6 +147,11 @@ class Step:
     def extra_context(self, ctx: Context, forms: dict) -> dict:
         return {}
 
+    def cacheable(self, ctx: Context) -> bool:
+        """Whether the step's page, as first shown, reads only the registrant's file and the reference data:
+        then it stays the same until one of them is written to (ramq_portal.filecache), and may be cached."""
+        return True
+
 
 class EngagementStep(Step):
     def forms(self, ctx, data):
@@ -280,6 +285,11 @@ class PaymentStep(Step):
 
     def current_version(self, ctx):
         return ctx.account.version
+
+    def cacheable(self, ctx):
+        # Joining a group's collective account validates against that account, a row of other files
+        # (its holder's and members'): closing it does not change the registrant's file.
+        return (ctx.stored(self.number).get("data", {}).get("choice") or [""])[0] != AdministrativeAccountForm.JOIN
 
     @staticmethod
     def is_transfer(forms) -> bool:

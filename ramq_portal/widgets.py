@@ -11,8 +11,14 @@ option is `<option value="…">label</option>` with ` selected` on the chosen on
 escaped. The escaped option list of a choice set is built once per language and kept (the countries'
 names depend on the language, so the key holds the active language). Grouped choices, and multiple
 selection, go through Django's own rendering.
+
+A named choice set never changes, so the forms built from a form class share its list: each form's
+copy of the widget (and of its field, `FixedChoices`) keeps the very list instead of copying and
+normalizing the 249 countries again for every address form of a page.
 """
 from __future__ import annotations
+
+import copy
 
 from django import forms
 from django.utils.html import conditional_escape
@@ -48,6 +54,14 @@ class FastSelect(forms.Select):
         super().__init__(attrs, choices)
         self.cache_key = cache_key
 
+    def __deepcopy__(self, memo):
+        if self.cache_key is None:
+            return super().__deepcopy__(memo)
+        obj = copy.copy(self)  # Django's own copy, but for the choices: shared, never changed in place
+        obj.attrs = self.attrs.copy()
+        memo[id(self)] = obj
+        return obj
+
     def render(self, name, value, attrs=None, renderer=None):
         options = None if self.allow_multiple_selected else _escaped_options(self.choices, self.cache_key)
         if options is None:
@@ -65,3 +79,12 @@ class FastSelect(forms.Select):
                 parts.append(f'<option value="{option_value}">{label}</option>')
         parts.append("</select>")
         return mark_safe("\n".join(parts))
+
+
+class FixedChoices:
+    """The mixin of a choice field whose choices never change (the one a FastSelect with a `cache_key`
+    shows): the forms built from its form class share its list instead of each deep-copying it."""
+
+    def __deepcopy__(self, memo):
+        memo[id(self._choices)] = self._choices  # deepcopy returns what the memo holds: the list itself
+        return super().__deepcopy__(memo)

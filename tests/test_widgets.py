@@ -70,3 +70,16 @@ def test_the_fast_renderer_is_the_forms_renderer_and_leaves_other_templates_to_d
     assert "django/forms/widgets/text.html" in renderer._fast and "django/forms/widgets/select.html" not in renderer._fast
     radios = forms.RadioSelect(choices=[("a", "Un"), ("b", "Deux")]).render("choix", "b", renderer=renderer)
     assert 'value="b"' in radios and "checked" in radios
+
+
+def test_forms_share_a_fixed_choice_set_and_still_change_their_own_fields_alone():
+    first, second = AddressForm(), AddressForm()
+    for name in ("country", "province"):
+        field = AddressForm.base_fields[name]
+        assert first.fields[name]._choices is field._choices and first.fields[name].widget.choices is field.widget.choices
+        assert first.fields[name] is not second.fields[name] and first.fields[name].widget is not second.fields[name].widget
+    first.fields["province"].choices = [("QC", "Québec")]
+    first.fields["country"].widget.attrs["class"] = "court"
+    assert len(second.fields["province"].choices) == len(AddressForm.base_fields["province"].choices) > 1
+    assert len(second.fields["province"].widget.choices) > 1 and "class" not in second.fields["country"].widget.attrs
+    assert parse_html(second["country"].as_widget()) == parse_html(AddressForm()["country"].as_widget())
