@@ -10,7 +10,7 @@ from django.http import Http404
 from dossier import dated
 from dossier.constants import ALWAYS_BY_POST, Channel, CorrespondenceKind, EmailStatus, TokenPurpose, TokenState
 from dossier.models import CorrespondenceAddress, CorrespondencePreference, Professional, User, VerificationToken
-from ramq_portal import clock
+from ramq_portal import clock, filecache
 
 
 def _with_unread(queryset):
@@ -80,6 +80,12 @@ def file_of_request(request) -> int:
             raise Http404
         remember_file_of_user(request, professional_id)
     return professional_id
+
+
+def file_page_for_request(request) -> filecache.FilePage:
+    """The signed-in professional's file as a cached fragment knows it (id, version, day): for a page
+    that caches its content but renders its shell (the registration wizard)."""
+    return filecache.page_of(file_of_request(request))
 
 
 def live_email_link_expiry(professional: Professional):

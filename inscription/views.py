@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from comptes.confirmation import password_confirmed
 from comptes.constants import PaymentMode, StatementOption
 from dossier.decorators import remember_registration_state
-from dossier.selectors import file_page_for_user, own_professional
+from dossier.selectors import file_page_for_request, own_professional
 from dossier.services import confirm_engagement
 from inscription import enrolment, selectors, services, wizard
 from inscription.exceptions import EnrolmentRefused, StaleDraft, StepNeedsAttention, UsernameTaken
@@ -285,7 +285,7 @@ def step(request, number: int):
     page = None
     if request.method == "GET" and current is not None:
         # The version is read before anything of the file: a write after it makes what is built here stale, and its key dead.
-        page = file_page_for_user(request.user)
+        page = file_page_for_request(request)
         content = _cached_content(request, page, STEP_FRAGMENT, [request.path, back_to_summary])
         if content is not None:
             return render(request, current.template, {"step": current, "cached_content": content})
@@ -420,7 +420,7 @@ def summary(request):
     """INS-5: everything for checking, a *Modifier* link per part; *Continuer* completes."""
     page = None
     if request.method == "GET":
-        page = file_page_for_user(request.user)  # before anything of the file is read (see step)
+        page = file_page_for_request(request)  # before anything of the file is read (see step)
         content = _cached_content(request, page, SUMMARY_FRAGMENT, [])
         if content is not None:
             return render(request, "inscription/summary.html", {"cached_content": content})
