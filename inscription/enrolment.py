@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_noop
 
 from dossier import numbers
 from dossier.models import Professional, User
@@ -113,7 +114,7 @@ def enrol(
             professional.user = user
             professional.reference_number_used_at = now
             professional._history_user = user
-            professional._change_reason = "Inscription aux services en ligne"
+            professional._change_reason = gettext_noop("Inscription aux services en ligne")
             professional.save(update_fields=["user", "reference_number_used_at"])
             SecretAnswer.objects.bulk_create(
                 SecretAnswer(user=user, question=question, answer_hash=make_password(normalize(answer)), position=index)

@@ -15,8 +15,9 @@ from comptes.accounts import payment_in_force
 from comptes.constants import PaymentMode, StatementOption
 from comptes.models import BillingAgency, FinancialInstitution, PaymentSettings, SoftwareDeveloper
 from comptes.request_kinds import OpenIndividualAccount
-from dossier.constants import RemunerationMode
-from dossier.models import Professional, Request
+from dossier import tokens
+from dossier.constants import RemunerationMode, TokenPurpose
+from dossier.models import Professional, Request, VerificationToken
 from inscription import services
 from inscription.models import RegistrationDraft
 from notifications.models import OutboundMessage, SecureMessage
@@ -485,3 +486,22 @@ def test_INS_3_step_1_leaves_a_status_set_by_form_1378_alone(client, registrant)
     assert post_step(client, 1, registrant).status_code == 302
     professional = Professional.objects.get(pk=registrant.pk)
     assert professional.participation_status == "non_participant" and professional.engagement_confirmed_at is not None
+
+
+def test_INS_5_a_cell_over_the_sending_limits_sends_the_professional_back_to_step_3_and_registers_nothing(client, registrant):
+    """Issue 16: the wizard obeys the limits of dossier.tokens like every door: a number that got its 5
+    codes of the day (from other files) gets no sixth, and nothing of the registration is applied."""
+    cell = "+14185559876"
+    for other in [factories.ProfessionalFactory() for _ in range(5)]:
+        tokens.issue(professional=other, purpose=TokenPurpose.CELL, target=cell, moment=clock.now(), code="123456")
+    walk_to(client, registrant, 2)
+    assert post_step(client, 3, registrant, cell="418 555-9876").status_code == 302
+    walk_to_rest = [post_step(client, number, registrant) for number in (4, 5, 6)]
+    assert all(response.status_code == 302 for response in walk_to_rest)
+    response = complete(client, registrant)
+    assert response.status_code == 302 and response["Location"] == reverse("inscription:step", args=[3])
+    page = text(client.get(response["Location"]))
+    assert "Trop de codes ou de liens ont été envoyés récemment" in page
+    registrant.refresh_from_db()
+    assert registrant.registered_at is None and not registrant.cell_number
+    assert VerificationToken.objects.filter(target=cell).count() == 5
