@@ -22,6 +22,10 @@ app.conf.beat_schedule = {
         # Just after midnight in Québec, and again every hour in case a run was missed.
         "schedule": crontab(minute=5),
     },
+    "clear-expired-sessions": {
+        "task": "dossier.tasks.clear_expired_sessions",
+        "schedule": crontab(hour=4, minute=20),
+    },
     "expire-email-links": {
         "task": "dossier.tasks.expire_email_links",
         "schedule": crontab(minute="*/15"),

@@ -47,6 +47,7 @@ from django.utils.html import escape
 from django.utils.translation import get_language
 
 from ramq_portal import clock
+from ramq_portal.cache import redis_recovered
 from ramq_portal.display import current_display_mode
 
 VERSION_KEY = "file:{}:version"
@@ -221,6 +222,15 @@ def _saved(sender, instance, **kwargs) -> None:
 
 
 post_save.connect(_saved, dispatch_uid="filecache.saved")
+
+
+def _after_an_outage(sender, **kwargs) -> None:
+    """The writes made while Redis was unreachable could not replace their files' versions: every page
+    is out of date."""
+    bump_now([EVERY_FILE])
+
+
+redis_recovered.connect(_after_an_outage, dispatch_uid="filecache.after_an_outage")
 
 
 # --- A page's place in the cache -----------------------------------------------------------------------

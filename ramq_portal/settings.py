@@ -287,13 +287,18 @@ else:
     }
     for _folder in (_broker_dir, VAR_DIR / "celery" / "processed", VAR_DIR / "celery" / "control"):
         _folder.mkdir(parents=True, exist_ok=True)
-# Cache and sessions: Redis in production, files in development. Sessions live in the cache so that a
-# page of the file costs no SQL query for the session.
+# Cache and sessions: Redis in production, files in development. Sessions are read from the cache, so
+# that a page of the file costs no SQL query for them, and kept in the database too (`cached_db`): they
+# survive a Redis outage or restart (issue 16), and ramq_portal.cache lets the portal go on without
+# Redis, within the timeouts below (a Redis that hangs must not hang every page).
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "ramq_portal.cache.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "mondossier"}}
+    CACHES = {"default": {
+        "BACKEND": "ramq_portal.cache.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "mondossier",
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 2.0},
+    }}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}}
-SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 CELERY_TASK_ACKS_LATE = True
 # Two queues: "celery" for what a person waits for (codes, links), "bulk" for the payment run, the
