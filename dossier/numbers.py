@@ -25,6 +25,13 @@ def is_valid_professional_number(number: str) -> bool:
     return len(number) == 7 and number.isdigit() and luhn.is_valid(number)
 
 
+def is_plausible_sin(digits: str) -> bool:
+    """A social insurance number Canada could have issued (issue 16: "000 000 000" is refused): 9 digits
+    with a valid check digit (Luhn), and a first digit in use: 0 is kept for fictitious numbers and 8
+    is not used."""
+    return len(digits) == 9 and digits.isdigit() and digits[0] not in "08" and luhn.is_valid(digits)
+
+
 def new_reference_number() -> str:
     """A fresh single-use reference number, from a secure random source, shown as XXXX-XXXX-XXXX."""
     raw = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))

@@ -119,8 +119,8 @@ def set_sin(*, professional: Professional, sin: str, by: User | None) -> bool:
     """The social insurance number (INS-3 step 2, fixed fees only): 9 digits, stored encrypted; only its
     last 3 digits stay readable for masked display. Returns whether it changed."""
     digits = "".join(ch for ch in sin if ch.isdigit())
-    if len(digits) != 9:
-        raise ValueError("a SIN has 9 digits")
+    if not numbers.is_plausible_sin(digits):
+        raise ValueError("not a social insurance number Canada could have issued")
     with transaction.atomic():
         locked = Professional.objects.select_for_update().get(pk=professional.pk)
         if locked.sin == digits:

@@ -8,6 +8,7 @@ from localflavor.ca.forms import CASocialInsuranceNumberField
 
 from comptes.forms import JoinCollectiveForm, OpenAccountForm
 from comptes.selectors import active_collective_exists
+from dossier import numbers
 from dossier.models import User
 from inscription.enrolment import QUESTIONS_ASKED, normalize
 from inscription.models import SecretQuestion
@@ -156,7 +157,7 @@ class EngagementForm(forms.Form):
 
 class SinField(CASocialInsuranceNumberField):
     """django-localflavor's check (format and check digit), accepting the number with spaces or no
-    separator as people type it: '046 454 286', '046454286', '046-454-286'."""
+    separator as people type it: '130 692 544', '130692544', '130-692-544'."""
 
     def to_python(self, value):
         value = super().to_python(value)
@@ -170,13 +171,16 @@ class SinForm(forms.Form):
     """INS-3 step 2: the SIN, for fixed-fee remuneration only."""
 
     sin = SinField(
-        label=_("Numéro d'assurance sociale (NAS)"), help_text=_("9 chiffres, par exemple 046 454 286."),
+        label=_("Numéro d'assurance sociale (NAS)"), help_text=_("9 chiffres, par exemple 130 692 544."),
         error_messages={"invalid": _("Ce numéro d'assurance sociale n'est pas valide : vérifiez les 9 chiffres.")},
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
     )
 
     def clean_sin(self):
-        return "".join(ch for ch in self.cleaned_data["sin"] if ch.isdigit())
+        digits = "".join(ch for ch in self.cleaned_data["sin"] if ch.isdigit())
+        if not numbers.is_plausible_sin(digits):  # the service's rule: 000 000 000 passes the check digit
+            raise forms.ValidationError(self.fields["sin"].error_messages["invalid"], code="invalid")
+        return digits
 
 
 class AuthorisationsForm(forms.Form):

@@ -72,7 +72,7 @@ def one_of_each(*, agent: User, supervisor: User) -> None:
     disclosure.reveal_bank_account(payment_settings=PaymentSettings.objects.filter(account__professional=alice).first(),
                                    by=supervisor)
     bergeron = Professional.objects.get(licence_number="10005")  # paid by fixed fees: her SIN is on file
-    bergeron.sin = "046454286"
+    bergeron.sin = "130692544"
     bergeron.save(update_fields=["sin"])
 
 

@@ -292,7 +292,7 @@ def test_INS_6_every_optional_part_skipped(page, gagnon):
 
 # --- 3. The SIN, for fixed fees only (INS-3 step 2) ---------------------------------------------------------------
 
-VALID_SIN = "046 454 286"
+VALID_SIN = "130 692 544"
 
 
 def test_INS_3_fixed_fee_professional_gives_a_SIN_at_step_2(page, bergeron):
@@ -326,9 +326,9 @@ def test_INS_3_fixed_fee_professional_gives_a_SIN_at_step_2(page, bergeron):
 
     expect_summary(page)
     expect(summary_value(page, 2, "Mode de rémunération")).to_have_text("Honoraires fixes")
-    expect(summary_value(page, 2, "Numéro d'assurance sociale")).to_have_text("••• ••• 286")
+    expect(summary_value(page, 2, "Numéro d'assurance sociale")).to_have_text("••• ••• 544")
     html = page.content()
-    assert "046454286" not in html and VALID_SIN not in html and "046 454" not in html
+    assert "130692544" not in html and VALID_SIN not in html and "130 692" not in html
 
 
 # --- 4. Billing stays closed until the registration is complete (INS-5) ------------------------------------------

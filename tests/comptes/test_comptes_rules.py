@@ -423,21 +423,21 @@ def _raw_dump() -> str:
 
 def test_a_raw_dump_of_the_database_shows_no_bank_account_number_or_sin(client, alice, reference, pay_calendar, supervisor):
     pay_by_transfer(personal(alice), number="864209753")
-    alice.sin = "046454286"
-    alice.sin_last3 = "286"
+    alice.sin = "130692544"
+    alice.sin_last3 = "544"
     alice.save()
     dump = _raw_dump()
-    assert "864209753" not in dump and "046454286" not in dump and "4209753" not in dump
-    assert Professional.objects.get(pk=alice.pk).sin == "046454286"
+    assert "864209753" not in dump and "130692544" not in dump and "4209753" not in dump
+    assert Professional.objects.get(pk=alice.pk).sin == "130692544"
     client.force_login(supervisor)
     page = client.get(reverse("admin:dossier_professional_change", args=[alice.pk])).content.decode()
-    assert "••• ••• 286" in page and "046454286" not in page
+    assert "••• ••• 544" in page and "130692544" not in page
     client.force_login(alice.user)
-    assert "046454286" not in client.get(reverse("dossier:history")).content.decode()
+    assert "130692544" not in client.get(reverse("dossier:history")).content.decode()
 
 
 def test_a_rotated_key_also_re_encrypts_sins(alice, settings):
-    alice.sin = "046454286"
+    alice.sin = "130692544"
     alice.save()
     old_key = settings.FIELD_ENCRYPTION_KEYS[0]
     new_key = Fernet.generate_key().decode()
@@ -445,4 +445,4 @@ def test_a_rotated_key_also_re_encrypts_sins(alice, settings):
     call_command("rotate_encryption_keys", stdout=StringIO())
     settings.FIELD_ENCRYPTION_KEYS = [new_key]
     crypto._fernet.cache_clear()
-    assert Professional.objects.get(pk=alice.pk).sin == "046454286"
+    assert Professional.objects.get(pk=alice.pk).sin == "130692544"

@@ -110,7 +110,7 @@ FUZZ = settings(
 )
 FRENCH = {"HTTP_ACCEPT_LANGUAGE": "fr-CA"}
 
-VALID_SIN = "046 454 286"
+VALID_SIN = "130 692 544"
 OTHER_WINDOW = "Votre inscription a été modifiée dans une autre fenêtre."
 FILE_CHANGED = "Votre dossier a été modifié par la Régie depuis l'affichage de cette page."
 
@@ -219,10 +219,15 @@ def draft_state(professional) -> SimpleNamespace:
 
 @contextmanager
 def rolled_back():
-    """One hypothesis example: whatever it writes is undone, so that every example starts from the same draft."""
-    with transaction.atomic():
-        yield
-        transaction.set_rollback(True)
+    """One hypothesis example: whatever it writes is undone, so that every example starts from the same
+    draft. The cache is emptied too: the sessions are kept in the database as well (cached_db), and a
+    session whose row was rolled back must not live on in the cache."""
+    try:
+        with transaction.atomic():
+            yield
+            transaction.set_rollback(True)
+    finally:
+        cache.clear()
 
 
 # --- Strategies ---------------------------------------------------------------------------------------------
