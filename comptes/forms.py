@@ -5,6 +5,7 @@ from comptes.constants import PaymentMode, ReceptionMode, StatementOption
 from comptes.models import BillingAgency, FinancialInstitution, SoftwareDeveloper
 from dossier.forms import AddressForm, VersionedForm
 from ramq_portal import clock
+from ramq_portal.text import PlainTextForm
 
 
 # What the services' refusals say next to the field (Mon dossier and the registration wizard).
@@ -104,7 +105,7 @@ class StatementForm(VersionedForm, AddressForm):
         return data
 
 
-class OpenAccountForm(forms.Form):
+class OpenAccountForm(PlainTextForm):
     collective = forms.TypedChoiceField(
         label=_("Type de compte"), coerce=lambda v: v == "collectif", widget=forms.RadioSelect,
         choices=[("individuel", _("Compte administratif individuel")), ("collectif", _("Compte administratif collectif"))],
@@ -112,7 +113,7 @@ class OpenAccountForm(forms.Form):
     name = forms.CharField(label=_("Nom du compte ou du regroupement"), max_length=200)
 
 
-class JoinCollectiveForm(forms.Form):
+class JoinCollectiveForm(PlainTextForm):
     group_number = forms.RegexField(label=_("Numéro du regroupement"), regex=r"\A[0-9]{5,12}\Z",
                                     error_messages={"invalid": _("Le numéro de regroupement ne contient que des chiffres (5 à 12).")})
 

@@ -21,6 +21,7 @@ from dossier.constants import TelephoneKind
 from dossier.exceptions import NoMainPlace
 from dossier.forms import AddressForm
 from dossier.forms_backoffice import PaperForm
+from ramq_portal.text import PlainTextForm
 
 
 class AccountPaperForm(PaperForm):
@@ -170,7 +171,7 @@ class Form3005(AccountPaperForm):
                 "agency": self.agency.transmission_number if self.agency else ""}
 
 
-class SectionedForm(forms.Form):
+class SectionedForm(PlainTextForm):
     """A paper form laid out as the paper is: titled sections of fields (the admin's paper_form.html)."""
 
     SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = ()

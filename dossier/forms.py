@@ -17,6 +17,7 @@ from dossier.selectors import correspondence_address_on
 from dossier.addresses import AddressInput
 from ramq_portal import clock
 from ramq_portal.widgets import FastSelect, FixedChoices
+from ramq_portal.text import PlainTextForm
 
 
 class SignInForm(AuthenticationForm):
@@ -40,7 +41,7 @@ class SignInForm(AuthenticationForm):
         ))
 
 
-class OpenFileForm(forms.Form):
+class OpenFileForm(PlainTextForm):
     """DOS-2: what the professional order reports, entered by staff to open a file."""
 
     profession = forms.ModelChoiceField(label=_("Profession"), queryset=Profession.objects.all())
@@ -105,7 +106,7 @@ class ProvinceField(FixedChoices, forms.ChoiceField):
     pass
 
 
-class AddressForm(forms.Form):
+class AddressForm(PlainTextForm):
     """A postal address: Canadian by default (province and postal code validated), or abroad (PRO-7)."""
 
     # autocomplete tokens (WCAG 1.3.5): browsers fill the address the person already gave them.
@@ -150,7 +151,7 @@ class AddressForm(forms.Form):
         return AddressInput.from_data(self.cleaned_data)
 
 
-class VersionedForm(forms.Form):
+class VersionedForm(PlainTextForm):
     """Carries the section's version (optimistic locking)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
@@ -176,7 +177,7 @@ class CorrespondenceForm(VersionedForm, AddressForm):
         return data
 
 
-class TelephoneForm(forms.Form):
+class TelephoneForm(PlainTextForm):
     # An empty choice, so that the blank "new number" row is left untouched (and ignored) when unused.
     kind = forms.ChoiceField(label=_("Type"), choices=[("", "—"), *TelephoneKind.choices])
     number = PhoneNumberField(label=_("Numéro de téléphone"), region="CA")
@@ -211,7 +212,7 @@ TelephoneFormSet = forms.formset_factory(
 )
 
 
-class CellCodeForm(forms.Form):
+class CellCodeForm(forms.Form):  # digits only, checked by its own field
     code = forms.RegexField(
         label=_("Code reçu par message texte"), regex=r"\A\s*[0-9]{6}\s*\Z",
         error_messages={"invalid": _("Le code compte 6 chiffres."), "required": _("Entrez le code à 6 chiffres.")},

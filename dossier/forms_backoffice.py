@@ -8,9 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from dossier.constants import ParticipationStatus
 from dossier.models import Professional
 from ramq_portal import clock
+from ramq_portal.text import PlainTextForm
 
 
-class PaperForm(forms.Form):
+class PaperForm(PlainTextForm):
     """What every paper form has: the professional it is about and the day it was received."""
 
     professional_number = forms.CharField(label=_("Numéro de professionnel"), max_length=7)

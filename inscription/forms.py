@@ -12,6 +12,7 @@ from dossier import numbers
 from dossier.models import User
 from inscription.enrolment import QUESTIONS_ASKED, normalize
 from inscription.models import SecretQuestion
+from ramq_portal.text import PlainTextForm
 
 def optional(field: forms.Field) -> forms.Field:
     field = copy.deepcopy(field)
@@ -22,7 +23,7 @@ def optional(field: forms.Field) -> forms.Field:
 USERNAME_RULES = _("De 6 à 30 caractères : lettres sans accents, chiffres, point, trait d'union ou trait de soulignement.")
 
 
-class ReferenceForm(forms.Form):
+class ReferenceForm(PlainTextForm):
     """INS-1/INS-2, first page: the reference number of the letter, the identity, the security policy."""
 
     reference_number = forms.CharField(
@@ -46,7 +47,7 @@ class ReferenceForm(forms.Form):
     )
 
 
-class AccountForm(forms.Form):
+class AccountForm(PlainTextForm):
     """INS-2, second page: username, password per the password rules, secret questions."""
 
     username = forms.RegexField(
@@ -104,11 +105,11 @@ class AccountForm(forms.Form):
         return [(i + 1, self[f"question_{i}"], self[f"answer_{i}"]) for i in range(QUESTIONS_ASKED)]
 
 
-class ForgottenUsernameForm(forms.Form):
+class ForgottenUsernameForm(PlainTextForm):
     username = forms.CharField(label=_("Nom d'utilisateur"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "username"}))
 
 
-class SecretAnswersForm(forms.Form):
+class SecretAnswersForm(PlainTextForm):
     """A forgotten password: the answers to the account's secret questions, and the new password."""
 
     password1 = forms.CharField(label=_("Nouveau mot de passe"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
@@ -145,7 +146,7 @@ class SecretAnswersForm(forms.Form):
 # --- the wizard's own forms (steps 3-6 reuse the forms of Mon dossier) ----------------------------------------
 
 
-class EngagementForm(forms.Form):
+class EngagementForm(PlainTextForm):
     """INS-3 step 1."""
 
     engaged = forms.BooleanField(
@@ -167,7 +168,7 @@ class SinField(CASocialInsuranceNumberField):
         return value
 
 
-class SinForm(forms.Form):
+class SinForm(PlainTextForm):
     """INS-3 step 2: the SIN, for fixed-fee remuneration only."""
 
     sin = SinField(
@@ -183,7 +184,7 @@ class SinForm(forms.Form):
         return digits
 
 
-class AuthorisationsForm(forms.Form):
+class AuthorisationsForm(PlainTextForm):
     """INS-3 step 5: the authorisation boxes that must be ticked to continue."""
 
     payment_authorised = forms.BooleanField(
@@ -197,7 +198,7 @@ class AuthorisationsForm(forms.Form):
     )
 
 
-class AdministrativeAccountForm(forms.Form):
+class AdministrativeAccountForm(PlainTextForm):
     """INS-3 step 5, optional: ask for an administrative account (CPT-2); staff decide."""
 
     NONE, INDIVIDUAL, COLLECTIVE, JOIN = "aucun", "individuel", "collectif", "joindre"

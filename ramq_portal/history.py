@@ -17,6 +17,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from ramq_portal.crypto import EncryptedCharField
+from ramq_portal.text import guard
 
 
 def mask(value) -> str:
@@ -32,6 +33,11 @@ class MaskedHistoryHelper(HistoricalRecordContextHelper):
 
 
 class MaskedHistoryAdmin(SimpleHistoryAdmin):
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        """Free text written from the admin obeys the portal's rule (ramq_portal.text)."""
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        return guard(field) if field is not None else None
+
     def get_historical_record_context_helper(self, request, historical_record):
         return MaskedHistoryHelper(self.model, historical_record)
 
