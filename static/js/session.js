@@ -218,9 +218,10 @@
     var margin = Number(body.getAttribute("data-session-marge")) * 1000;
     var keepAliveUrl = body.getAttribute("data-session-url");
     var signInUrl = body.getAttribute("data-session-connexion");
-    var dialog = document.getElementById("session-avis");
-    var stayButton = dialog && dialog.querySelector("[data-session-rester]");
-    var failure = document.getElementById("session-avis-erreur");
+    var model = document.getElementById("session-avis-modele");
+    var dialog = null;
+    var stayButton = null;
+    var failure = null;
     var loadedAt = Date.now();
     var timer = null;
     var stopped = false;
@@ -269,7 +270,7 @@
       if (name) tab.setItem(SENT, name);
     }, true);
 
-    if (!dialog || !stayButton || !(idle > 0)) return;
+    if (!model || !(idle > 0)) return;
 
     function lastActivity() {
       var other = shared ? Number(shared.getItem(ACTIVITY + key)) || 0 : 0;
@@ -281,7 +282,24 @@
       if (shared) shared.setItem(ACTIVITY + key, String(loadedAt));
     }
 
+    function warningShown() {
+      return Boolean(dialog && dialog.open);
+    }
+
     function showWarning() {
+      if (!dialog) {
+        // Made from the page's template the first time it is needed.
+        dialog = model.content.firstElementChild.cloneNode(true);
+        document.body.appendChild(dialog);
+        stayButton = dialog.querySelector("[data-session-rester]");
+        failure = dialog.querySelector("#session-avis-erreur");
+        stayButton.addEventListener("click", stay);
+        dialog.addEventListener("cancel", function (event) {
+          // Escape: the person is here; they stay signed in, as with the button.
+          event.preventDefault();
+          stay();
+        });
+      }
       if (dialog.open) return;
       focusBefore = document.activeElement;
       failure.hidden = true;
@@ -291,7 +309,7 @@
     }
 
     function hideWarning() {
-      if (dialog.open) {
+      if (warningShown()) {
         if (typeof dialog.close === "function") dialog.close();
         else dialog.removeAttribute("open");
       }
@@ -355,7 +373,7 @@
     function stay() {
       if (asking) return;
       asking = true;
-      failure.hidden = true;
+      if (failure) failure.hidden = true;
       var asked = Date.now();
       fetch(keepAliveUrl, {credentials: "same-origin", redirect: "manual", cache: "no-store"}).then(function (response) {
         asking = false;
@@ -374,12 +392,6 @@
       });
     }
 
-    stayButton.addEventListener("click", stay);
-    dialog.addEventListener("cancel", function (event) {
-      // Escape: the person is here; they stay signed in, as with the button.
-      event.preventDefault();
-      stay();
-    });
     window.addEventListener("storage", function (event) {
       if (event.key === ACTIVITY + key) tick();  // another tab of this person kept the session alive
       if (event.key === SIGNED_OUT + key) {

@@ -100,7 +100,7 @@ def test_HLP_2_a_message_to_the_board_survives_an_expiry_found_by_its_sending(pa
     timetravel.move_to(START + timedelta(minutes=31))
     page.get_by_role("button", name="Envoyer").click()
     expect(page).to_have_url("/connexion/?next=/messagerie/ecrire/")
-    expect(page.locator("main .messages p:visible", has_text=EXPIRED)).to_have_count(1)
+    expect(page.locator("main p.message:visible", has_text=EXPIRED)).to_have_count(1)
     expect(page.get_by_text(KEPT)).to_be_visible()
     assert not Request.objects.filter(professional=dentist, payload__subject=SUBJECT).exists()
 
@@ -153,7 +153,7 @@ def test_HLP_2_when_the_browsers_timer_runs_out_the_sign_in_page_says_so_in_engl
     # Nobody answers the warning: at the end the page signs out and says why, with the way back.
     page.clock.fast_forward(f"{ENDS_AFTER // 60:02d}:{ENDS_AFTER % 60 + 1:02d}")
     expect(page).to_have_url(re.compile(r"/connexion/\?session=expiree&next=%2Fmessagerie%2Fecrire%2F$"))
-    expect(page.locator("main .messages p:visible", has_text="Your session has expired. Please sign in again.")).to_have_count(1)
+    expect(page.locator("main p.message:visible", has_text="Your session has expired. Please sign in again.")).to_have_count(1)
     expect(page.get_by_text("What you had entered was kept in this tab")).to_be_visible()
     page.goto("/profil/")  # signed out indeed
     expect(page).to_have_url("/connexion/?next=/profil/")
