@@ -39,7 +39,8 @@ class PaymentForm(VersionedForm):
                                error_messages={"invalid": _("Le numéro de succursale compte 5 chiffres.")})
     account_number = forms.RegexField(label=_("Numéro de compte"), regex=r"\A[0-9]{7,12}\Z", required=False,
                                       error_messages={"invalid": _("Le numéro de compte compte de 7 à 12 chiffres.")},
-                                      widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}))
+                                      # data-brouillon="non": never kept in the browser's drafts (HLP-2, static/js/session.js).
+                                      widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric", "data-brouillon": "non"}))
     personal_account_confirmed = forms.BooleanField(
         label=_("Je confirme que ce compte bancaire est un compte personnel, à mon nom (pas celui d'une société)."), required=False
     )

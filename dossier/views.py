@@ -33,6 +33,7 @@ from dossier.selectors import (
     professional_for_user,
 )
 from ramq_portal import clock, filecache
+from ramq_portal.middleware import SESSION_EXPIRED_TAG
 
 # Issue 16 (dossier.tokens' limits): what the professional reads when a code or a link cannot go out.
 TOO_MANY = {
@@ -46,10 +47,24 @@ STALE = gettext_lazy("Cette section a été modifiée ailleurs (dans un autre on
           "Rien n'a été enregistré : voici les données à jour, refaites vos changements.")
 
 
+# The sign-in page's address after the browser's timer ended a session (static/js/session.js, HLP-2).
+SESSION_EXPIRED_PARAMETER = ("session", "expiree")
+
+
 class SignInView(auth_views.LoginView):
     form_class = SignInForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        """HLP-2: the page says the session expired, whether the server found it (its message, shown by
+        the shell) or the browser's timer did (the address says so); never twice. `next` stays the one
+        LoginView validated."""
+        context = super().get_context_data(**kwargs)
+        name, value = SESSION_EXPIRED_PARAMETER
+        said = any(SESSION_EXPIRED_TAG in (message.extra_tags or "") for message in messages.get_messages(self.request))
+        context["session_expired_notice"] = self.request.GET.get(name) == value and not said
+        return context
 
 
 def locked_out(request, original_response=None, credentials=None):

@@ -158,6 +158,8 @@ AXES_CLIENT_IP_CALLABLE = "ramq_portal.client_ip.client_ip"
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30, minimum=1) * 60
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_ACTIVITY_SECONDS = 60
+# HLP-2: the page warns this long before the idle timeout, with a way to stay signed in (static/js/session.js).
+SESSION_WARNING_SECONDS = 120
 SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=env_int("SESSION_ABSOLUTE_HOURS", 12, minimum=1))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
