@@ -29,7 +29,7 @@ class ReferenceForm(PlainTextForm):
     reference_number = forms.CharField(
         label=_("Numéro de référence"), max_length=30,
         help_text=_("Le code de 12 caractères reçu par la poste, par exemple ABCD-EFGH-JKMN."),
-        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false", "data-brouillon": "non"}),
     )
     last_name = forms.CharField(label=_("Nom"), max_length=120, widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
     first_name = forms.CharField(label=_("Prénom"), max_length=120, widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
@@ -68,7 +68,7 @@ class AccountForm(PlainTextForm):
             )
             self.fields[f"answer_{index}"] = forms.CharField(
                 label=_("Réponse %(n)s") % {"n": index + 1}, max_length=100,
-                help_text=_("Les majuscules et les accents ne comptent pas."), widget=forms.TextInput(attrs={"autocomplete": "off"}),
+                help_text=_("Les majuscules et les accents ne comptent pas."), widget=forms.TextInput(attrs={"autocomplete": "off", "data-brouillon": "non"}),
             )
 
     def clean_username(self):
@@ -121,7 +121,8 @@ class SecretAnswersForm(PlainTextForm):
         self.username = username
         self.questions = questions
         answer_fields = {
-            f"answer_{q}": forms.CharField(label=SecretQuestion(q).label, max_length=100, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+            f"answer_{q}": forms.CharField(label=SecretQuestion(q).label, max_length=100,
+                                           widget=forms.TextInput(attrs={"autocomplete": "off", "data-brouillon": "non"}))
             for q in questions
         }
         self.fields = {**answer_fields, **self.fields}
@@ -174,7 +175,7 @@ class SinForm(PlainTextForm):
     sin = SinField(
         label=_("Numéro d'assurance sociale (NAS)"), help_text=_("9 chiffres, par exemple 130 692 544."),
         error_messages={"invalid": _("Ce numéro d'assurance sociale n'est pas valide : vérifiez les 9 chiffres.")},
-        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric", "data-brouillon": "non"}),
     )
 
     def clean_sin(self):

@@ -56,7 +56,7 @@ def guard(field: forms.Field) -> forms.Field:
 
 
 class PlainTextForm(forms.Form):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
+    def full_clean(self):
+        for field in self.fields.values():  # here, so that fields a form adds in its __init__ are guarded too
             guard(field)
+        super().full_clean()
