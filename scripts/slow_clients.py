@@ -143,7 +143,8 @@ def wait_for(ports: list[int], seconds: float = 30.0) -> int:
 def proxy_checks(port: int) -> int:
     """What nginx answers itself (deploy/nginx/portal.conf): a body announced over 1 MB is refused
     before it is read; the Server header names no version; the client's Host header reaches Django
-    (an unknown host is refused by ALLOWED_HOSTS, not rewritten to an allowed one)."""
+    (an unknown host is refused by ALLOWED_HOSTS, not rewritten to an allowed one); sign-in attempts
+    are limited per address."""
     checks = [
         ("a body announced over 1 MB: 413 from nginx",
          f"POST /connexion/ HTTP/1.1\r\nHost: {HOST}\r\nContent-Type: application/x-www-form-urlencoded\r\n"
@@ -162,6 +163,14 @@ def proxy_checks(port: int) -> int:
         ok = lines[0].startswith(expected) and server.lower() == "server: nginx"
         failed += not ok
         print(f"  {'ok' if ok else 'FAILED'}: {what} (got {lines[0]!r}, {server!r})")
+    # A flood of sign-in attempts: the first ones reach Django (403: no CSRF token, so no password is
+    # hashed), then nginx answers 429 once the burst is spent. Before the attack: the probes are GETs.
+    head = f"POST /connexion/ HTTP/1.1\r\nHost: {HOST}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    statuses = [_ask(port, head, 5.0).split(b" ", 2)[1].decode() for _ in range(20)]
+    ok = statuses[0] == "403" and "429" in statuses
+    failed += not ok
+    print(f"  {'ok' if ok else 'FAILED'}: 20 sign-in POSTs at once: {statuses.count('403')} reach Django (403, no CSRF "
+          f"token), {statuses.count('429')} refused by nginx (429)")
     return 1 if failed else 0
 
 
