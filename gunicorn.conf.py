@@ -27,20 +27,20 @@ it does: nginx (deploy/nginx/portal.conf) reads each request whole before passin
 each answer at once, so gunicorn only ever talks to a fast client on the same host. Reached directly,
 any worker class is at the mercy of slow clients: a thread (gthread) or a whole process (sync) reads a
 request's headers with blocking reads and no deadline, so a client sending one header line every 8 s
-holds it for as long as it likes. With 2 workers of 4 threads, 8 such connections take every thread
-and 12 froze the portal (`make drill-slow-clients` replays it; gunicorn has no header timeout, and
-`timeout` does not help: a gthread worker stays alive while its threads wait, and a sync worker would
-be killed and replaced only after 30 s, then caught again). gthread does keep a connection that has
-sent nothing away from the threads after 5 s (it waits in the worker's poller, then is closed after
-`keepalive`), and keeps idle kept-alive connections there too; sync does neither: gthread stays.
+holds it for as long as it likes, and `timeout` does not help (measured here, 12 such connections,
+2 workers: with gthread, 5 probes of /healthz in 9 got no answer within 5 s; with sync, 7 in 14 over
+40 s, and no worker was killed for it). gthread at least waits for a connection's first byte 5 s at
+most before parking it in the worker's poller, and parks idle kept-alive connections there; sync
+does neither: gthread stays.
 
 Defence in depth, for the day gunicorn is reached without the proxy: every connection gets a
 receive and send timeout of GUNICORN_SOCKET_TIMEOUT seconds (SO_RCVTIMEO and SO_SNDTIMEO, set on the
 listening sockets once each worker starts; Linux gives them to every connection accepted from them),
 so a client silent for 5 s in the middle of its headers, its body or while an answer is sent is
 dropped and its thread freed. It bounds each wait, not the whole request: a client sending one byte
-every 4 s still holds a thread, and attackers that reconnect at once still slow the portal down
-(the drill reports what happens); only the proxy's client_header_timeout bounds the whole header.
+every 4 s still holds a thread, and attackers that reconnect at once still stall gunicorn (the drill
+reports it: with 50 of them, no probe answered within 5 s; through nginx, every probe in a few ms);
+only the proxy's client_header_timeout bounds the whole header.
 nginx on the same host sends a buffered request in one go, far inside 5 s. The request line, the
 number and the size of header fields keep gunicorn's limits, written out below; nginx's header
 buffers (8 KB) are larger, so an over-long request line is still refused here (400).
