@@ -8,7 +8,7 @@ LOCK   := requirements-dev.lock
 STAMP  := $(VENV)/.installed-$(shell cksum < $(LOCK) | cut -d' ' -f1)
 COMPILE = $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes --quiet
 
-.PHONY: run test lint lock setup install migrate demo bench system-packages clean check-deploy drill dates
+.PHONY: run test lint lock setup install migrate demo bench system-packages clean check-deploy drill drill-slow-clients dates
 
 $(STAMP): $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -63,6 +63,12 @@ drill: export DEBUG ?= true
 drill: install
 	$(BIN)/python manage.py compile_translations
 	bash scripts/drill.sh
+
+# The slow-connection attack (issue 16) against gunicorn behind deploy/nginx/portal.conf on loopback,
+# then against gunicorn alone for contrast (scripts/slow-clients-drill.sh; a shorter run, through the
+# proxy only, is part of `make test`: tests/test_slow_clients_drill.py).
+drill-slow-clients: install
+	bash scripts/slow-clients-drill.sh
 
 check-deploy: install
 	bash scripts/check-deploy.sh
