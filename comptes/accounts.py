@@ -22,6 +22,7 @@ from comptes.exceptions import (
 )
 from comptes.models import BillingAccount, BillingAgency, FinancialInstitution, PaymentSettings, SoftwareDeveloper, StatementSettings
 from comptes.signals import bank_details_changed
+from dossier.exceptions import IdenticalRequestOpen
 from dossier import dated, requests
 from dossier.models import Professional, User
 from dossier.addresses import AddressInput
@@ -230,7 +231,10 @@ def ask_to_open_account(*, professional: Professional, collective: bool, name: s
     kind = AccountRequest.OPEN_COLLECTIVE if collective else AccountRequest.OPEN_INDIVIDUAL
     if requests.open_request_exists(professional=professional, kind=kind, payload_match={"name": name}):
         raise DuplicateRequest(kind)
-    return requests.submit(professional=professional, kind=kind, payload={"name": name}, by=by)
+    try:
+        return requests.submit(professional=professional, kind=kind, payload={"name": name}, by=by, identity={"name": name})
+    except IdenticalRequestOpen as exc:
+        raise DuplicateRequest(kind) from exc
 
 
 def ask_to_join_collective(*, professional: Professional, group_number: str, by: User | None):
@@ -241,7 +245,11 @@ def ask_to_join_collective(*, professional: Professional, group_number: str, by:
         raise AlreadyMember(group_number)
     if requests.open_request_exists(professional=professional, kind=AccountRequest.JOIN_COLLECTIVE, payload_match={"group_number": group_number}):
         raise DuplicateRequest(AccountRequest.JOIN_COLLECTIVE)
-    return requests.submit(professional=professional, kind=AccountRequest.JOIN_COLLECTIVE, payload={"group_number": group_number}, by=by)
+    try:
+        return requests.submit(professional=professional, kind=AccountRequest.JOIN_COLLECTIVE, payload={"group_number": group_number}, by=by,
+                               identity={"group_number": group_number})
+    except IdenticalRequestOpen as exc:
+        raise DuplicateRequest(AccountRequest.JOIN_COLLECTIVE) from exc
 
 
 
@@ -264,4 +272,8 @@ def ask_collective_address_change(*, account: BillingAccount, professional: Prof
     payload = {"account": account.number, "account_name": account.name, **address.as_dict(), "date_of_change": date_of_change.isoformat()}
     if requests.open_request_exists(professional=professional, kind=AccountRequest.COLLECTIVE_ADDRESS, payload_match={"account": account.number}):
         raise DuplicateRequest(AccountRequest.COLLECTIVE_ADDRESS)
-    return requests.submit(professional=professional, kind=AccountRequest.COLLECTIVE_ADDRESS, payload=payload, by=by)
+    try:
+        return requests.submit(professional=professional, kind=AccountRequest.COLLECTIVE_ADDRESS, payload=payload, by=by,
+                               identity={"account": account.number})
+    except IdenticalRequestOpen as exc:
+        raise DuplicateRequest(AccountRequest.COLLECTIVE_ADDRESS) from exc

@@ -36,3 +36,8 @@ class NoPendingCode(DossierError):
 
 class NoMainPlace(DossierError):
     """PRO-2: the file has no main place of practice; a new one needs its name, address and telephone."""
+
+
+class IdenticalRequestOpen(DossierError):
+    """The same request (same kind, same identity) is already waiting for staff: refused by the database
+    itself, so that requests sent at the same moment cannot both get in (issue 16)."""

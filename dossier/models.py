@@ -448,6 +448,9 @@ class Request(FileModel, models.Model):
     # What the decision did, kept as it was then: the before/after difference (BEY-7) and what the
     # notice told (a new account's number...).
     outcome = models.JSONField(_("résultat de la décision"), default=dict, blank=True, editable=False)
+    # What makes two requests "the same" (dossier.requests.submit's `identity`), as a digest: at most one
+    # such request is open at a time, whatever the timing (one_identical_open_request).
+    fingerprint = models.CharField(max_length=64, null=True, blank=True, editable=False)
 
     history = HistoricalRecords(excluded_fields=["sensitive"])
 
@@ -461,6 +464,12 @@ class Request(FileModel, models.Model):
             models.Index(fields=["professional", "kind"], name="request_prof_kind_idx"),
             # The queue's order (-received_at, then -pk as the admin adds): its first page reads 50 index entries.
             models.Index(fields=["received_at", "id"], name="request_received_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["professional", "fingerprint"], name="one_identical_open_request",
+                condition=models.Q(status__in=["recue", "en_cours"], fingerprint__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
