@@ -42,6 +42,8 @@ from comptes.selectors import (
 from dossier import dated
 from dossier.addresses import AddressInput
 from dossier.decorators import file_page, registration_required
+from dossier.exceptions import TooManyRequests
+from dossier.requests import TOO_MANY_REQUESTS
 from dossier.selectors import own_professional
 from ramq_portal import clock, filecache
 
@@ -303,6 +305,8 @@ def ask_open_account(request):
         try:
             services.ask_to_open_account(professional=professional, collective=form.cleaned_data["collective"],
                                          name=form.cleaned_data["name"].strip(), by=request.user)
+        except TooManyRequests:
+            messages.error(request, TOO_MANY_REQUESTS)
         except DuplicateRequest:
             messages.error(request, _("Une demande identique attend déjà le traitement de la Régie."))
         else:
@@ -327,6 +331,8 @@ def ask_join_collective(request):
                 services.ask_to_join_collective(professional=professional, group_number=number, by=request.user)
             except AlreadyMember:
                 messages.error(request, _("Vous faites déjà partie de ce regroupement : aucune demande n'est nécessaire."))
+            except TooManyRequests:
+                messages.error(request, TOO_MANY_REQUESTS)
             except DuplicateRequest:
                 messages.error(request, _("Une demande identique attend déjà le traitement de la Régie."))
             else:
@@ -348,6 +354,8 @@ def ask_collective_address(request, pk):
     try:
         services.ask_collective_address_change(account=account, professional=professional, address=form.address_input(),
                                                date_of_change=form.cleaned_data["date_of_change"], by=request.user)
+    except TooManyRequests:
+        messages.error(request, TOO_MANY_REQUESTS)
     except DuplicateRequest:
         messages.error(request, _("Cette demande n'est pas possible en ligne ou attend déjà le traitement de la Régie."))
     else:

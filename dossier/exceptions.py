@@ -41,3 +41,7 @@ class NoMainPlace(DossierError):
 class IdenticalRequestOpen(DossierError):
     """The same request (same kind, same identity) is already waiting for staff: refused by the database
     itself, so that requests sent at the same moment cannot both get in (issue 16)."""
+
+
+class TooManyRequests(DossierError):
+    """Issue 16: the file sent too many requests and messages to the Régie lately (requests.ONLINE_LIMITS)."""

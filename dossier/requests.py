@@ -3,18 +3,24 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from dossier import kinds
 from dossier.constants import RequestStatus
-from dossier.exceptions import IdenticalRequestOpen
+from dossier.exceptions import IdenticalRequestOpen, TooManyRequests
 from dossier.models import Professional, Request, User
 from ramq_portal import clock
 
 OPEN = (RequestStatus.RECEIVED, RequestStatus.IN_PROGRESS)
+# Issue 16: what one file may send online (requests and messages to the Régie, which each create work for
+# staff), however it is sent: the portal, the wizard. Paper forms staff enter are not counted.
+ONLINE_LIMITS = ((timedelta(hours=1), 10), (timedelta(days=1), 30))
+# What the professional reads when a request or a message cannot go (the services' callers show it).
+TOO_MANY_REQUESTS = gettext_lazy("Vous avez envoyé beaucoup de demandes et de messages à la Régie aujourd'hui. Rien n'a été "
+                                 "envoyé : réessayez plus tard, ou communiquez avec la Régie par téléphone.")
 
 
 def due_date_for(kind: str, received: date) -> date:
@@ -35,6 +41,10 @@ def submit(*, professional: Professional, kind: str, payload: dict, by: User | N
     at a time: IdenticalRequestOpen otherwise, even for two sent at the same moment (the database's
     constraint decides)."""
     moment = received_at or clock.now()
+    if received_at is None:
+        for window, most in ONLINE_LIMITS:
+            if Request.objects.filter(professional=professional, received_at__gt=moment - window).count() >= most:
+                raise TooManyRequests(kind)
     try:
         with transaction.atomic():
             request = Request(

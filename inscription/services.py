@@ -28,7 +28,8 @@ from comptes.exceptions import (
 )
 from comptes.models import BillingAccount, BillingAgency, SoftwareDeveloper
 from dossier import profile
-from dossier.exceptions import CannotRemoveOnlyMainPlace, StaleEdit, TooManyMessages
+from dossier.exceptions import CannotRemoveOnlyMainPlace, StaleEdit, TooManyMessages, TooManyRequests
+from dossier.requests import TOO_MANY_REQUESTS
 from dossier.models import Professional, User
 from dossier.profile import PlaceInput, TelephoneInput
 from dossier.addresses import AddressInput
@@ -204,6 +205,8 @@ def complete_registration(*, professional: Professional, draft_version: int, inp
                                       "le traitement de la Régie, ou vous faites déjà partie de ce regroupement.")) from exc
     except (AgencyRefused, MandateRequired) as exc:
         raise StepNeedsAttention(6, _("Votre choix d'agence n'est plus accepté : choisissez de nouveau.")) from exc
+    except TooManyRequests as exc:  # issue 16: the limits of dossier.requests
+        raise StepNeedsAttention(5, str(TOO_MANY_REQUESTS)) from exc
     except TooManyMessages as exc:  # issue 16: the limits of dossier.tokens
         raise StepNeedsAttention(3, _("Trop de codes ou de liens ont été envoyés récemment à ce cellulaire ou à cette adresse de "
                                       "courriel. Rien n'a été enregistré : réessayez plus tard, ou communiquez avec la Régie.")) from exc

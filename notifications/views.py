@@ -9,6 +9,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dossier import profile
 from dossier.decorators import file_page
+from dossier.exceptions import TooManyRequests
+from dossier.requests import TOO_MANY_REQUESTS
 from dossier.selectors import own_professional
 from notifications import messaging, notices
 from notifications.forms import MessageToBoardForm, ReplyToBoardForm
@@ -92,10 +94,14 @@ def reply_to_the_board(request, pk):
     form = ReplyToBoardForm(request.POST)
     if form.is_valid():
         subject = message.subject if message.from_professional else _("Réponse : %(subject)s") % {"subject": message.subject}
-        messaging.send_to_the_board(professional=professional, subject=subject[:200], body=form.cleaned_data["body"].strip(), by=request.user,
-                                    in_thread=message.thread_id)
-        messages.success(request, _("Votre réponse a été transmise à la Régie. Vous en suivez le traitement dans Messages envoyés."))
-        return redirect("notifications:sent")
+        try:
+            messaging.send_to_the_board(professional=professional, subject=subject[:200], body=form.cleaned_data["body"].strip(),
+                                        by=request.user, in_thread=message.thread_id)
+        except TooManyRequests:
+            form.add_error(None, TOO_MANY_REQUESTS)
+        else:
+            messages.success(request, _("Votre réponse a été transmise à la Régie. Vous en suivez le traitement dans Messages envoyés."))
+            return redirect("notifications:sent")
     return render(request, "notifications/message.html", {
         "professional": professional, "message": message, "conversation": messaging.conversation(message), "active_tab": "messagerie",
         "reply_form": form,
@@ -118,8 +124,12 @@ def write_to_the_board(request, _page):
     professional = own_professional(request.user)
     form = MessageToBoardForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        messaging.send_to_the_board(professional=professional, subject=form.cleaned_data["subject"].strip(),
-                                    body=form.cleaned_data["body"].strip(), by=request.user)
+        try:
+            messaging.send_to_the_board(professional=professional, subject=form.cleaned_data["subject"].strip(),
+                                        body=form.cleaned_data["body"].strip(), by=request.user)
+        except TooManyRequests:
+            form.add_error(None, TOO_MANY_REQUESTS)
+            return render(request, "notifications/write.html", {"professional": professional, "form": form, "active_tab": "messagerie"})
         messages.success(request, _("Votre message a été transmis à la Régie. Vous en suivez le traitement dans Messages envoyés ; "
                                     "la réponse arrivera dans votre boîte de réception."))
         return redirect("notifications:sent")
