@@ -88,3 +88,9 @@ def test_HLP_1_every_form_the_portal_names_is_known_with_its_title_and_page():
     assert set(regie.FORMS) == {"3102", "2914", "2404", "3018", "2788", "3005", "1378"}
     assert all(form.page.startswith("https://www.ramq.gouv.qc.ca/") and str(form.title) for form in regie.FORMS.values())
     assert [phone.tel for phone in regie.TELEPHONES] == ["+14187804208", "+15146873612", "+18883303023"]
+
+
+def test_HLP_1_the_page_for_those_who_do_not_register_names_form_1378_and_how_to_send_it(client):
+    page = client.get(reverse("inscription:not_registering")).content.decode()
+    [block] = _help_blocks(page)
+    assert "Avis de désengagement, de réengagement ou de non-participation (1378)" in block and _shows_how_to_reach_the_regie(block)
