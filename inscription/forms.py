@@ -74,7 +74,7 @@ class AccountForm(PlainTextForm):
     def clean_username(self):
         username = self.cleaned_data["username"]
         if User.objects.filter(username__iexact=username).exists():
-            raise ValidationError(_("Ce nom d'utilisateur est déjà pris. Choisissez-en un autre."))
+            raise ValidationError(_("Ce nom d'utilisateur est déjà pris. Choisissez-en un autre."), code="taken")
         return username
 
     def clean(self):

@@ -141,12 +141,24 @@ def enrol_account(request):
                                   "Recommencez, ou connectez-vous avec votre nom d'utilisateur."))
         return redirect("inscription:enrol")
     form = AccountForm(request.POST if request.method == "POST" else None, professional=professional)
+    # Issue 16: "already taken" says a username exists; from one file or one address, only a few such
+    # answers are given in the window, so that the page cannot be used to list usernames.
+    who = f"p:{professional.pk}"
+    if request.method == "POST" and (not _allowed(request, "username")
+                                     or throttle.is_blocked("username", who, limit=settings.ENROLMENT_FAILURE_LIMIT)):
+        return _too_many_response(request, "inscription/enrol_account.html", {"form": AccountForm(professional=professional),
+                                                                              "registrant": professional})
+    if request.method == "POST" and not form.is_valid() and form.has_error("username", code="taken"):
+        _failed(request, "username")
+        throttle.count("username", who, window_seconds=_window())
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             user = enrolment.enrol(professional_id=professional.pk, reference_hash=state["reference_hash"], username=data["username"],
                                    password=data["password1"], answers=form.answers())
         except UsernameTaken:
+            _failed(request, "username")
+            throttle.count("username", who, window_seconds=_window())
             form.add_error("username", _("Ce nom d'utilisateur est déjà pris. Choisissez-en un autre."))
         except EnrolmentRefused:  # used meanwhile, from another window
             request.session.pop(ENROLMENT_SESSION_KEY, None)

@@ -264,3 +264,20 @@ def test_INS_2_a_password_recovered_is_announced_and_lifts_the_lockout(client, e
     assert SecureMessage.objects.filter(professional=enrolled, subject="Votre mot de passe a été changé").count() == 1
     assert [m.to for m in mail.outbox] == [["benoit@example.com"]] and "mot de passe oublié" in mail.outbox[0].body
     assert not AccessAttempt.objects.filter(username=USERNAME).exists()
+
+
+@pytest.mark.django_db
+def test_INS_2_usernames_cannot_be_listed_from_the_account_page(client, newcomer, settings):
+    """Issue 16: "already taken" tells that a username exists; a file (or an address) gets only
+    ENROLMENT_FAILURE_LIMIT such answers in the window, then the page refuses to try more."""
+    client.post(reverse("inscription:enrol"), identity(newcomer))
+    for n in range(settings.ENROLMENT_FAILURE_LIMIT + 1):
+        factories.UserFactory(username=f"connu.{n}")
+    for n in range(settings.ENROLMENT_FAILURE_LIMIT):
+        response = client.post(reverse("inscription:enrol_account"), account_data(username=f"connu.{n}"))
+        assert response.status_code == 200 and "Ce nom d'utilisateur est déjà pris." in text(response)
+    listing = client.post(reverse("inscription:enrol_account"), account_data(username=f"connu.{settings.ENROLMENT_FAILURE_LIMIT}"))
+    assert listing.status_code == 429 and "déjà pris" not in text(listing) and "Trop d'essais infructueux" in text(listing)
+    # Nor a free username: the page waits out the window whatever is typed.
+    assert client.post(reverse("inscription:enrol_account"), account_data(username="libre.encore")).status_code == 429
+    assert Professional.objects.get(pk=newcomer.professional.pk).user is None
