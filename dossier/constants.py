@@ -70,6 +70,9 @@ class TokenState(models.TextChoices):
     EXPIRED = "expire", _("Expiré")
     TARGET_CHANGED = "cible_modifiee", _("Adresse ou numéro modifié")
     LOCKED = "bloque", _("Bloqué après trop d'essais")
+    # Issue 16: the text message could not be sent (the provider refused it, or the worker died with the
+    # code, which is never stored): the professional is told to ask for a new code.
+    NOT_SENT = "non_envoye", _("Non envoyé")
 
 
 class RequestStatus(models.TextChoices):

@@ -80,6 +80,17 @@ def issue(*, professional: Professional, purpose: str, target: str, moment: date
     return token
 
 
+def mark_not_sent(token_id: int | None, moment: datetime) -> None:
+    """A code that could not be sent ends: the confirmation page then says to ask for a new one."""
+    VerificationToken.objects.filter(pk=token_id, state=TokenState.ACTIVE).update(state=TokenState.NOT_SENT, state_changed_at=moment)
+
+
+def latest_cell_code_state(professional: Professional) -> str | None:
+    """The state of the latest cell code (None without one), for the confirmation page."""
+    return (VerificationToken.objects.filter(professional=professional, purpose=TokenPurpose.CELL)
+            .order_by("-created_at").values_list("state", flat=True).first())
+
+
 def death(token: VerificationToken, moment: datetime) -> str | None:
     """Why a token no longer works (a TokenState), or None while it does."""
     if token.state != TokenState.ACTIVE:

@@ -236,6 +236,7 @@ CODE_MESSAGES = {
     TokenState.USED: gettext_lazy("Ce code a déjà été utilisé."),
     TokenState.SUPERSEDED: gettext_lazy("Un code plus récent a été envoyé : entrez le dernier code reçu."),
     TokenState.TARGET_CHANGED: gettext_lazy("Le numéro de cellulaire a été changé : un nouveau code est nécessaire."),
+    TokenState.NOT_SENT: gettext_lazy("Le code n'a pas pu vous être envoyé par message texte. Demandez un nouveau code."),
 }
 
 
@@ -247,6 +248,8 @@ def confirm_cell(request):
         messages.info(request, _("Votre numéro de cellulaire est déjà confirmé."))
         return redirect("dossier:profil")
     form = CellCodeForm(_posted(request))
+    if request.method == "GET" and tokens.latest_cell_code_state(professional) == TokenState.NOT_SENT:
+        messages.error(request, CODE_MESSAGES[TokenState.NOT_SENT])  # said at once, with the way to a new code below
     if request.method == "POST" and form.is_valid():
         try:
             outcome = profile.confirm_cell(professional=professional, code=form.cleaned_data["code"].strip())

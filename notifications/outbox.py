@@ -12,7 +12,10 @@ Delivery is at least once towards the provider and, with the claim, once in the 
   The one window left is a worker that dies after the provider accepted the message and before the row
   is marked sent: the message then goes again, with the same Message-ID (emails) or reference (texts),
   which providers use to drop the duplicate. Text codes travel only in the task: a code whose task was
-  lost is not rebuilt (the row is cancelled, and the professional asks for a new code).
+  lost is not rebuilt (the professional asks for a new code). The task that carries a code, delivered
+  again while the message is held by a worker that may have died, comes back after the lease to send
+  it. A message whose earlier attempt was interrupted is never marked cancelled (it may have reached
+  the provider): it is marked failed, visible to staff.
 """
 from __future__ import annotations
 
@@ -27,6 +30,7 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from dossier import tokens
 from dossier.models import Professional
 from notifications import renderers
 from notifications.models import OutboundChannel, OutboundMessage, OutboundStatus
@@ -120,6 +124,11 @@ def claim(message_id: int) -> OutboundMessage | None:
     return message
 
 
+def in_flight(message_id: int) -> bool:
+    """Whether a worker holds the message now (it may have died: see `claim` and the lease)."""
+    return OutboundMessage.objects.filter(pk=message_id, status=OutboundStatus.SENDING).exists()
+
+
 def backoff(attempts: int) -> int:
     """Seconds before the next attempt, after `attempts` failed ones."""
     return min(settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), 3600)
@@ -140,11 +149,15 @@ def release_for_retry(message: OutboundMessage, error: Exception) -> int:
 
 
 def mark(message: OutboundMessage, status: str, error: str = "") -> bool:
-    """Record the outcome of this worker's attempt; False if the message was taken over meanwhile."""
+    """Record the outcome of this worker's attempt; False if the message was taken over meanwhile. A
+    text code that failed ends its token, so that the professional is told to ask for a new one."""
     fields = {"status": status, "last_error": error[:300]}
     if status == OutboundStatus.SENT:
         fields["sent_at"] = clock.now()
-    return bool(_held(message).update(**fields))
+    marked = bool(_held(message).update(**fields))
+    if marked and status == OutboundStatus.FAILED and message.template in NOT_RESENDABLE:
+        tokens.mark_not_sent(message.context.get("token_id"), clock.now())
+    return marked
 
 
 def recover(*, chunk: int = 1000) -> int:

@@ -20,10 +20,19 @@ def deliver_message(self, message_id: int, secret: str = "") -> str:
     settings.OUTBOX_MAX_ATTEMPTS attempts or at once on an error that retrying cannot fix."""
     message = outbox.claim(message_id)
     if message is None:
+        if secret and outbox.in_flight(message_id):
+            # Issue 16: the task that carries a text code, delivered again while the worker that took
+            # the message may have died: it comes back once the lease is over and sends the code then,
+            # instead of leaving the message to a sweep that cannot rebuild the code.
+            raise self.retry(countdown=settings.OUTBOX_LEASE_SECONDS + 1)
         return "already handled"
     try:
         rendered = outbox.render(message, secret)
         if rendered is None:
+            if message.attempts > 1:
+                # An earlier attempt was interrupted and may have reached the provider: never "cancelled".
+                outbox.mark(message, OutboundStatus.FAILED, "WorkerLost")
+                return "failed"
             outbox.mark(message, OutboundStatus.CANCELLED)
             return "cancelled"
         outbox.send(message, rendered)

@@ -235,3 +235,64 @@ def test_NOT_3_notices_go_to_the_bulk_queue_and_codes_never_wait_behind_them(ali
         code_row = outbox.queue(professional=alice, channel=OutboundChannel.SMS, to=token.target, template="cellulaire_code",
                                 context={"token_id": token.pk}, secret="123456")
     assert queues == [(notice_row.pk, "bulk"), (code_row.pk, None)]  # None: the default queue, "celery"
+
+
+def _cell_code(alice, django_capture_on_commit_callbacks, *, execute: bool):
+    from dossier import tokens
+    from dossier.constants import TokenPurpose
+
+    token = tokens.issue(professional=alice, purpose=TokenPurpose.CELL, target="+15145550177", moment=clock.now(), code="123456")
+    with django_capture_on_commit_callbacks(execute=execute):
+        return outbox.queue(professional=alice, channel=OutboundChannel.SMS, to=token.target, template="cellulaire_code",
+                            context={"token_id": token.pk}, secret="123456")
+
+
+def test_NOT_5_a_code_whose_worker_died_is_sent_by_its_task_delivered_again_after_the_lease(
+        alice, settings, frozen_clock, django_capture_on_commit_callbacks):
+    """Issue 16: the task that carries the code comes back after the lease instead of giving up."""
+    from celery.exceptions import Retry
+
+    from notifications.sms import LocmemSmsBackend
+
+    LocmemSmsBackend.outbox.clear()
+    frozen_clock(aware(2027, 3, 1, 9, 0))
+    message = _cell_code(alice, django_capture_on_commit_callbacks, execute=False)
+    assert outbox.claim(message.pk) is not None  # a worker took it, then was killed
+    with pytest.raises(Retry):  # the broker delivers the task again: it waits for the lease
+        deliver_message(message.pk, "123456")
+    frozen_clock(aware(2027, 3, 1, 9, 0) + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS + 1))
+    assert deliver_message(message.pk, "123456") == "sent"
+    assert [("123456" in m.body) for m in LocmemSmsBackend.outbox] == [True]
+
+
+def test_NOT_5_a_message_whose_earlier_attempt_was_interrupted_is_never_marked_cancelled(
+        alice, settings, frozen_clock, django_capture_on_commit_callbacks):
+    """Issue 16: the provider may have accepted the interrupted attempt; the sweep cannot rebuild the
+    code, and the message ends failed (visible to staff), not "Annulé (devenu inutile)"."""
+    frozen_clock(aware(2027, 3, 1, 9, 0))
+    message = _cell_code(alice, django_capture_on_commit_callbacks, execute=False)
+    assert outbox.claim(message.pk) is not None  # the provider took the code, then the worker was killed
+    frozen_clock(aware(2027, 3, 1, 9, 0) + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS + 1))
+    assert deliver_message(message.pk) == "failed"  # the sweep's task, without the code
+    message.refresh_from_db()
+    assert (message.status, message.last_error) == (OutboundStatus.FAILED, "WorkerLost")
+
+
+def test_NOT_5_CEL_2_a_code_that_could_not_be_sent_is_said_at_once_on_the_confirmation_page(
+        client, alice, settings, frozen_clock, django_capture_on_commit_callbacks):
+    """Issue 16: the professional is told at once to ask for a new code, not left waiting for a text."""
+    from dossier.constants import TokenState
+    from dossier.models import VerificationToken
+
+    frozen_clock(aware(2027, 3, 1, 9, 0))
+    alice.cell_number, alice.cell_confirmed_at = "+15145550177", None
+    alice.save()
+    message = _cell_code(alice, django_capture_on_commit_callbacks, execute=False)
+    assert outbox.claim(message.pk) is not None  # the worker died with the code
+    frozen_clock(aware(2027, 3, 1, 9, 0) + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS + 1))
+    assert deliver_message(message.pk) == "failed"
+    assert VerificationToken.objects.get(pk=message.context["token_id"]).state == TokenState.NOT_SENT
+    client.force_login(alice.user)
+    page = client.get(reverse("dossier:confirm_cell")).content.decode()
+    assert "Le code n&#x27;a pas pu vous être envoyé par message texte. Demandez un nouveau code." in page
+    assert "Envoyer un nouveau code" in page
