@@ -20,6 +20,13 @@ from ramq_portal.widgets import FastSelect, FixedChoices
 from ramq_portal.text import PlainTextForm
 
 
+def _telephone(field, autocomplete: str = "tel"):
+    """A telephone field as browsers and assistive technologies know it (WCAG 1.3.5): its purpose, and a
+    telephone keypad on a phone."""
+    field.widget.attrs.update({"autocomplete": autocomplete, "inputmode": "tel"})
+    return field
+
+
 class SignInForm(AuthenticationForm):
     """Sign-in: one message for any failure, so that it never reveals whether a username exists."""
 
@@ -163,8 +170,8 @@ class CorrespondenceForm(VersionedForm, AddressForm):
     declared_agency_address = forms.BooleanField(
         label=_("Cette adresse est celle de mon agence de facturation"), required=False
     )
-    cell = PhoneNumberField(label=_("Cellulaire"), region="CA", required=False,
-                            help_text=_("Un code de confirmation vous sera envoyé par message texte."))
+    cell = _telephone(PhoneNumberField(label=_("Cellulaire"), region="CA", required=False,
+                                       help_text=_("Un code de confirmation vous sera envoyé par message texte.")), "mobile tel")
     email = forms.EmailField(label=_("Courriel"), required=False, max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     email_confirm = forms.EmailField(label=_("Répéter courriel"), required=False, max_length=254,
                                      widget=forms.EmailInput(attrs={"autocomplete": "email"}))
@@ -180,7 +187,7 @@ class CorrespondenceForm(VersionedForm, AddressForm):
 class TelephoneForm(PlainTextForm):
     # An empty choice, so that the blank "new number" row is left untouched (and ignored) when unused.
     kind = forms.ChoiceField(label=_("Type"), choices=[("", "—"), *TelephoneKind.choices])
-    number = PhoneNumberField(label=_("Numéro de téléphone"), region="CA")
+    number = _telephone(PhoneNumberField(label=_("Numéro de téléphone"), region="CA"))
     extension = forms.RegexField(label=pgettext_lazy("téléphone", "Poste"), regex=r"\A[0-9]{1,6}\Z", required=False,
                                  error_messages={"invalid": _("Le poste ne contient que des chiffres (6 au plus).")})
 
@@ -225,7 +232,7 @@ class PlaceForm(AddressForm):
 
     pk = forms.IntegerField(widget=forms.HiddenInput, required=False)
     name = forms.CharField(label=_("Nom du lieu"), max_length=200)
-    main_telephone = PhoneNumberField(label=_("Téléphone principal"), region="CA")
+    main_telephone = _telephone(PhoneNumberField(label=_("Téléphone principal"), region="CA"), "work tel")
     is_main = forms.BooleanField(label=_("Lieu de pratique principal"), required=False)
 
     field_order = ["pk", "name", "is_main", "country", "line1", "line2", "city", "province", "postal_code", "region", "main_telephone"]

@@ -94,3 +94,13 @@ def test_HLP_1_the_page_for_those_who_do_not_register_names_form_1378_and_how_to
     page = client.get(reverse("inscription:not_registering")).content.decode()
     [block] = _help_blocks(page)
     assert "Avis de désengagement, de réengagement ou de non-participation (1378)" in block and _shows_how_to_reach_the_regie(block)
+
+
+@pytest.mark.parametrize(("language", "words"), [("fr", "tiennent à jour leur dossier"), ("en", "keep their file")])
+def test_every_page_has_an_icon_and_a_description_in_its_language(client, language, words):
+    """Issue 15: no favicon 404 in the console, a meta description for search engines and previews."""
+    page = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    description = re.search(r'<meta name="description" content="([^"]+)">', page)
+    assert description and words in html.unescape(description.group(1))
+    icon = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', page)
+    assert icon and icon.group(1).endswith(".svg")
