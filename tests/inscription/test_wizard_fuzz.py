@@ -894,6 +894,7 @@ def existing_user(db):
 @example(changes={"username": "alice.existante"}, extra={})
 def test_INS_2_the_account_page_refuses_bad_input_in_french_and_creates_no_account(newcomer, existing_user, changes, extra):
     """Second page (username, password, secret questions): no account, and the reference number stays unused."""
+    cache.clear()  # each example starts with no attempt counted (the "already taken" answers are limited)
     client = Client()
     first = client.post(reverse("inscription:enrol"), identity(newcomer), **FRENCH)
     assert first.status_code == 302
