@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.db import transaction
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -28,8 +27,7 @@ from inscription import enrolment, selectors, services, wizard
 from inscription.exceptions import EnrolmentRefused, StaleDraft, StepNeedsAttention, UsernameTaken
 from inscription.forms import AccountForm, ForgottenUsernameForm, ReferenceForm, SecretAnswersForm
 from inscription.wizard import BY_NUMBER, STEPS, SUMMARY
-from ramq_portal import clock, throttle
-from ramq_portal.templatetags.filecache import CSRF_PLACEHOLDER
+from ramq_portal import clock, filecache, throttle
 
 # The wizard's pages as shown by a GET are the same until the registrant's file or draft changes (every
 # write to either bumps the file's version): their content is kept in the file's page cache
@@ -63,6 +61,12 @@ def _allowed(request, scope: str, who: str = "") -> bool:
 
 def _failed(request, scope: str) -> None:
     throttle.count(scope, _ip(request), window_seconds=_window())
+
+
+def _username_taken(request, who: str) -> None:
+    """Issue 16: one more "already taken" answer, for the address and for the file (`who`)."""
+    _failed(request, "username")
+    throttle.count("username", who, window_seconds=_window())
 
 
 def _too_many_response(request, template: str, context: dict):
@@ -149,16 +153,14 @@ def enrol_account(request):
         return _too_many_response(request, "inscription/enrol_account.html", {"form": AccountForm(professional=professional),
                                                                               "registrant": professional})
     if request.method == "POST" and not form.is_valid() and form.has_error("username", code="taken"):
-        _failed(request, "username")
-        throttle.count("username", who, window_seconds=_window())
+        _username_taken(request, who)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             user = enrolment.enrol(professional_id=professional.pk, reference_hash=state["reference_hash"], username=data["username"],
                                    password=data["password1"], answers=form.answers())
         except UsernameTaken:
-            _failed(request, "username")
-            throttle.count("username", who, window_seconds=_window())
+            _username_taken(request, who)
             form.add_error("username", _("Ce nom d'utilisateur est déjà pris. Choisissez-en un autre."))
         except EnrolmentRefused:  # used meanwhile, from another window
             request.session.pop(ENROLMENT_SESSION_KEY, None)
@@ -251,12 +253,8 @@ def _cached_content(request, page, name: str, vary: list):
     It was stored by a request that went through every check of the page (not registered, the step
     reachable, already the current step, nothing to warn about) under this very version of the file and
     the draft, so that they hold now too."""
-    html = cache.get(page.key(name, vary))
-    if html is None:
-        return None
-    if CSRF_PLACEHOLDER in html:
-        html = html.replace(CSRF_PLACEHOLDER, get_token(request))
-    return mark_safe(html)  # rendered (and escaped) by the page's own template
+    html = filecache.cached_fragment(page, name, vary, lambda: get_token(request))
+    return None if html is None else mark_safe(html)  # rendered (and escaped) by the page's own template
 
 
 def _progress(ctx, current: int) -> list[dict]:

@@ -246,8 +246,7 @@ class FilePage:
     valid_until: datetime | None = None  # set by the page, on a miss, before the fragment is stored
 
     def key(self, name: str, vary: Iterable) -> str:
-        parts = [name, str(self.professional_id), self.version, RELEASE, get_language() or "", self.day.isoformat(), *map(str, vary)]
-        return "filepage:" + ":".join(part.replace(":", "_") for part in parts)
+        return _key(name, self.professional_id, self.version, RELEASE, get_language() or "", self.day.isoformat(), *vary)
 
     def has(self, name: str, vary: Iterable = ()) -> bool:
         """Whether the fragment is cached: a page whose checks (the account is the professional's) live
@@ -260,6 +259,25 @@ class FilePage:
         midnight = datetime.combine(self.day + timedelta(days=1), time.min, tzinfo=clock.QUEBEC)
         until = min(midnight, self.valid_until) if self.valid_until else midnight
         return max(0, int((until - now).total_seconds()))
+
+
+def _key(*parts) -> str:
+    return "filepage:" + ":".join(str(part).replace(":", "_") for part in parts)
+
+
+def fill_csrf(html: str, token) -> str:
+    """A cached fragment with this request's CSRF token; `token()` gives it, and is called only where a
+    form needs it (asking for the token sends its cookie)."""
+    if CSRF_PLACEHOLDER in html:
+        value = token()
+        html = html.replace(CSRF_PLACEHOLDER, str(value) if value else "")
+    return html
+
+
+def cached_fragment(page: FilePage, name: str, vary: Iterable, token) -> str | None:
+    """A fragment of a file's page from the cache, with this request's CSRF token (`fill_csrf`), or None."""
+    html = cache.get(page.key(name, vary))
+    return None if html is None else fill_csrf(str(html), token)
 
 
 def page_of(professional_id: int) -> FilePage:
@@ -299,8 +317,7 @@ def serve(request, professional_id: int, name: str, vary: Iterable | None, view)
     if vary is None or len(get_messages(request)):
         return view(page_of(professional_id))
     day = clock.today()
-    parts = ["whole", name, str(professional_id), RELEASE, get_language() or "", current_display_mode(request), day.isoformat(), *map(str, vary)]
-    key = "filepage:" + ":".join(part.replace(":", "_") for part in parts)
+    key = _key("whole", name, professional_id, RELEASE, get_language() or "", current_display_mode(request), day.isoformat(), *vary)
     current, found = _version_and(professional_id, key)
     entry = found.get(key)
     if entry is not None and entry[0] == current:

@@ -65,20 +65,12 @@ step "Starting a throwaway PostgreSQL and Redis on 127.0.0.1"
 DATABASE_URL="$(bash scripts/pg-throwaway.sh start "$workdir/pg")"
 REDIS_URL="$(bash scripts/redis-throwaway.sh start "$workdir/redis")"
 
-# Production-like settings; only HTTPS-related ones are off, as the bench speaks plain HTTP.
-export DJANGO_SETTINGS_MODULE=ramq_portal.settings
+# Production-like settings (scripts/production-like-env.sh), on the throwaway servers.
 export DATABASE_URL REDIS_URL
 # Marks the database as this script's throwaway one: scripts/bench_payment_run.py writes 100,000 files
 # and refuses to run without it (never against a real database by mistake).
 export BENCH_THROWAWAY=1
-export DEBUG=false
-SECRET_KEY="$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')"
-export SECRET_KEY
-export ALLOWED_HOSTS=127.0.0.1
-export SMS_BACKEND=notifications.sms.FileSmsBackend
-FIELD_ENCRYPTION_KEYS="$(.venv/bin/python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')"
-export FIELD_ENCRYPTION_KEYS
-export SECURE_SSL_REDIRECT=false SECURE_COOKIES=false SECURE_HSTS_SECONDS=0
+source scripts/production-like-env.sh
 export VAR_DIR="$workdir/var"
 export LOG_LEVEL="${LOG_LEVEL:-WARNING}"
 

@@ -71,17 +71,9 @@ workdir="$(mktemp -d -t mondossier-slow-clients.XXXXXX)"
 chmod 755 "$workdir" # nginx's workers run as nobody when the drill runs as root (CI)
 mkdir -p "$workdir/nginx-temp"
 
-# Production-like settings; only HTTPS-related ones are off, as the drill speaks plain HTTP.
+# Production-like settings (scripts/production-like-env.sh), with the embedded database and cache.
 unset DATABASE_URL REDIS_URL
-export DJANGO_SETTINGS_MODULE=ramq_portal.settings
-export DEBUG=false
-SECRET_KEY="$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')"
-export SECRET_KEY
-export ALLOWED_HOSTS=127.0.0.1
-export SMS_BACKEND=notifications.sms.FileSmsBackend
-FIELD_ENCRYPTION_KEYS="$(.venv/bin/python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')"
-export FIELD_ENCRYPTION_KEYS
-export SECURE_SSL_REDIRECT=false SECURE_COOKIES=false SECURE_HSTS_SECONDS=0
+source scripts/production-like-env.sh
 export TRUSTED_PROXIES=127.0.0.1
 export VAR_DIR="$workdir/var"
 export LOG_LEVEL=WARNING

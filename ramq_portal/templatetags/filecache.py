@@ -12,7 +12,7 @@ from django import template
 from django.core.cache import cache
 from django.utils.safestring import mark_safe
 
-from ramq_portal.filecache import CSRF_PLACEHOLDER
+from ramq_portal.filecache import CSRF_PLACEHOLDER, cached_fragment, fill_csrf
 
 register = template.Library()
 
@@ -25,18 +25,16 @@ class FileCacheNode(template.Node):
         page = context.get("file_page")
         if page is None:
             return self.nodelist.render(context)
-        key = page.key(self.name, [value.resolve(context) for value in self.vary])
-        html = cache.get(key)
+        vary = [value.resolve(context) for value in self.vary]
+        token = lambda: context.get("csrf_token")  # noqa: E731
+        html = cached_fragment(page, self.name, vary, token)
         if html is None:
             with context.push(csrf_token=CSRF_PLACEHOLDER):
-                html = self.nodelist.render(context)
+                html = str(self.nodelist.render(context))
             timeout = page.timeout()
             if timeout > 0:
-                cache.set(key, str(html), timeout)
-        html = str(html)
-        if CSRF_PLACEHOLDER in html:  # the token is asked for (and its cookie sent) only where a form needs it
-            token = context.get("csrf_token")
-            html = html.replace(CSRF_PLACEHOLDER, str(token) if token else "")
+                cache.set(page.key(self.name, vary), html, timeout)
+            html = fill_csrf(html, token)
         return mark_safe(html)
 
 
