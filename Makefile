@@ -8,7 +8,7 @@ LOCK   := requirements-dev.lock
 STAMP  := $(VENV)/.installed-$(shell cksum < $(LOCK) | cut -d' ' -f1)
 COMPILE = $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes --quiet
 
-.PHONY: run test lint lock setup install migrate demo bench system-packages clean check-deploy drill drill-slow-clients dates
+.PHONY: run test lint audit lock setup install migrate demo bench system-packages clean check-deploy drill drill-slow-clients dates
 
 $(STAMP): $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,9 +42,13 @@ system-packages:
 lint: install
 	$(BIN)/ruff check .
 
-# The linter, then the whole suite in parallel (scripts/pytest.sh).
+# The pinned dependencies against the pinned advisory snapshot (deploy/advisories/, offline).
+audit: install
+	$(BIN)/python scripts/audit_dependencies.py
+
+# The linter, the dependency audit, then the whole suite in parallel (scripts/pytest.sh).
 test: export DEBUG ?= true
-test: install system-packages lint
+test: install system-packages lint audit
 	$(BIN)/python manage.py compile_translations
 	bash scripts/pytest.sh
 
