@@ -33,7 +33,7 @@ from dossier.constants import (
 from dossier import kinds
 from dossier.addresses import envelope_lines
 from dossier.indexes import PrefixSearchIndex
-from ramq_portal.filecache import EVERY_FILE, FileModel, FileQuerySet
+from ramq_portal.filecache import EVERY_FILE, STAFF_QUEUE, FileModel, FileQuerySet
 
 
 class User(AbstractUser):
@@ -81,7 +81,7 @@ class Profession(FileModel, models.Model):
 class Professional(FileModel, models.Model):
     """The professional's file (DOS-1)."""
 
-    FILE_OWNERS = ("pk",)  # the files this row shows on (ramq_portal.filecache)
+    FILE_OWNERS = ("pk", STAFF_QUEUE)  # the files this row shows on, and the staff's queue (ramq_portal.filecache)
     objects = FileQuerySet.as_manager()
 
     user = models.OneToOneField(
@@ -425,7 +425,7 @@ class SecurityReport(FileModel, models.Model):
 class Request(FileModel, models.Model):
     """Everything staff review (STF-1): one model, the form-specific part in `payload`."""
 
-    FILE_OWNERS = ("professional_id",)  # the files this row shows on (ramq_portal.filecache)
+    FILE_OWNERS = ("professional_id", STAFF_QUEUE)  # the files this row shows on (ramq_portal.filecache)
     objects = FileQuerySet.as_manager()
 
     kind = models.CharField(_("type de demande"), max_length=20, choices=kinds.choices)

@@ -22,7 +22,8 @@ from guichet import overview, queue
 from guichet.forms import AssignForm, RefuseForm, ReplyForm
 from notifications import messaging
 from notifications.models import SecureMessage
-from ramq_portal import clock
+from ramq_portal import clock, filecache
+from ramq_portal.admin_site import with_plain_titles
 from ramq_portal.history import MaskedHistoryAdmin
 
 
@@ -124,6 +125,24 @@ class RequestAdmin(MaskedHistoryAdmin):
 
     def get_changelist(self, request, **kwargs):
         return queue.QueueChangeList
+
+    def changelist_view(self, request, extra_context=None):
+        """The queue, kept whole per agent (ramq_portal.filecache.serve under STAFF_QUEUE) until a request,
+        a professional's name or a staff user changes: agents open it all day and most openings find it
+        unchanged. Django's permission check comes first, so a kept page is never shown to someone who may
+        not see it; the page varies on the agent (their name, "Mes demandes"), what they may do (the
+        navigation, the actions) and the address (filters, search, sort, page)."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        user = request.user
+        vary = (user.pk, queue.permissions_digest(user), request.GET.urlencode())
+        return filecache.serve(request, filecache.STAFF_QUEUE, "admin-queue", vary,
+                               lambda page: self._rendered(super(RequestAdmin, self).changelist_view(request, extra_context)))
+
+    @staticmethod
+    def _rendered(response):
+        response = with_plain_titles(response)
+        return response.render() if isinstance(response, TemplateResponse) else response
 
     # --- actions ------------------------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ column, an editable column, a popup, other links) is handed back to Django's own
 """
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import date, datetime
 from functools import lru_cache
@@ -52,6 +53,12 @@ def _moment_words(moment: datetime, zone: str, datetime_format: str, language: s
 @lru_cache(maxsize=4096)
 def _day_words(day: date, language: str | None) -> str:
     return clock.long_date(day)
+
+
+def permissions_digest(user) -> str:
+    """What a user may do, in a few characters: part of the key of the queue's kept pages, so that a change
+    of permissions (a group joined or left) is a page of its own at once."""
+    return hashlib.blake2b(repr((user.is_superuser, sorted(user.get_all_permissions()))).encode(), digest_size=8).hexdigest()
 
 
 def day_words(day: date) -> str:

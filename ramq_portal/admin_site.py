@@ -64,6 +64,16 @@ def plain_titles(context: dict) -> tuple[str, str | None] | None:
     return None
 
 
+def with_plain_titles(response):
+    """The response of an admin view, its page titled in plain French (`plain_titles`) if it is yet to be
+    rendered; a view that renders its page itself (the request queue, to keep it) calls this first."""
+    if isinstance(response, TemplateResponse) and not response.is_rendered and response.context_data:
+        titles = plain_titles(response.context_data)
+        if titles is not None:
+            response.context_data["title"], response.context_data["subtitle"] = titles
+    return response
+
+
 class PortalAdminSite(admin.AdminSite):
     site_header = "Mon dossier — administration"
     site_title = "Mon dossier"
@@ -99,11 +109,6 @@ class PortalAdminSite(admin.AdminSite):
             if "\x00" in request.path or has_nul_character(request.GET):
                 context = {**self.each_context(request), "title": _("Adresse invalide")}
                 return TemplateResponse(request, "admin/bad_address.html", context, status=400)
-            response = guarded_view(request, *args, **kwargs)
-            if isinstance(response, TemplateResponse) and not response.is_rendered and response.context_data:
-                titles = plain_titles(response.context_data)
-                if titles is not None:
-                    response.context_data["title"], response.context_data["subtitle"] = titles
-            return response
+            return with_plain_titles(guarded_view(request, *args, **kwargs))
 
         return inner

@@ -55,6 +55,12 @@ VERSION_KEY = "file:{}:version"
 # calendar): a model declares FILE_OWNERS = (EVERY_FILE,) and a write to it bumps this version, which is
 # part of every page's key.
 EVERY_FILE = "*"
+# The staff's request queue (guichet.admin): a list of many files' requests, kept whole per agent under
+# a version of its own. A model whose rows it shows (the requests; the professionals' names and numbers)
+# declares STAFF_QUEUE among its FILE_OWNERS, and every write to one bumps that version; so does the save
+# of a staff user (the agents' names in the list and its filter).
+STAFF_QUEUE = "queue"
+_SHARED = (EVERY_FILE, STAFF_QUEUE)  # owners that are not a file: the same for every row
 # A version is kept a week after its last change: one that expired is replaced by a new one, which is
 # always safe (the pages cached under the old one are never served again), and Redis keeps no key for
 # the files nobody opened lately.
@@ -130,9 +136,9 @@ def bump(ids: Iterable[int | str | None]) -> None:
 
 def _owner_ids_of(model, instances: list, path: str) -> set:
     """The files of these instances along `path` ("professional_id", "account__memberships__professional_id", "pk"),
-    or EVERY_FILE."""
-    if path == EVERY_FILE:
-        return {EVERY_FILE}
+    or EVERY_FILE, or STAFF_QUEUE."""
+    if path in _SHARED:
+        return {path}
     if path == "pk":
         return {instance.pk for instance in instances}
     first, _, rest = path.partition("__")
@@ -169,7 +175,7 @@ class FileQuerySet(models.QuerySet):
     def _owners_here(self) -> set[int]:
         found: set = set()
         for path in self.model.FILE_OWNERS:
-            found |= {EVERY_FILE} if path == EVERY_FILE else set(self.order_by().values_list(path, flat=True).distinct())
+            found |= {path} if path in _SHARED else set(self.order_by().values_list(path, flat=True).distinct())
         return found
 
     def update(self, **kwargs):
@@ -222,6 +228,14 @@ def _saved(sender, instance, **kwargs) -> None:
 
 
 post_save.connect(_saved, dispatch_uid="filecache.saved")
+
+
+def _staff_saved(sender, instance, **kwargs) -> None:
+    if instance.is_staff:
+        bump([STAFF_QUEUE])
+
+
+post_save.connect(_staff_saved, sender=settings.AUTH_USER_MODEL, dispatch_uid="filecache.staff_saved")
 
 
 def _after_an_outage(sender, **kwargs) -> None:

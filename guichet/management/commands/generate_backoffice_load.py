@@ -89,7 +89,7 @@ from comptes.request_kinds import CoordinatesForm
 from dossier.request_kinds import ParticipationForm
 from dossier.requests import due_date_for
 from notifications.request_kinds import MessageToTheBoard
-from ramq_portal import clock
+from ramq_portal import clock, filecache
 
 PROFESSION_PREFIX = "charge-"
 FILES_PER_PROFESSION = 100_000  # 5-digit licence numbers
@@ -425,6 +425,7 @@ class Command(BaseCommand):
         rows = self._request_rows(count, ids, staff)
         if postgres:
             self._copy(Request, ({**row, "payload": json.dumps(row["payload"]), "outcome": json.dumps(row["outcome"])} for row in rows))
+            filecache.bump([filecache.STAFF_QUEUE])  # COPY is no ORM write: the queue's cached pages are told here
         else:
             self._bulk_create(Request, rows)
 
