@@ -55,6 +55,9 @@ def file_page(name: str, vary=lambda request, *args, **kwargs: ()):
             return filecache.serve(request, file_of_request(request), name, vary(request, *args, **kwargs),
                                    lambda page: view(request, page, *args, **kwargs))
 
+        # For ramq_portal.prefetch, which asks for the kept page before the view runs (copied outward by
+        # the decorators above this one, which use functools.wraps).
+        wrapper.file_page = (name, vary)
         return wrapper
 
     return decorator

@@ -61,7 +61,7 @@ def professional_for_user(user: User, parts=FILE_PARTS) -> Professional:
     return professional
 
 
-FILE_SESSION_KEY = "file"
+FILE_SESSION_KEY = filecache.FILE_SESSION_KEY
 
 
 def remember_file_of_user(request, professional_id: int) -> None:

@@ -9,6 +9,8 @@ request, when a page asks. A user changed with `QuerySet.update()` must be forgo
 """
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
@@ -17,18 +19,26 @@ from django.db.models.signals import post_delete, post_save
 TIMEOUT = 15 * 60
 
 
-def _key(user_id) -> str:
+# The user read early for this request (ramq_portal.prefetch), with its id: `get_user` takes it from here
+# instead of asking the cache again. Django checks it as any other (the session's password hash).
+prefetched_user: ContextVar[tuple | None] = ContextVar("prefetched_user", default=None)  # (id, user)
+
+
+def cache_key(user_id) -> str:
     return f"auth:user:{user_id}"
 
 
 def forget(user_id) -> None:
-    cache.delete(_key(user_id))
+    cache.delete(cache_key(user_id))
 
 
 class CachedModelBackend(ModelBackend):
     def get_user(self, user_id):
-        key = _key(user_id)
-        user = cache.get(key)
+        key = cache_key(user_id)
+        early = prefetched_user.get()
+        user = early[1] if early is not None and early[0] == user_id else None
+        if user is None:
+            user = cache.get(key)
         if user is None:
             try:
                 user = get_user_model()._default_manager.get(pk=user_id)

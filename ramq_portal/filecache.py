@@ -91,6 +91,15 @@ def _version_key(professional_id) -> str:
     return VERSION_KEY.format(professional_id)
 
 
+def version_keys(professional_id) -> list[str]:
+    """The keys of a page's version: the file's (or the queue's) and the shared one."""
+    return [_version_key(professional_id), _version_key(EVERY_FILE)]
+
+
+def version_of(found: dict, keys: list[str]) -> str:
+    return ".".join(str(found[key]) for key in keys)
+
+
 def version(professional_id: int) -> str:
     """The file's current version, with the reference data's (each created on first use): one round trip."""
     return _version_and(professional_id)[0]
@@ -98,13 +107,13 @@ def version(professional_id: int) -> str:
 
 def _version_and(professional_id: int, *keys: str) -> tuple[str, dict]:
     """The file's version and the values of `keys`, read in the same round trip."""
-    versions = [_version_key(professional_id), _version_key(EVERY_FILE)]
+    versions = version_keys(professional_id)
     found = cache.get_many([*versions, *keys])
     for key in versions:
         if key not in found:
             cache.add(key, uuid.uuid4().hex, VERSION_TTL)
             found[key] = cache.get(key)
-    return f"{found[versions[0]]}.{found[versions[1]]}", found
+    return version_of(found, versions), found
 
 
 def _replace(ids: set) -> None:
@@ -316,6 +325,38 @@ def _fill(request, content: bytes) -> bytes:
     return content.replace(_PATH_BYTES, escape(request.get_full_path()).encode())
 
 
+# The session's file id (dossier.selectors.remember_file_of_user), read by ramq_portal.prefetch too.
+FILE_SESSION_KEY = "file"
+
+
+@dataclass(frozen=True)
+class Prefetched:
+    """What ramq_portal.prefetch read before the view (`request.prefetched_page`): the version of a file's
+    pages and, if asked for, the kept page under `page_key` (None when not kept)."""
+
+    professional_id: int
+    version: str
+    page_key: str | None
+    entry: object
+
+
+def whole_page_key(request, professional_id, name: str, vary: Iterable) -> str:
+    """The key of a page kept whole: the file, the page and what it varies on, the code's release, the
+    language, the display mode and the day."""
+    return _key("whole", name, professional_id, RELEASE, get_language() or "", current_display_mode(request),
+                clock.today().isoformat(), *vary)
+
+
+def _version_and_page(request, professional_id, key: str) -> tuple[str, object]:
+    """The file's version and the page kept under `key`: as read early by ramq_portal.prefetch when it
+    read them for this file and this key, else in one round trip now."""
+    early = getattr(request, "prefetched_page", None)
+    if early is not None and early.professional_id == professional_id and early.page_key == key:
+        return early.version, early.entry
+    current, found = _version_and(professional_id, key)
+    return current, found.get(key)
+
+
 def serve(request, professional_id: int, name: str, vary: Iterable | None, view) -> HttpResponse:
     """A page of a file, served whole from the cache while the file does not change.
 
@@ -331,9 +372,8 @@ def serve(request, professional_id: int, name: str, vary: Iterable | None, view)
     if vary is None or len(get_messages(request)):
         return view(page_of(professional_id))
     day = clock.today()
-    key = _key("whole", name, professional_id, RELEASE, get_language() or "", current_display_mode(request), day.isoformat(), *vary)
-    current, found = _version_and(professional_id, key)
-    entry = found.get(key)
+    key = whole_page_key(request, professional_id, name, vary)
+    current, entry = _version_and_page(request, professional_id, key)
     if entry is not None and entry[0] == current:
         return HttpResponse(_fill(request, entry[1]))
     page = FilePage(professional_id, current, day)

@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ramq_portal.hardening.PrivatePagesMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads the session or the user: reads them, and the page kept, in one round trip.
+    "ramq_portal.prefetch.PrefetchMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -23,9 +23,12 @@ def _cookie(client: Client) -> str:
     return "; ".join(f"{name}={morsel.value}" for name, morsel in client.cookies.items())
 
 
-def _signed_in(username: str, host: str) -> tuple[Client, str]:
+def _signed_in(username: str, host: str, first_page: str = "/profil/") -> tuple[Client, str]:
+    """A session of `username`, with the cookies a browser has after its first page (the prefetch hint,
+    ramq_portal.prefetch, names the user and the file once a page has read them)."""
     client = Client(HTTP_HOST=host)
     client.force_login(get_user_model().objects.get(username=username), backend="ramq_portal.auth_backends.CachedModelBackend")
+    client.get(first_page)
     return client, _cookie(client)
 
 
@@ -41,7 +44,7 @@ def sessions(host: str) -> tuple[dict[str, str], dict[str, int]]:
     """({who: session cookie}, {placeholder: id}) for the pages of bench_cpu.PAGES."""
     who = {"anonymous": ""}
     dentist, who["dentist"] = _signed_in(DENTIST, host)
-    _agent, who["agent"] = _signed_in(AGENT, host)
+    _agent, who["agent"] = _signed_in(AGENT, host, "/admin/")
     who["newcomer"] = _newcomer(host)
     ids = {
         "account": BillingAccount.objects.filter(professional__user__username=DENTIST).order_by("pk").values_list("pk", flat=True)[0],
