@@ -19,7 +19,7 @@ from comptes import accounts, mandataries
 from comptes.constants import AccountKind, MandataryRelation, PaymentMode
 from comptes.models import PaymentSettings
 from dossier import profile
-from ramq_portal import clock
+from ramq_portal import clock, writing
 from tests import factories
 from tests.factories import aware
 
@@ -65,7 +65,7 @@ def test_BEY_6_a_bank_change_shows_in_the_history_masked_and_in_words(alice_clie
     assert "Coordonnées de paiement modifiées" in entry
     assert "Mode de paiement\u00a0: — → Virement bancaire" in entry or "Mode de paiement\u00a0: Chèque → Virement bancaire" in entry
     assert "Institution financière\u00a0: — → 815 — Desjardins" in entry and "Compte bancaire\u00a0: — → •••678" in entry
-    assert f"En vigueur le\u00a0: — → {clock.long_date(row.effective_from)}" in entry
+    assert f"En vigueur le\u00a0: — → {writing.long_date(row.effective_from)}" in entry
     assert "Compte personnel, à mon nom\u00a0: — → Oui" in entry
     assert BANK_ACCOUNT not in text and "True" not in text and "False" not in text
     assert not re.search(r"\d{4}-\d{2}-\d{2}", text)  # no ISO date or timestamp

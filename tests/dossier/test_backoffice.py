@@ -28,7 +28,7 @@ from dossier.request_kinds import ParticipationForm
 from dossier.tasks import bring_dated_changes_into_force
 from notifications.models import PrintItem, SecureMessage
 from notifications.request_kinds import MessageToTheBoard
-from ramq_portal import clock
+from ramq_portal import clock, writing
 from tests import factories
 from tests.factories import aware
 
@@ -289,7 +289,7 @@ def test_STF_7_CPT_3_accepting_a_collective_address_changes_the_account_address_
         address=AddressInput(line1="10, rue du Groupe", city="Lévis", province="QC", postal_code="G6V 1A1"))
     client.force_login(agent)
     page = html(client.get(reverse("admin:dossier_request_change", args=[request.pk])))
-    assert "10, rue du Groupe" in page and f"à compter du {clock.long_date(day)}" in page  # BEY-7
+    assert "10, rue du Groupe" in page and f"à compter du {writing.long_date(day)}" in page  # BEY-7
     decide(client, request, accept="1")
     group.statement_settings.refresh_from_db()
     assert AddressInput.of(group.statement_settings) == statement_before

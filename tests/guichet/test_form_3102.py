@@ -17,7 +17,7 @@ from dossier.addresses import AddressInput
 from dossier.constants import RequestStatus, TelephoneKind
 from dossier.models import Request
 from notifications.models import SecureMessage
-from ramq_portal import clock
+from ramq_portal import clock, writing
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -92,7 +92,7 @@ def test_STF_7_a_3102_naming_only_an_individual_account_changes_its_address_not_
     assert row.effective_from == effective
     assert AddressInput.of(individual.statement_settings) != AddressInput.from_data(NEW)  # distinct from the statement address
     notice = SecureMessage.objects.get(professional=alice, thread=request).body
-    assert f"La nouvelle adresse de correspondance du compte {individual.number} entre en vigueur le {clock.long_date(effective)}." in notice
+    assert f"La nouvelle adresse de correspondance du compte {individual.number} entre en vigueur le {writing.long_date(effective)}." in notice
 
 
 def test_STF_7_a_3102_for_the_file_and_an_account_changes_both(client, alice, agent, individual, pay_calendar):
@@ -175,7 +175,7 @@ def test_STF_7_a_collective_letter_records_its_date_of_change_even_with_several_
     accept(client, request)
     assert group.correspondence_addresses.get(line1="77, rue Cartier").effective_from == day
     body = SecureMessage.objects.get(professional=bob, thread=request).body
-    assert f"en vigueur à compter du {clock.long_date(day)}" in body
+    assert f"en vigueur à compter du {writing.long_date(day)}" in body
 
 
 def test_STF_7_the_account_address_is_shown_in_comptes_and_in_the_admin_apart_from_the_statement_address(
