@@ -22,8 +22,15 @@ from guichet import overview, queue
 from guichet.forms import AssignForm, RefuseForm, ReplyForm
 from notifications import messaging
 from notifications.models import SecureMessage
-from ramq_portal import clock
+from ramq_portal import clock, writing
 from ramq_portal.history import MaskedHistoryAdmin
+
+
+def _overview_title(name: str) -> str:
+    """"Dossier complet de Lucie Tremblay", "Dossier complet d'Alice Tremblay"."""
+    if writing.elides(name):
+        return _("Dossier complet d'%(name)s") % {"name": name}
+    return _("Dossier complet de %(name)s") % {"name": name}
 
 
 class CappedCountPaginator(Paginator):
@@ -260,7 +267,7 @@ class ProfessionalFileAdmin(ProfessionalAdmin):
             raise PermissionDenied
         file = overview.file_at_a_glance(int(object_id))
         context = {**self.admin_site.each_context(request), "opts": self.model._meta, "original": file["professional"],
-                   "title": _("Dossier complet de %(name)s") % {"name": file["professional"]}, **file}
+                   "title": _overview_title(str(file["professional"])), **file}
         return TemplateResponse(request, "admin/guichet/professional_overview.html", context)
 
 

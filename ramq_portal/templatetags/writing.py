@@ -1,6 +1,6 @@
 """The filters that write dates and amounts the portal's way (ramq_portal/writing.py), built into every
 template (settings.TEMPLATES' `builtins`): `{{ day|long_date }}`, `{{ day|long_date:"weekday" }}`,
-`{{ day|day_month }}`, `{{ moment|long_datetime }}`, `{{ value|amount }}`."""
+`{{ day|day_month }}`, `{{ moment|long_datetime }}`, `{{ value|amount }}`, `{% if name|elides %}`."""
 from __future__ import annotations
 
 from django import template
@@ -30,3 +30,9 @@ def long_datetime(value) -> str:
 @register.filter
 def amount(value) -> str:
     return "" if value in (None, "") else writing.amount(value)
+
+
+@register.filter
+def elides(value) -> bool:
+    """`{% if name|elides %}`: whether a French "de" before it is written "d'" (writing.elides)."""
+    return writing.elides(str(value or ""))

@@ -140,7 +140,7 @@ def test_STF_2_a_paper_3102_with_neither_address_nor_email_is_refused_in_french(
     client.force_login(agent)
     page = html(paper(client, "3102", {"professional_number": alice.professional_number, "received_on": clock.today().isoformat(),
                                        "country": "CA"}))
-    assert ("Le formulaire 3102 ne change rien tel qu'il est saisi : remplissez au moins une section (adresse, téléphone, courriel ou "
+    assert ("Le formulaire 3102 ne change rien tel qu'il est saisi\u00a0: remplissez au moins une section (adresse, téléphone, courriel ou "
             "lieu principal de pratique).") in page
     page = html(paper(client, "3102", {"professional_number": alice.professional_number, "received_on": clock.today().isoformat(),
                                        "country": "CA", "line1": "77, rue Cartier"}))
@@ -332,7 +332,7 @@ def test_MAN_1_a_paper_3005_records_a_person_never_an_agency(client, alice, agen
               "account_number_billing": alice.billing_accounts.get().number}
     page = html(paper(client, "3005", {**common, "first_name": "Facturation", "last_name": "Facturation Pro",
                                        "relation": MandataryRelation.OTHER}))
-    assert "Une agence ne peut pas être mandataire : nommez la personne qui signera." in page
+    assert "Une agence ne peut pas être mandataire\u00a0: nommez la personne qui signera." in page
     page = html(paper(client, "3005", {**common, "first_name": "Julie", "last_name": "Roy", "relation": MandataryRelation.AGENCY_EMPLOYEE}))
     assert "Indiquez l'agence qui emploie ce mandataire" in page
     assert not Request.objects.exists()
