@@ -18,6 +18,8 @@ class PaymentRunAdmin(ReadOnlyAdmin):
 @admin.register(Statement)
 class StatementAdmin(ReadOnlyAdmin):
     list_display = ["payment_date", "account", "balance_shown", "issued_at"]
+    fields = ["account", "payment_date", "balance_shown", "issued_at"]  # the balance as an amount: "1 369,68 $"
+    readonly_fields = ["balance_shown"]
     list_filter = ["payment_date"]
     search_fields = ["=account__number", "=account__professional__professional_number"]
     list_select_related = ["account"]

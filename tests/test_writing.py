@@ -6,10 +6,12 @@ from decimal import Decimal
 
 import pytest
 from django.template import Context, Template
+from django.urls import reverse
 from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
+from notifications.models import Statement
 from ramq_portal import clock, writing
 
 NBSP = "\u00a0"
@@ -96,3 +98,12 @@ def test_the_separator_is_a_non_breaking_space_and_a_colon_in_french_only():
         assert writing.labelled("Téléphone", "418 555-0100") == f"Téléphone{NBSP}: 418 555-0100"
     with translation.override("en"):
         assert writing.labelled("Telephone", "418 555-0100") == "Telephone: 418 555-0100"
+
+
+def test_the_admin_shows_a_statement_balance_as_an_amount(client, supervisor, alice):
+    statement = Statement.objects.create(account=alice.billing_accounts.first(), payment_date=date(2027, 5, 20),
+                                         balance=Decimal("1369.68"), issued_at=clock.now())
+    client.force_login(supervisor)
+    for url in (reverse("admin:notifications_statement_changelist"), reverse("admin:notifications_statement_change", args=[statement.pk])):
+        assert f"1{NBSP}369,68{NBSP}$" in client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+        assert "$1,369.68" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
