@@ -18,7 +18,7 @@ from django.utils.translation import get_language, pgettext
 
 from ramq_portal import clock
 
-NBSP = " "
+NBSP = "\u00a0"
 CENT = Decimal("0.01")
 # A French "de" becomes "d'" before these (a profession, a name): "dossier d'optométriste".
 _ELIDING = frozenset("aàâäeéèêëiîïoôöuùûüyÿæœ")
@@ -70,7 +70,7 @@ def amount(value, *, language: str | None = None) -> str:
 
 def separator() -> str:
     """The one translatable "label: value" separator: a non-breaking space before the colon in French."""
-    return pgettext("label-value separator", " : ")
+    return pgettext("label-value separator", " : ")  # the character itself: makemessages does not read the \u00a0 escape
 
 
 def labelled(label, value) -> str:

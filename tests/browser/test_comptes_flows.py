@@ -266,7 +266,7 @@ def test_PAI_1_BEY_4_EML_5_first_transfer_is_announced_by_email_only_to_an_activ
     if activated:
         (message,) = mail.outbox
         assert message.to == [email]
-        assert message.subject == "Mon dossier : vos coordonnées bancaires ont été modifiées"
+        assert message.subject == "Mon dossier\u00a0: vos coordonnées bancaires ont été modifiées"
         assert account.number in message.body and french_date(effective) in message.body
         assert NEW_BANK["account_number"] not in message.body
     else:

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import formats, translation
+from django.utils import translation
 
 from comptes.constants import PaymentMode
 from comptes.models import PaymentSettings
@@ -191,7 +191,7 @@ def test_BEY_7_STF_4_a_decided_2914_keeps_its_before_and_after_and_is_announced(
     assert "les paiements du compte" in notice.body and "•••321" in notice.body and "987654321" not in notice.body
     effective = PaymentSettings.objects.get(mode=PaymentMode.TRANSFER).effective_from
     with translation.override("fr"):
-        assert f"à compter du paiement du {formats.date_format(effective, 'j F Y')}" in notice.body
+        assert f"à compter du paiement du {writing.long_date(effective)}" in notice.body
 
 
 def test_STF_1_a_refusal_needs_a_reason_which_reaches_the_professional(client, alice, agent, form_2914):
@@ -204,7 +204,7 @@ def test_STF_1_a_refusal_needs_a_reason_which_reaches_the_professional(client, a
     assert any("Le formulaire n'est pas signé." in body for body in letters)
     received = clock.quebec_date(form_2914.received_at)
     with translation.override("fr"):
-        in_words = formats.date_format(received, "j F Y")  # "9 mars 2027", as the portal writes dates
+        in_words = writing.long_date(received)  # "9 mars 2027", "1er avril 2027"
     assert any(f"Votre demande reçue le {in_words} est refusée" in body for body in letters)
     assert not any(received.isoformat() in body for body in letters)
     again = html(decide(client, form_2914, accept="1"))
