@@ -9,6 +9,8 @@ from django.urls import reverse
 
 NBSP = "\u00a0"
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"
+# The project's overrides of Django's own French admin messages: French in their msgstr.
+FRENCH_OVERRIDES = Path(settings.BASE_DIR) / "locale" / "fr" / "LC_MESSAGES" / "django.po"
 
 
 # --- French typography in every message --------------------------------------------------------------
@@ -31,6 +33,9 @@ def test_every_french_message_of_the_catalogue_follows_french_typography():
     faults = []
     for entry in polib.pofile(str(CATALOGUE)):
         for message in filter(None, (entry.msgid, entry.msgid_plural)):
+            faults += [f"{message!r}: {fault}" for fault in _typography_faults(message)]
+    for entry in polib.pofile(str(FRENCH_OVERRIDES)):
+        for message in filter(None, (entry.msgstr, *entry.msgstr_plural.values())):
             faults += [f"{message!r}: {fault}" for fault in _typography_faults(message)]
     assert not faults, "\n".join(faults)
 
