@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from ramq_portal import clock
+from ramq_portal import writing
 from ramq_portal.filecache import EVERY_FILE, FileModel, FileQuerySet
 
 
@@ -30,4 +30,4 @@ class PaymentDate(FileModel, models.Model):
         verbose_name_plural = _("calendrier de paiement")
 
     def __str__(self) -> str:
-        return clock.long_date(self.date)
+        return writing.long_date(self.date)

@@ -10,7 +10,7 @@ from ramq_portal.text import PlainTextForm
 
 # What the services' refusals say next to the field (Mon dossier and the registration wizard).
 AGENCY_REFUSED = {
-    "dis": _("Cette agence privée (DIS) appartient à un autre professionnel : vous ne pouvez pas vous y accréditer. "
+    "dis": _("Cette agence privée (DIS) appartient à un autre professionnel : vous ne pouvez pas vous y accréditer. "
              "Choisissez une agence commerciale (ATD) ou l'agence privée de votre regroupement (ISE)."),
     "inactive": _("Cette agence n'est plus active. Choisissez-en une autre."),
 }
@@ -130,5 +130,5 @@ class CollectiveAddressForm(AddressForm):
     def clean_date_of_change(self):
         day = self.cleaned_data["date_of_change"]
         if day < clock.today():
-            raise forms.ValidationError(_("La date du changement ne peut pas être passée : indiquez aujourd'hui ou une date à venir."))
+            raise forms.ValidationError(_("La date du changement ne peut pas être passée : indiquez aujourd'hui ou une date à venir."))
         return day

@@ -40,7 +40,7 @@ def refusals(*, first_name: str, last_name: str, relation: str, agency: BillingA
         for value in wanted:
             query |= Q(name__iexact=value)
         agency_names = {name.casefold() for name in BillingAgency.objects.filter(query).values_list("name", flat=True)}
-        refused = _("Une agence ne peut pas être mandataire : nommez la personne qui signera.")
+        refused = _("Une agence ne peut pas être mandataire : nommez la personne qui signera.")
         for field in ("first_name", "last_name"):
             if names[field].casefold() in agency_names:
                 errors[field] = refused

@@ -7,7 +7,6 @@ from datetime import timedelta
 from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 from localflavor.ca.ca_provinces import PROVINCE_CHOICES
 from phonenumber_field.formfields import PhoneNumberField
@@ -16,7 +15,7 @@ from comptes import mandataries
 from comptes.constants import AccountKind, AgencyType, MandataryRelation, ReceptionMode, StatementOption
 from comptes.models import BillingAccount, BillingAgency, FinancialInstitution, SoftwareDeveloper
 from dossier import profile
-from dossier.addresses import FIELDS, AddressInput
+from dossier.addresses import FIELDS, AddressInput, country_choices
 from dossier.constants import TelephoneKind
 from dossier.exceptions import NoMainPlace
 from dossier.forms import AddressForm
@@ -54,7 +53,7 @@ class Form2914(AccountPaperForm):
     bank_account = forms.RegexField(label=_("Numéro de compte bancaire"), regex=r"\A[0-9]{7,12}\Z",
                                     error_messages={"invalid": _("Entrez de 7 à 12 chiffres.")})
     personal_account_confirmed = forms.BooleanField(
-        label=_("Pour Finances personnelles : le formulaire atteste un compte personnel au nom du professionnel"), required=False)
+        label=_("Pour Finances personnelles : le formulaire atteste un compte personnel au nom du professionnel"), required=False)
 
     def clean(self):
         data = super().clean()
@@ -63,7 +62,7 @@ class Form2914(AccountPaperForm):
         account = getattr(self, "account", None)
         if account is not None and account.is_personal and not data.get("personal_account_confirmed"):  # PAI-2
             self.add_error("personal_account_confirmed",
-                           _("Finances personnelles : le compte bancaire doit être un compte personnel au nom du professionnel."))
+                           _("Finances personnelles : le compte bancaire doit être un compte personnel au nom du professionnel."))
         return data
 
     def payload(self) -> dict:
@@ -202,7 +201,7 @@ class Form3102(SectionedForm, PaperForm, AddressForm):
         help_text=_("Numéros des comptes cochés sur le formulaire, séparés par des virgules. Laissez vide pour le compte personnel "
                     "(le dossier) seulement."))
     place_name = forms.CharField(label=_("Nom du lieu principal de pratique"), max_length=200, required=False)
-    place_country = LazyTypedChoiceField(label=_("Pays du lieu"), choices=countries, initial="CA", required=False)
+    place_country = LazyTypedChoiceField(label=_("Pays du lieu"), choices=country_choices, initial="CA", required=False)
     place_line1 = forms.CharField(label=_("Adresse du lieu"), max_length=200, required=False)
     place_line2 = forms.CharField(label=_("Complément d'adresse du lieu"), max_length=200, required=False)
     place_city = forms.CharField(label=_("Ville du lieu"), max_length=100, required=False)
@@ -238,11 +237,11 @@ class Form3102(SectionedForm, PaperForm, AddressForm):
             self._clean_place_address(data)
         self._clean_accounts(data)
         if data.get("extension") and not data.get("telephone"):
-            self.add_error("telephone", _("Un poste accompagne un numéro de téléphone : écrivez le numéro."))
+            self.add_error("telephone", _("Un poste accompagne un numéro de téléphone : écrivez le numéro."))
         parts = (self.with_address, data.get("telephone"), data.get("email"), data.get("place_name"), self.with_place_address,
                  data.get("place_telephone"))
         if not any(parts) and not self.errors:
-            self.add_error(None, _("Le formulaire 3102 ne change rien tel qu'il est saisi : remplissez au moins une section "
+            self.add_error(None, _("Le formulaire 3102 ne change rien tel qu'il est saisi : remplissez au moins une section "
                                    "(adresse, téléphone, courriel ou lieu principal de pratique)."))
         professional = getattr(self, "professional", None)
         if professional is not None and (data.get("place_name") or self.with_place_address or data.get("place_telephone")):
@@ -251,7 +250,7 @@ class Form3102(SectionedForm, PaperForm, AddressForm):
                     has_main=professional.places_of_practice.filter(is_main=True).exists(), name=data.get("place_name") or "",
                     address=getattr(self, "place_address", None), telephone=data.get("place_telephone") or "")
             except NoMainPlace:
-                self.add_error("place_name", _("Ce dossier n'a pas de lieu principal de pratique : le formulaire doit en donner le nom, "
+                self.add_error("place_name", _("Ce dossier n'a pas de lieu principal de pratique : le formulaire doit en donner le nom, "
                                                "l'adresse et le téléphone."))
         return data
 
@@ -274,7 +273,7 @@ class Form3102(SectionedForm, PaperForm, AddressForm):
         if not numbers or professional is None:
             return
         if not self.with_address:
-            self.add_error("accounts", _("Les comptes visés reçoivent l'adresse de correspondance : écrivez cette adresse."))
+            self.add_error("accounts", _("Les comptes visés reçoivent l'adresse de correspondance : écrivez cette adresse."))
             return
         found = {a.number: a for a in BillingAccount.objects.filter(professional=professional, number__in=numbers, closed_at__isnull=True)}
         for number in numbers:
@@ -282,7 +281,7 @@ class Form3102(SectionedForm, PaperForm, AddressForm):
             if account is None:
                 self.add_error("accounts", _("Ce professionnel n'a pas de compte ouvert portant le numéro %(number)s.") % {"number": number})
             elif account.kind == AccountKind.COLLECTIVE:
-                self.add_error("accounts", _("Le compte %(number)s est collectif : son adresse change par une lettre signée par ses membres "
+                self.add_error("accounts", _("Le compte %(number)s est collectif : son adresse change par une lettre signée par ses membres "
                                              "(saisissez la lettre).") % {"number": number})
 
     def payload(self) -> dict:
@@ -323,7 +322,7 @@ class CollectiveLetter(SectionedForm, PaperForm, AddressForm):
                 self.add_error("account_number_billing", _("Ce professionnel n'est membre d'aucun compte collectif ouvert portant ce numéro."))
         day = data.get("date_of_change")
         if day is not None and data.get("received_on") and day < data["received_on"] - timedelta(days=366):
-            self.add_error("date_of_change", _("Cette date a plus d'un an avant la réception de la lettre : vérifiez-la."))
+            self.add_error("date_of_change", _("Cette date a plus d'un an avant la réception de la lettre : vérifiez-la."))
         return data
 
     def payload(self) -> dict:

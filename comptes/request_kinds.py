@@ -27,7 +27,7 @@ from dossier.exceptions import NoMainPlace, TooManyMessages
 from dossier.kinds import Change, DecisionRefused, Notice
 from dossier.models import PlaceOfPractice, Professional, Request, User
 from dossier.request_kinds import address_text, latest_address
-from ramq_portal import clock
+from ramq_portal import clock, writing
 
 
 @contextmanager
@@ -38,14 +38,14 @@ def _rules():
     except StaleAccountEdit as exc:
         raise DecisionRefused(backoffice.STALE) from exc
     except AgencyRefused as exc:
-        raise DecisionRefused(_("Cette agence ne peut pas être choisie : seule une ATD, une ISE ou l'agence privée du professionnel.")) from exc
+        raise DecisionRefused(_("Cette agence ne peut pas être choisie : seule une ATD, une ISE ou l'agence privée du professionnel.")) from exc
     except MandateRequired as exc:
-        raise DecisionRefused(_("Une ATD exige le formulaire 2788 (mandat) : refusez la demande ou joignez le mandat.")) from exc
+        raise DecisionRefused(_("Une ATD exige le formulaire 2788 (mandat) : refusez la demande ou joignez le mandat.")) from exc
     except NotAloneInCollective as exc:
-        raise DecisionRefused(_("D'autres membres se sont joints au compte collectif : son adresse exige maintenant une lettre "
+        raise DecisionRefused(_("D'autres membres se sont joints au compte collectif : son adresse exige maintenant une lettre "
                                 "signée par tous les membres.")) from exc
     except ComptesError as exc:
-        raise DecisionRefused(_("Les règles de Mon dossier refusent ce changement : refusez la demande avec le motif.")) from exc
+        raise DecisionRefused(_("Les règles de Mon dossier refusent ce changement : refusez la demande avec le motif.")) from exc
 
 
 def _account_of(request: Request) -> BillingAccount | None:
@@ -56,7 +56,7 @@ def _open_account(request: Request) -> BillingAccount:
     account = BillingAccount.objects.filter(pk=request.payload["account_id"], professional_id=request.professional_id,
                                             closed_at__isnull=True).first()
     if account is None:
-        raise DecisionRefused(_("Ce compte de facturation est fermé depuis la saisie de la demande : refusez-la avec ce motif."))
+        raise DecisionRefused(_("Ce compte de facturation est fermé depuis la saisie de la demande : refusez-la avec ce motif."))
     return account
 
 
@@ -74,7 +74,7 @@ def _statement_text(settings_row) -> str:
 
 
 def _telephone_text(kind: str, number: str, extension: str = "") -> str:
-    text = f"{TelephoneKind(kind).label} : {PhoneNumber.from_string(number, region='CA').as_national}"
+    text = writing.labelled(TelephoneKind(kind).label, PhoneNumber.from_string(number, region='CA').as_national)
     return text + (" " + gettext("poste %(extension)s") % {"extension": extension} if extension else "")
 
 
@@ -144,7 +144,7 @@ class CoordinatesForm(kinds.RequestKind):
                         name=place.get("name", ""), address=AddressInput.from_data(place["address"]) if place.get("address") else None,
                         telephone=place.get("telephone", ""), by=by)
                 except NoMainPlace as exc:
-                    raise DecisionRefused(_("Ce dossier n'a plus de lieu principal de pratique : le formulaire doit en donner le nom, "
+                    raise DecisionRefused(_("Ce dossier n'a plus de lieu principal de pratique : le formulaire doit en donner le nom, "
                                             "l'adresse et le téléphone. Refusez-le avec ce motif.")) from exc
             effective = paycalendar.effective_date(clock.now())
             found = {a.number: a for a in BillingAccount.objects.select_for_update().filter(
@@ -152,7 +152,7 @@ class CoordinatesForm(kinds.RequestKind):
             for number in account_numbers:
                 account = found.get(number)
                 if account is None:
-                    raise DecisionRefused(_("Le compte %(number)s est fermé depuis la saisie du formulaire : refusez-le avec ce motif.")
+                    raise DecisionRefused(_("Le compte %(number)s est fermé depuis la saisie du formulaire : refusez-le avec ce motif.")
                                           % {"number": number})
                 with _rules():
                     row = services.change_account_address(account=account, address=address, effective_from=effective, by=by,
@@ -195,16 +195,16 @@ class CoordinatesForm(kinds.RequestKind):
         lines = [gettext("Votre formulaire 3102 reçu le %(date)s est accepté.") % {"date": kinds.received_on(request)}]
         if outcome.get("address_effective_from"):
             lines.append(gettext("Votre nouvelle adresse de correspondance entre en vigueur le %(date)s.") % {
-                "date": clock.long_date(date.fromisoformat(outcome["address_effective_from"]))})
+                "date": writing.long_date(date.fromisoformat(outcome["address_effective_from"]))})
         for number, day in sorted((outcome.get("accounts") or {}).items()):
             lines.append(gettext("La nouvelle adresse de correspondance du compte %(number)s entre en vigueur le %(date)s.") % {
-                "number": number, "date": clock.long_date(date.fromisoformat(day))})
+                "number": number, "date": writing.long_date(date.fromisoformat(day))})
         if data.get("telephone"):
             lines.append(gettext("Votre numéro de téléphone est changé."))
         if data.get("place"):
             lines.append(gettext("Les coordonnées de votre lieu principal de pratique sont changées."))
         if data.get("email"):
-            lines.append(gettext("Un lien de validation est envoyé à votre nouvelle adresse de courriel : elle sert dès que vous l'avez validée."))
+            lines.append(gettext("Un lien de validation est envoyé à votre nouvelle adresse de courriel : elle sert dès que vous l'avez validée."))
         return Notice(self.subject(), "\n".join(lines))
 
 
@@ -253,12 +253,12 @@ class BankTransferForm(AccountPaperKind):
 
     def accepted_notice(self, request: Request, outcome: dict) -> Notice:
         data = request.payload
-        body = gettext("Votre formulaire 2914 reçu le %(date)s est accepté : les paiements du compte %(number)s seront versés par "
+        body = gettext("Votre formulaire 2914 reçu le %(date)s est accepté : les paiements du compte %(number)s seront versés par "
                        "virement bancaire dans le compte •••%(last3)s.") % {
             "date": kinds.received_on(request), "number": data.get("account_number", ""), "last3": data.get("last3", "")}
         if outcome.get("effective_from"):
             body += "\n" + gettext("Ce changement s'applique à compter du paiement du %(date)s.") % {
-                "date": clock.long_date(date.fromisoformat(outcome["effective_from"]))}
+                "date": writing.long_date(date.fromisoformat(outcome["effective_from"]))}
         return Notice(self.subject(), body)
 
 
@@ -300,7 +300,7 @@ class StatementPaperKind(AccountPaperKind):
 
     def accepted_notice(self, request: Request, outcome: dict) -> Notice:
         return Notice(self.subject(), gettext(
-            "Votre formulaire reçu le %(date)s est accepté : l'état de compte du compte %(number)s est maintenant transmis ainsi :\n%(how)s") % {
+            "Votre formulaire reçu le %(date)s est accepté : l'état de compte du compte %(number)s est maintenant transmis ainsi :\n%(how)s") % {
             "date": kinds.received_on(request), "number": request.payload.get("account_number", ""), "how": self._after(request.payload)})
 
 
@@ -357,7 +357,7 @@ class MandataryForm(AccountPaperKind):
 
     def accepted_notice(self, request: Request, outcome: dict) -> Notice:
         data = request.payload
-        return Notice(self.subject(), gettext("Votre formulaire 3005 reçu le %(date)s est accepté : %(who)s est inscrit comme mandataire "
+        return Notice(self.subject(), gettext("Votre formulaire 3005 reçu le %(date)s est accepté : %(who)s est inscrit comme mandataire "
                                               "du compte %(number)s.") % {
             "date": kinds.received_on(request), "who": f"{data['first_name']} {data['last_name']}", "number": data.get("account_number", "")})
 
@@ -376,13 +376,13 @@ class OpenAccount(kinds.RequestKind):
         return {"account_number": account.number, "group_number": account.group_number}
 
     def changes(self, request: Request) -> list[Change]:
-        return [Change(gettext("Nouveau compte"), "", f"{self.label} : {request.payload.get('name', '')}")]
+        return [Change(gettext("Nouveau compte"), "", writing.labelled(self.label, request.payload.get('name', '')))]
 
     def accepted_notice(self, request: Request, outcome: dict) -> Notice:
-        body = gettext("Votre demande reçue le %(date)s est acceptée : le compte « %(name)s » est ouvert sous le numéro %(number)s.") % {
+        body = gettext("Votre demande reçue le %(date)s est acceptée : le compte « %(name)s » est ouvert sous le numéro %(number)s.") % {
             "date": kinds.received_on(request), "name": request.payload.get("name", ""), "number": outcome.get("account_number", "")}
         if outcome.get("group_number"):
-            body += "\n" + gettext("Numéro de regroupement à donner aux membres qui s'y joindront : %(group)s.") % {"group": outcome["group_number"]}
+            body += "\n" + gettext("Numéro de regroupement à donner aux membres qui s'y joindront : %(group)s.") % {"group": outcome["group_number"]}
         return Notice(self.subject(), body)
 
 
@@ -411,7 +411,7 @@ class JoinCollective(kinds.RequestKind):
         try:
             membership = services.join_collective(professional=request.professional, group_number=request.payload["group_number"], by=by)
         except BillingAccount.DoesNotExist as exc:
-            raise DecisionRefused(_("Aucun compte collectif ouvert ne porte ce numéro de regroupement : refusez la demande avec ce motif.")) from exc
+            raise DecisionRefused(_("Aucun compte collectif ouvert ne porte ce numéro de regroupement : refusez la demande avec ce motif.")) from exc
         return {"account_number": membership.account.number, "account_name": membership.account.name}
 
     def changes(self, request: Request) -> list[Change]:
@@ -420,8 +420,8 @@ class JoinCollective(kinds.RequestKind):
                        f"{request.payload.get('group_number')} — {group.name if group else gettext('introuvable')}")]
 
     def accepted_notice(self, request: Request, outcome: dict) -> Notice:
-        return Notice(self.subject(), gettext("Votre demande reçue le %(date)s est acceptée : vous êtes membre du compte collectif "
-                                              "%(number)s « %(name)s ».") % {
+        return Notice(self.subject(), gettext("Votre demande reçue le %(date)s est acceptée : vous êtes membre du compte collectif "
+                                              "%(number)s « %(name)s ».") % {
             "date": kinds.received_on(request), "number": outcome.get("account_number", ""), "name": outcome.get("account_name", "")})
 
 
@@ -456,11 +456,11 @@ class CollectiveAddress(kinds.RequestKind):
         state = dated.split(group.correspondence_addresses.filter(cancelled_at__isnull=True), clock.today()) if group else None
         before = address_text(state.pending or state.in_force) if state else ""
         after = address_text(AddressInput.from_data(data)) + "\n" + gettext("à compter du %(date)s") % {
-            "date": clock.long_date(max(self._date(request), clock.today()))}
+            "date": writing.long_date(max(self._date(request), clock.today()))}
         return [Change(gettext("Adresse de correspondance du compte collectif %(number)s") % {"number": data.get("account")}, before, after)]
 
     def accepted_notice(self, request: Request, outcome: dict) -> Notice:
         day = date.fromisoformat(outcome["effective_from"]) if outcome.get("effective_from") else self._date(request)
-        return Notice(self.subject(), gettext("Votre demande reçue le %(date)s est acceptée : la nouvelle adresse de correspondance du "
+        return Notice(self.subject(), gettext("Votre demande reçue le %(date)s est acceptée : la nouvelle adresse de correspondance du "
                                               "compte collectif %(number)s est en vigueur à compter du %(effective)s.") % {
-            "date": kinds.received_on(request), "number": request.payload.get("account", ""), "effective": clock.long_date(day)})
+            "date": kinds.received_on(request), "number": request.payload.get("account", ""), "effective": writing.long_date(day)})

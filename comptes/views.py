@@ -45,9 +45,9 @@ from dossier.decorators import file_page, registration_required
 from dossier.exceptions import TooManyRequests
 from dossier.requests import TOO_MANY_REQUESTS
 from dossier.selectors import own_professional
-from ramq_portal import clock, filecache
+from ramq_portal import clock, filecache, writing
 
-STALE = gettext_lazy("Ce compte a été modifié ailleurs depuis que vous avez ouvert la page. Rien n'a été enregistré : "
+STALE = gettext_lazy("Ce compte a été modifié ailleurs depuis que vous avez ouvert la page. Rien n'a été enregistré : "
           "voici les données à jour, refaites vos changements.")
 
 
@@ -191,7 +191,7 @@ def edit_payment(request, page, pk):
             if row is None:
                 messages.info(request, _("Aucun changement à vos coordonnées de paiement."))
             else:
-                messages.success(request, _("Vos coordonnées de paiement ont été enregistrées. Elles s'appliqueront au paiement du %(date)s.") % {"date": clock.long_date(row.effective_from)})
+                messages.success(request, _("Vos coordonnées de paiement ont été enregistrées. Elles s'appliqueront au paiement du %(date)s.") % {"date": writing.long_date(row.effective_from)})
             return redirect("comptes:account", pk=pk)
     return render(request, "comptes/edit_payment.html", {**context, "file_page": page, "account_pk": pk, "active_tab": "comptes"})
 
@@ -282,7 +282,7 @@ def edit_statement(request, _page, pk):
             messages.success(request, _("Vos coordonnées d'état de compte ont été enregistrées. Le changement est immédiat."))
             created = next((r.created_agency for r in results if r.created_agency), None)
             if created is not None:
-                messages.info(request, _("Votre agence privée a été créée. Son numéro de transmission est %(number)s : donnez-le à votre développeur de logiciels.") % {"number": created.transmission_number})
+                messages.info(request, _("Votre agence privée a été créée. Son numéro de transmission est %(number)s : donnez-le à votre développeur de logiciels.") % {"number": created.transmission_number})
             return redirect("comptes:account", pk=pk)
     return render(
         request,
@@ -330,7 +330,7 @@ def ask_join_collective(request):
             try:
                 services.ask_to_join_collective(professional=professional, group_number=number, by=request.user)
             except AlreadyMember:
-                messages.error(request, _("Vous faites déjà partie de ce regroupement : aucune demande n'est nécessaire."))
+                messages.error(request, _("Vous faites déjà partie de ce regroupement : aucune demande n'est nécessaire."))
             except TooManyRequests:
                 messages.error(request, TOO_MANY_REQUESTS)
             except DuplicateRequest:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
+from django.conf import settings
+from django.utils.translation import get_language
 from django_countries import countries
 
 # The address fields, in the order they are printed and stored (dossier.models.PostalAddress).
@@ -24,6 +26,21 @@ def envelope_lines(address) -> list[str]:
         lines.append(" ".join(part for part in (address.city, address.region) if part))
         lines.append(str(countries.name(country) or country).upper())
     return lines
+
+
+_COUNTRY_CHOICES: dict[str, list[tuple[str, str]]] = {}
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """The countries of an address's `<select>`, named and sorted in the active language (issue 15: a
+    list taken at import was French on English pages). Forms pass the function itself as their choices,
+    so that each iteration asks for the page's language; each language's list is built once and shared
+    by every form (ramq_portal.widgets.FastSelect keeps its escaped options per language as well)."""
+    language = get_language() or settings.LANGUAGE_CODE
+    choices = _COUNTRY_CHOICES.get(language)
+    if choices is None:
+        choices = _COUNTRY_CHOICES[language] = [(code, str(name)) for code, name in countries]
+    return choices
 
 
 @dataclass(frozen=True)

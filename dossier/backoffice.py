@@ -29,7 +29,7 @@ from ramq_portal import clock
 
 OPEN = requests.OPEN
 SUPERVISOR_PERMISSION = "dossier.approve_request"
-STALE = _("Le dossier a changé depuis la saisie de la demande : vérifiez la différence, puis refusez la demande ou saisissez "
+STALE = _("Le dossier a changé depuis la saisie de la demande : vérifiez la différence, puis refusez la demande ou saisissez "
           "le formulaire de nouveau.")
 
 __all__ = ["OPEN", "Change", "DecisionRefused", "accept", "assign", "diff", "enter_paper_form", "refuse"]
@@ -102,16 +102,16 @@ def _apply(kind: kinds.RequestKind, request: Request, by: User) -> dict:
     except StaleEdit as exc:
         raise DecisionRefused(STALE) from exc
     except DossierError as exc:
-        raise DecisionRefused(_("Les règles de Mon dossier refusent ce changement : refusez la demande avec le motif.")) from exc
+        raise DecisionRefused(_("Les règles de Mon dossier refusent ce changement : refusez la demande avec le motif.")) from exc
     except ObjectDoesNotExist as exc:
-        raise DecisionRefused(_("Ce que vise la demande n'existe plus (un compte fermé, par exemple) : refusez-la avec ce motif.")) from exc
+        raise DecisionRefused(_("Ce que vise la demande n'existe plus (un compte fermé, par exemple) : refusez-la avec ce motif.")) from exc
 
 
 def refuse(*, request_id: int, reason: str, by: User) -> None:
     """Refuse a request with a reason, which is sent to the professional (NOT-4 routing)."""
     reason = (reason or "").strip()
     if not reason:
-        raise DecisionRefused(_("Indiquez le motif du refus : il est transmis au professionnel."))
+        raise DecisionRefused(_("Indiquez le motif du refus : il est transmis au professionnel."))
     with transaction.atomic():
         request = _locked(request_id)
         if request.status not in OPEN:

@@ -34,7 +34,7 @@ def registration_required(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if registration_pending(request):
-            messages.info(request, _("Terminez d'abord votre inscription à la RAMQ : vous pourrez ensuite gérer vos comptes de facturation."))
+            messages.info(request, _("Terminez d'abord votre inscription à la RAMQ : vous pourrez ensuite gérer vos comptes de facturation."))
             return redirect("inscription:resume")
         return view(request, *args, **kwargs)
 

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from dossier.models import Disclosure, Professional, User
-from ramq_portal import clock
+from ramq_portal import clock, writing
 
 PERMISSION = "dossier.view_unmasked_personal_data"  # supervisors (migration 0003)
 
@@ -28,5 +28,5 @@ def reveal_bank_account(*, payment_settings, by: User) -> str:
     account = payment_settings.account
     with transaction.atomic():
         _record(by=by, professional=account.professional, what=Disclosure.What.BANK_ACCOUNT,
-                detail=f"{account.number} ({clock.long_date(payment_settings.effective_from)})")
+                detail=f"{account.number} ({writing.long_date(payment_settings.effective_from)})")
     return payment_settings.bank_account

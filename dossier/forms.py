@@ -4,7 +4,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 from localflavor.ca.ca_provinces import PROVINCE_CHOICES
 from localflavor.ca.forms import CAPostalCodeField, CAProvinceField, CAProvinceSelect
@@ -14,7 +13,7 @@ from dossier.constants import CHOOSABLE_KINDS, Channel, Language, RemunerationMo
 from dossier.models import Profession
 from dossier.profile import PlaceInput, TelephoneInput
 from dossier.selectors import correspondence_address_on
-from dossier.addresses import AddressInput
+from dossier.addresses import AddressInput, country_choices
 from ramq_portal import clock
 from ramq_portal.widgets import FastSelect, FixedChoices
 from ramq_portal.text import PlainTextForm
@@ -117,7 +116,7 @@ class AddressForm(PlainTextForm):
     """A postal address: Canadian by default (province and postal code validated), or abroad (PRO-7)."""
 
     # autocomplete tokens (WCAG 1.3.5): browsers fill the address the person already gave them.
-    country = CountryField(label=_("Pays"), choices=countries, initial="CA",
+    country = CountryField(label=_("Pays"), choices=country_choices, initial="CA",
                            widget=FastSelect(attrs={"autocomplete": "country"}, cache_key="countries"))
     line1 = forms.CharField(label=_("Adresse"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "address-line1"}))
     line2 = forms.CharField(label=_("Complément d'adresse"), max_length=200, required=False,
@@ -201,7 +200,7 @@ class TamperProofFormSet(forms.BaseFormSet):
         expected = len(self.initial or [])
         if self.is_bound and (self.initial_form_count() != expected or self.total_form_count() < expected):
             raise ValidationError(
-                _("Le formulaire a été modifié pendant l'envoi. Rien n'a été enregistré : rechargez la page."), code="tampered"
+                _("Le formulaire a été modifié pendant l'envoi. Rien n'a été enregistré : rechargez la page."), code="tampered"
             )
 
 
@@ -247,12 +246,12 @@ class BasePlaceFormSet(TamperProofFormSet):
         for index, form in enumerate(self.forms[: self.initial_form_count()]):
             if form.cleaned_data.get("pk") != (self.initial or [])[index].get("pk"):
                 raise ValidationError(
-                    _("Le formulaire a été modifié pendant l'envoi. Rien n'a été enregistré : rechargez la page."), code="tampered"
+                    _("Le formulaire a été modifié pendant l'envoi. Rien n'a été enregistré : rechargez la page."), code="tampered"
                 )
         pks = [f.cleaned_data.get("pk") for f in self.forms if f.cleaned_data and f.cleaned_data.get("pk")]
         if len(pks) != len(set(pks)) or set(pks) - {row.get("pk") for row in self.initial or []}:
             raise ValidationError(
-                _("Le formulaire a été modifié pendant l'envoi. Rien n'a été enregistré : rechargez la page."), code="tampered"
+                _("Le formulaire a été modifié pendant l'envoi. Rien n'a été enregistré : rechargez la page."), code="tampered"
             )
         kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
         if not kept and not self.initial:

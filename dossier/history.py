@@ -25,13 +25,12 @@ from operator import attrgetter
 
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery
-from django.utils import formats
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from dossier.dated import IN_FORCE_REASON
 from dossier.models import CorrespondenceAddress, CorrespondencePreference, PlaceOfPractice, Professional, Telephone
-from ramq_portal import clock
+from ramq_portal import writing
 
 PAGE_SIZE = 25
 SLACK = 15
@@ -226,9 +225,9 @@ def _display(field, value, names: _Names) -> str:
     if field.many_to_one or field.one_to_one:
         return names.of(field.related_model, value)
     if isinstance(value, datetime):
-        return formats.date_format(value.astimezone(clock.QUEBEC), "j F Y, H:i")
+        return writing.long_datetime(value)
     if isinstance(value, date):
-        return clock.long_date(value)
+        return writing.long_date(value)
     return str(value)
 
 
@@ -270,9 +269,9 @@ def _entry(source: Source, fields: list, record, before, professional: Professio
     if source.subject is not None:
         what = _("%(what)s (%(subject)s)") % {"what": what, "subject": source.subject(record)}
     if record.history_type == "+":
-        what = _("%(what)s : ajout") % {"what": what}
+        what = _("%(what)s : ajout") % {"what": what}
     elif record.history_type == "-":
-        what = _("%(what)s : retrait") % {"what": what}
+        what = _("%(what)s : retrait") % {"what": what}
     return Entry(record.history_date, what, reason_shown(record.history_change_reason or ""), _who(record, professional), changes)
 
 

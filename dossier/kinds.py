@@ -25,7 +25,7 @@ from django.utils.translation import gettext, gettext_lazy as _
 
 from calendrier import paycalendar
 from dossier.constants import CorrespondenceKind
-from ramq_portal import clock
+from ramq_portal import clock, writing
 
 if TYPE_CHECKING:
     from django import forms
@@ -92,7 +92,7 @@ class RequestKind:
 
     def subject(self) -> str:
         """The subject of its decision notices, in the language active when called."""
-        return gettext("Votre demande : %(kind)s") % {"kind": self.label}
+        return gettext("Votre demande : %(kind)s") % {"kind": self.label}
 
     def summary(self, request: Request) -> str:
         """One line saying what this request is about (the queue's column, the professional's list)."""
@@ -117,13 +117,13 @@ class RequestKind:
     def refused_notice(self, request: Request) -> Notice:
         return Notice(
             self.subject(),
-            gettext("Votre demande reçue le %(date)s est refusée pour le motif suivant : %(reason)s") % {
+            gettext("Votre demande reçue le %(date)s est refusée pour le motif suivant : %(reason)s") % {
                 "date": received_on(request), "reason": request.reason},
         )
 
 
 def received_on(request: Request) -> str:
-    return clock.long_date(clock.quebec_date(request.received_at))
+    return writing.long_date(clock.quebec_date(request.received_at))
 
 
 class UnknownKind(RequestKind):

@@ -16,6 +16,7 @@ from localflavor.ca.models import CAPostalCodeField, CAProvinceField
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
+from ramq_portal import writing
 from ramq_portal.crypto import EncryptedCharField
 from ramq_portal.records import IndexedHistoricalRecords
 
@@ -333,7 +334,7 @@ class CorrespondencePreference(FileModel, DatedValue):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} : {self.get_channel_display()}"
+        return writing.labelled(self.get_kind_display(), self.get_channel_display())
 
 
 class VerificationToken(FileModel, models.Model):

@@ -14,7 +14,7 @@ from dossier.forms_backoffice import Form1378
 from dossier.kinds import Change, Notice
 from dossier.models import Professional, Request, User
 from dossier.selectors import correspondence_address_on
-from ramq_portal import clock
+from ramq_portal import clock, writing
 
 # INS-7: a 1378 takes effect 30 days after the notice.
 FORM_1378_DAYS = 30
@@ -56,14 +56,14 @@ class ParticipationForm(kinds.RequestKind):
     def changes(self, request: Request) -> list[Change]:
         return [Change(gettext("Statut de participation"), request.professional.get_participation_status_display(),
                        gettext("%(status)s à compter du %(date)s") % {
-                           "status": ParticipationStatus(request.payload["status"]).label, "date": clock.long_date(self.effective(request))})]
+                           "status": ParticipationStatus(request.payload["status"]).label, "date": writing.long_date(self.effective(request))})]
 
     def accepted_notice(self, request: Request, outcome: dict) -> Notice:
         return Notice(self.subject(),
-                      gettext("Votre avis du %(notice)s est accepté : vous êtes %(status)s à compter du %(date)s.") % {
-                          "notice": clock.long_date(date.fromisoformat(request.payload["notice_date"])),
+                      gettext("Votre avis du %(notice)s est accepté : vous êtes %(status)s à compter du %(date)s.") % {
+                          "notice": writing.long_date(date.fromisoformat(request.payload["notice_date"])),
                           "status": str(ParticipationStatus(request.payload["status"]).label).lower(),
-                          "date": clock.long_date(self.effective(request))})
+                          "date": writing.long_date(self.effective(request))})
 
 
 def apply_pending_participation(*, today: date, professional_ids: list[int] | None = None) -> int:

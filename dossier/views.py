@@ -32,7 +32,7 @@ from dossier.selectors import (
     preference_lines,
     professional_for_user,
 )
-from ramq_portal import clock, filecache
+from ramq_portal import clock, filecache, writing
 from ramq_portal.middleware import SESSION_EXPIRED_TAG
 
 # Issue 16 (dossier.tokens' limits): what the professional reads when a code or a link cannot go out.
@@ -44,7 +44,7 @@ TOO_MANY = {
 }
 
 STALE = gettext_lazy("Cette section a été modifiée ailleurs (dans un autre onglet ou par la Régie) depuis que vous l'avez ouverte. "
-          "Rien n'a été enregistré : voici les données à jour, refaites vos changements.")
+          "Rien n'a été enregistré : voici les données à jour, refaites vos changements.")
 
 
 # The sign-in page's address after the browser's timer ended a session (static/js/session.js, HLP-2).
@@ -143,9 +143,9 @@ def edit_correspondence(request, page):
             return render(request, "dossier/edit_correspondence.html", {**context, "active_tab": "profil"})
         messages.success(request, _("Vos coordonnées de correspondance ont été enregistrées."))
         if result.address_effective_from:
-            messages.info(request, _("Votre nouvelle adresse entrera en vigueur le %(date)s. D'ici là, nos lettres sont envoyées à l'adresse actuelle.") % {"date": clock.long_date(result.address_effective_from)})
+            messages.info(request, _("Votre nouvelle adresse entrera en vigueur le %(date)s. D'ici là, nos lettres sont envoyées à l'adresse actuelle.") % {"date": writing.long_date(result.address_effective_from)})
         if data["declared_agency_address"] or signals.billing_agency_at(form.address_input()) is not None:
-            messages.warning(request, _("Cette adresse semble être celle d'une agence de facturation. Nos lettres pourraient vous parvenir trop tard et vous pourriez perdre des recours : nous vous recommandons une adresse personnelle."))
+            messages.warning(request, _("Cette adresse semble être celle d'une agence de facturation. Nos lettres pourraient vous parvenir trop tard et vous pourriez perdre des recours : nous vous recommandons une adresse personnelle."))
         if result.email_link_sent:
             messages.info(request, _("Un lien de validation a été envoyé à %(email)s. Il est valide 5 jours. D'ici là, aucun avis ne vous est envoyé par courriel.") % {"email": data["email"]})
         if result.cell_code_sent:
@@ -203,10 +203,10 @@ def resend_email_link(request):
 
 
 DEAD_LINK_MESSAGES = {
-    TokenState.USED: gettext_lazy("Ce lien a déjà été utilisé : un lien de validation ne sert qu'une fois."),
+    TokenState.USED: gettext_lazy("Ce lien a déjà été utilisé : un lien de validation ne sert qu'une fois."),
     TokenState.SUPERSEDED: gettext_lazy("Ce lien a été remplacé par un lien plus récent. Utilisez le dernier courriel reçu."),
-    TokenState.EXPIRED: gettext_lazy("Ce lien a expiré : il n'était valide que 5 jours. L'adresse reste à votre dossier, mais aucun avis ne lui est envoyé tant qu'elle n'est pas validée."),
-    TokenState.TARGET_CHANGED: gettext_lazy("Ce lien ne vaut plus : l'adresse de courriel de votre dossier a été changée depuis son envoi."),
+    TokenState.EXPIRED: gettext_lazy("Ce lien a expiré : il n'était valide que 5 jours. L'adresse reste à votre dossier, mais aucun avis ne lui est envoyé tant qu'elle n'est pas validée."),
+    TokenState.TARGET_CHANGED: gettext_lazy("Ce lien ne vaut plus : l'adresse de courriel de votre dossier a été changée depuis son envoi."),
     "invalide": gettext_lazy("Ce lien n'est pas valide. Vérifiez qu'il a été copié en entier."),
 }
 
@@ -232,10 +232,10 @@ def validate_email(request, key):
 
 CODE_MESSAGES = {
     TokenState.EXPIRED: gettext_lazy("Ce code a expiré (il est valide 10 minutes). Demandez un nouveau code."),
-    TokenState.LOCKED: gettext_lazy("Trop d'essais infructueux : ce code ne fonctionne plus. Demandez un nouveau code."),
+    TokenState.LOCKED: gettext_lazy("Trop d'essais infructueux : ce code ne fonctionne plus. Demandez un nouveau code."),
     TokenState.USED: gettext_lazy("Ce code a déjà été utilisé."),
-    TokenState.SUPERSEDED: gettext_lazy("Un code plus récent a été envoyé : entrez le dernier code reçu."),
-    TokenState.TARGET_CHANGED: gettext_lazy("Le numéro de cellulaire a été changé : un nouveau code est nécessaire."),
+    TokenState.SUPERSEDED: gettext_lazy("Un code plus récent a été envoyé : entrez le dernier code reçu."),
+    TokenState.TARGET_CHANGED: gettext_lazy("Le numéro de cellulaire a été changé : un nouveau code est nécessaire."),
     TokenState.NOT_SENT: gettext_lazy("Le code n'a pas pu vous être envoyé par message texte. Demandez un nouveau code."),
 }
 
@@ -343,7 +343,7 @@ def edit_preferences(request, page):
             messages.error(request, _("Seul un professionnel inscrit aux services en ligne peut choisir ses préférences."))
             return redirect("dossier:profil")
         if effective:
-            messages.success(request, _("Vos préférences ont été enregistrées. Elles entreront en vigueur le %(date)s.") % {"date": clock.long_date(effective)})
+            messages.success(request, _("Vos préférences ont été enregistrées. Elles entreront en vigueur le %(date)s.") % {"date": writing.long_date(effective)})
         else:
             messages.info(request, _("Aucun changement à vos préférences."))
         return redirect("dossier:profil")
@@ -412,7 +412,7 @@ def confirm_coordinates(request):
     if request.method == "POST":
         profile.confirm_coordinates(professional=professional, by=request.user)
         request.session[RETURNED_MAIL] = False
-        messages.success(request, _("Merci : vos coordonnées sont confirmées."))
+        messages.success(request, _("Merci : vos coordonnées sont confirmées."))
         return redirect("dossier:home")
     if professional.returned_mail_at is None:
         return redirect("dossier:profil")

@@ -22,9 +22,16 @@ from guichet import overview, queue
 from guichet.forms import AssignForm, RefuseForm, ReplyForm
 from notifications import messaging
 from notifications.models import SecureMessage
-from ramq_portal import clock, filecache
+from ramq_portal import clock, filecache, writing
 from ramq_portal.admin_site import with_plain_titles
 from ramq_portal.history import MaskedHistoryAdmin
+
+
+def _overview_title(name: str) -> str:
+    """"Dossier complet de Lucie Tremblay", "Dossier complet d'Alice Tremblay"."""
+    if writing.elides(name):
+        return _("Dossier complet d'%(name)s") % {"name": name}
+    return _("Dossier complet de %(name)s") % {"name": name}
 
 
 class CappedCountPaginator(Paginator):
@@ -203,18 +210,18 @@ class RequestAdmin(MaskedHistoryAdmin):
             if "refuse" in request.POST:
                 form = RefuseForm(request.POST)
                 if not form.is_valid():
-                    raise backoffice.DecisionRefused(_("Indiquez le motif du refus : il est transmis au professionnel."))
+                    raise backoffice.DecisionRefused(_("Indiquez le motif du refus : il est transmis au professionnel."))
                 backoffice.refuse(request_id=obj.pk, reason=form.cleaned_data["reason"], by=request.user)
-                self.message_user(request, _("Demande refusée ; le motif est transmis au professionnel."))
+                self.message_user(request, _("Demande refusée; le motif est transmis au professionnel."))
             elif "take" in request.POST:
                 backoffice.assign(request_ids=[obj.pk], agent=request.user, by=request.user)
                 self.message_user(request, _("La demande vous est assignée."))
             else:
                 outcome = backoffice.accept(request_id=obj.pk, by=request.user)
                 self.message_user(request, {
-                    "awaiting_approval": _("Acceptation préparée : un superviseur doit l'approuver."),
-                    "accepted": _("Demande acceptée ; le changement est appliqué au dossier."),
-                    "recorded": _("Demande acceptée et traitée ; elle ne change rien au dossier par elle-même."),
+                    "awaiting_approval": _("Acceptation préparée : un superviseur doit l'approuver."),
+                    "accepted": _("Demande acceptée; le changement est appliqué au dossier."),
+                    "recorded": _("Demande acceptée et traitée; elle ne change rien au dossier par elle-même."),
                 }[outcome])
         except backoffice.DecisionRefused as refused:
             self.message_user(request, refused.message, level=messages.ERROR)
@@ -230,7 +237,7 @@ class RequestAdmin(MaskedHistoryAdmin):
         form = ReplyForm(request.POST)
         try:
             if not form.is_valid():
-                raise backoffice.DecisionRefused(_("Écrivez la réponse : elle est transmise au professionnel."))
+                raise backoffice.DecisionRefused(_("Écrivez la réponse : elle est transmise au professionnel."))
             messaging.reply(request_id=obj.pk, body=form.cleaned_data["body"], by=request.user, close=form.cleaned_data["close"])
             self.message_user(request, _("Réponse transmise dans la messagerie sécurisée du professionnel."))
         except backoffice.DecisionRefused as refused:
@@ -253,7 +260,7 @@ class RequestAdmin(MaskedHistoryAdmin):
         form = paper_form(request.POST or None)
         if request.method == "POST" and form.is_valid():
             entered = backoffice.enter_paper_form(kind=kind, by=request.user, **form.entry())
-            self.message_user(request, _("Formulaire saisi : la demande est dans la file."))
+            self.message_user(request, _("Formulaire saisi : la demande est dans la file."))
             return redirect("admin:dossier_request_change", entered.pk)
         context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form,
                    "title": _("Saisir le %(form)s") % {"form": kinds.of(kind).label}}
@@ -279,7 +286,7 @@ class ProfessionalFileAdmin(ProfessionalAdmin):
             raise PermissionDenied
         file = overview.file_at_a_glance(int(object_id))
         context = {**self.admin_site.each_context(request), "opts": self.model._meta, "original": file["professional"],
-                   "title": _("Dossier complet de %(name)s") % {"name": file["professional"]}, **file}
+                   "title": _overview_title(str(file["professional"])), **file}
         return TemplateResponse(request, "admin/guichet/professional_overview.html", context)
 
 

@@ -17,4 +17,4 @@ class RefuseForm(PlainTextForm):
 class ReplyForm(PlainTextForm):
     body = forms.CharField(label=_("Réponse au professionnel (dans sa messagerie sécurisée)"), widget=forms.Textarea(attrs={"rows": 5}),
                            max_length=5000)
-    close = forms.BooleanField(label=_("La demande est traitée : la fermer avec cette réponse"), required=False, initial=True)
+    close = forms.BooleanField(label=_("La demande est traitée : la fermer avec cette réponse"), required=False, initial=True)

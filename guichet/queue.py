@@ -27,7 +27,7 @@ from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from ramq_portal import clock
+from ramq_portal import writing
 from ramq_portal.admin_site import stock
 
 # What a row shows, and nothing else: not the file's encrypted SIN, its telephone numbers (each parsed
@@ -52,7 +52,7 @@ def _moment_words(moment: datetime, zone: str, datetime_format: str, language: s
 
 @lru_cache(maxsize=4096)
 def _day_words(day: date, language: str | None) -> str:
-    return clock.long_date(day)
+    return writing.long_date(day)
 
 
 def permissions_digest(user) -> str:
@@ -62,7 +62,7 @@ def permissions_digest(user) -> str:
 
 
 def day_words(day: date) -> str:
-    """clock.long_date ("18 décembre 2026"), kept per day and language: the queue's due dates."""
+    """writing.long_date ("18 décembre 2026"), kept per day and language: the queue's due dates."""
     return _day_words(day, get_language())
 
 

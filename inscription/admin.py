@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from inscription.models import Enrolment, RegistrationDraft
 from inscription.services import kept_until
-from ramq_portal import clock
+from ramq_portal import writing
 from ramq_portal.admin_base import ReadOnlyAdmin
 
 
@@ -27,4 +27,4 @@ class RegistrationDraftAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("conservé jusqu'au"))
     def kept_until(self, obj):
-        return clock.long_date(kept_until(obj))
+        return writing.long_date(kept_until(obj))

@@ -20,7 +20,7 @@ def optional(field: forms.Field) -> forms.Field:
     return field
 
 
-USERNAME_RULES = _("De 6 à 30 caractères : lettres sans accents, chiffres, point, trait d'union ou trait de soulignement.")
+USERNAME_RULES = _("De 6 à 30 caractères : lettres sans accents, chiffres, point, trait d'union ou trait de soulignement.")
 
 
 class ReferenceForm(PlainTextForm):
@@ -174,7 +174,7 @@ class SinForm(PlainTextForm):
 
     sin = SinField(
         label=_("Numéro d'assurance sociale (NAS)"), help_text=_("9 chiffres, par exemple 130 692 544."),
-        error_messages={"invalid": _("Ce numéro d'assurance sociale n'est pas valide : vérifiez les 9 chiffres.")},
+        error_messages={"invalid": _("Ce numéro d'assurance sociale n'est pas valide : vérifiez les 9 chiffres.")},
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric", "data-brouillon": "non"}),
     )
 
@@ -189,7 +189,7 @@ class AuthorisationsForm(PlainTextForm):
     """INS-3 step 5: the authorisation boxes that must be ticked to continue."""
 
     payment_authorised = forms.BooleanField(
-        label=_("J'autorise la Régie à verser ma rémunération selon le mode de paiement choisi : par virement dans le compte "
+        label=_("J'autorise la Régie à verser ma rémunération selon le mode de paiement choisi : par virement dans le compte "
                 "bancaire indiqué, sinon par chèque posté à mon adresse de paiement."),
         error_messages={"required": _("Cochez cette autorisation pour poursuivre votre inscription.")},
     )

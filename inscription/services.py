@@ -201,10 +201,10 @@ def complete_registration(*, professional: Professional, draft_version: int, inp
     except (FreshConfirmationRequired, CompanyAccountRefused) as exc:
         raise StepNeedsAttention(5, _("Confirmez de nouveau vos coordonnées bancaires, avec votre mot de passe.")) from exc
     except (DuplicateRequest, AlreadyMember) as exc:
-        raise StepNeedsAttention(5, _("Cette demande de compte administratif n'est pas possible : une demande identique attend déjà "
+        raise StepNeedsAttention(5, _("Cette demande de compte administratif n'est pas possible : une demande identique attend déjà "
                                       "le traitement de la Régie, ou vous faites déjà partie de ce regroupement.")) from exc
     except (AgencyRefused, MandateRequired) as exc:
-        raise StepNeedsAttention(6, _("Votre choix d'agence n'est plus accepté : choisissez de nouveau.")) from exc
+        raise StepNeedsAttention(6, _("Votre choix d'agence n'est plus accepté : choisissez de nouveau.")) from exc
     except TooManyRequests as exc:  # issue 16: the limits of dossier.requests
         raise StepNeedsAttention(5, str(TOO_MANY_REQUESTS)) from exc
     except TooManyMessages as exc:  # issue 16: the limits of dossier.tokens

@@ -27,7 +27,7 @@ from inscription import enrolment, selectors, services, wizard
 from inscription.exceptions import EnrolmentRefused, StaleDraft, StepNeedsAttention, UsernameTaken
 from inscription.forms import AccountForm, ForgottenUsernameForm, ReferenceForm, SecretAnswersForm
 from inscription.wizard import BY_NUMBER, STEPS, SUMMARY
-from ramq_portal import clock, filecache, throttle
+from ramq_portal import clock, filecache, throttle, writing
 
 # The wizard's pages as shown by a GET are the same until the registrant's file or draft changes (every
 # write to either bumps the file's version): their content is kept in the file's page cache
@@ -170,7 +170,7 @@ def enrol_account(request):
             request.session.pop(ENROLMENT_SESSION_KEY, None)
             login(request, user, backend="ramq_portal.auth_backends.CachedModelBackend")
             messages.success(request, _("Votre compte des services en ligne est créé. Votre nom d'utilisateur et votre mot de passe ont "
-                                        "valeur de signature : ne les confiez à personne."))
+                                        "valeur de signature : ne les confiez à personne."))
             return redirect("inscription:resume")
     return render(request, "inscription/enrol_account.html", {"form": form, "registrant": professional})
 
@@ -342,7 +342,7 @@ def _post_step(request, ctx, current, back_to_summary):
     action = request.POST.get("action", "continuer")
     number = current.number
     if request.POST.get("draft_version") != str(ctx.draft.version):
-        messages.error(request, _("Votre inscription a été modifiée dans une autre fenêtre. Rien n'a été enregistré : voici les "
+        messages.error(request, _("Votre inscription a été modifiée dans une autre fenêtre. Rien n'a été enregistré : voici les "
                                   "renseignements à jour."))
         return redirect(_step_url(number, back_to_summary)), None
     stored = ctx.stored(number)
@@ -358,14 +358,14 @@ def _post_step(request, ctx, current, back_to_summary):
                                shown=stored.get("shown", {}) if unchanged else {},
                                go_to=number - 1 if action == "precedent" and number > 1 else number)
         except StaleDraft:
-            messages.error(request, _("Votre inscription a été modifiée dans une autre fenêtre. Rien n'a été enregistré : voici les "
+            messages.error(request, _("Votre inscription a été modifiée dans une autre fenêtre. Rien n'a été enregistré : voici les "
                                       "renseignements à jour."))
             return redirect(_step_url(number, back_to_summary)), None
         if action == "quitter":
             kept = services.kept_until(ctx.draft)
             logout(request)
             messages.success(request, _("Votre inscription est enregistrée. Vous la reprendrez à la même étape en vous connectant, "
-                                        "d'ici le %(date)s.") % {"date": clock.long_date(kept)})
+                                        "d'ici le %(date)s.") % {"date": writing.long_date(kept)})
             return redirect("login"), None
         if action == "precedent" and number > 1:
             return redirect(_step_url(number - 1, back_to_summary)), None
@@ -376,7 +376,7 @@ def _post_step(request, ctx, current, back_to_summary):
     if version is not None and posted.get("version") != str(version):
         if (stored.get("data", {}).get("version") or [""])[0] != str(version):  # the file changed under the saved entries
             services.forget_step(draft=ctx.draft, number=number)
-        messages.error(request, _("Votre dossier a été modifié par la Régie depuis l'affichage de cette page. Rien n'a été enregistré : "
+        messages.error(request, _("Votre dossier a été modifié par la Régie depuis l'affichage de cette page. Rien n'a été enregistré : "
                                   "voici les renseignements à jour, refaites vos changements."))
         return redirect(_step_url(number, back_to_summary)), None
     valid = current.valid(forms)
@@ -399,12 +399,12 @@ def _post_step(request, ctx, current, back_to_summary):
         services.save_step(draft=ctx.draft, expected_version=ctx.draft.version, number=number, data=data, complete=True, shown=shown,
                            go_to=next_step)
     except StaleDraft:
-        messages.error(request, _("Votre inscription a été modifiée dans une autre fenêtre. Rien n'a été enregistré : voici les "
+        messages.error(request, _("Votre inscription a été modifiée dans une autre fenêtre. Rien n'a été enregistré : voici les "
                                   "renseignements à jour."))
         return redirect(_step_url(number, back_to_summary)), None
     if number == 3 and current.agency_warning(forms):
         messages.warning(request, _("Cette adresse semble être celle d'une agence de facturation. Nos lettres pourraient vous parvenir "
-                                    "trop tard et vous pourriez perdre des recours : nous vous recommandons une adresse personnelle."))
+                                    "trop tard et vous pourriez perdre des recours : nous vous recommandons une adresse personnelle."))
     return redirect(_step_url(next_step)), None
 
 

@@ -35,7 +35,7 @@ from dossier.selectors import correspondence_address_on
 from inscription.forms import AdministrativeAccountForm, AuthorisationsForm, EngagementForm, SinForm
 from inscription.models import RegistrationDraft
 from inscription.services import FILE_CHANGED
-from ramq_portal import clock
+from ramq_portal import writing
 
 SUMMARY = 7
 NOT_STORED = {"csrfmiddlewaretoken", "action", "password", "draft_version", "retour"}
@@ -160,7 +160,7 @@ class EngagementStep(Step):
 
     def summary(self, ctx, forms):
         when = ctx.professional.engagement_confirmed_at
-        return [Line(_("Engagement envers la RAMQ"), _("Confirmé le %(date)s") % {"date": clock.long_date(when.date())} if when else _("À confirmer"))]
+        return [Line(_("Engagement envers la RAMQ"), _("Confirmé le %(date)s") % {"date": writing.long_date(when.date())} if when else _("À confirmer"))]
 
 
 class PersonalStep(Step):
@@ -181,7 +181,7 @@ class PersonalStep(Step):
         lines = [
             Line(_("Nom"), p.last_name),
             Line(_("Prénom"), p.first_name),
-            Line(_("Date de naissance"), clock.long_date(p.birth_date)),
+            Line(_("Date de naissance"), writing.long_date(p.birth_date)),
             Line(_("Profession"), p.profession.name),
             Line(_("Numéro de professionnel"), p.professional_number),
             Line(_("Mode de rémunération"), p.get_remuneration_mode_display()),
@@ -216,9 +216,9 @@ class CorrespondenceStep(Step):
     def attention(self, ctx, stored):
         shown = stored.get("shown", {}).get("effective")
         if shown and shown != paycalendar.effective_date(ctx.now).isoformat():
-            return _("La date du paiement indiquée pour votre nouvelle adresse (%(old)s) est passée : elle entrera en vigueur le %(new)s. "
+            return _("La date du paiement indiquée pour votre nouvelle adresse (%(old)s) est passée : elle entrera en vigueur le %(new)s. "
                      "Vérifiez vos coordonnées, puis cliquez sur Continuer.") % {
-                "old": clock.long_date(date.fromisoformat(shown)), "new": clock.long_date(paycalendar.effective_date(ctx.now))}
+                "old": writing.long_date(date.fromisoformat(shown)), "new": writing.long_date(paycalendar.effective_date(ctx.now))}
         return None
 
     def agency_warning(self, forms) -> bool:
@@ -235,7 +235,7 @@ class CorrespondenceStep(Step):
                                                                                   address.province, address.postal_code) if part))]
         shown = ctx.stored(3).get("shown", {}).get("effective")
         if shown:
-            lines.append(Line(_("En vigueur le"), clock.long_date(date.fromisoformat(shown))))
+            lines.append(Line(_("En vigueur le"), writing.long_date(date.fromisoformat(shown))))
         numbers = [f.cleaned_data["number"].as_national for f in phones.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
         lines.append(Line(_("Téléphones"), ", ".join(numbers) or _("Aucun")))
         lines.append(Line(_("Cellulaire"), data["cell"].as_national if data.get("cell") else _("Aucun")))
@@ -303,9 +303,9 @@ class PaymentStep(Step):
     def attention(self, ctx, stored):
         shown = stored.get("shown", {}).get("bank_effective")
         if shown and shown != paycalendar.bank_change_effective_date(ctx.now).isoformat():
-            return _("La date de paiement indiquée (%(old)s) est passée : votre compte bancaire servira à partir du paiement du %(new)s. "
+            return _("La date de paiement indiquée (%(old)s) est passée : votre compte bancaire servira à partir du paiement du %(new)s. "
                      "Vérifiez, entrez de nouveau votre mot de passe, puis cliquez sur Continuer.") % {
-                "old": clock.long_date(date.fromisoformat(shown)), "new": clock.long_date(paycalendar.bank_change_effective_date(ctx.now))}
+                "old": writing.long_date(date.fromisoformat(shown)), "new": writing.long_date(paycalendar.bank_change_effective_date(ctx.now))}
         return None
 
     def check(self, ctx, forms, by):
@@ -333,11 +333,11 @@ class PaymentStep(Step):
             lines.append(Line(_("Numéro de compte"), "•" * (len(data["account_number"]) - 3) + data["account_number"][-3:]))
             shown = ctx.stored(5).get("shown", {}).get("bank_effective")
             if shown:
-                lines.append(Line(_("Premier paiement par virement"), clock.long_date(date.fromisoformat(shown))))
+                lines.append(Line(_("Premier paiement par virement"), writing.long_date(date.fromisoformat(shown))))
         choice = administrative.cleaned_data["choice"]
         label = dict(administrative.fields["choice"].choices)[choice]
         detail = administrative.cleaned_data.get("group_number") if choice == AdministrativeAccountForm.JOIN else administrative.cleaned_data.get("account_name")
-        lines.append(Line(_("Compte administratif"), f"{label} : {detail}" if choice != AdministrativeAccountForm.NONE else label))
+        lines.append(Line(_("Compte administratif"), writing.labelled(label, detail) if choice != AdministrativeAccountForm.NONE else label))
         return lines
 
     def extra_context(self, ctx, forms):
@@ -482,7 +482,7 @@ def hide_secrets(forms: dict, stored: dict) -> None:
         form.is_valid()  # the errors are those of the saved value, computed before it is blanked
         form.data = form.data.copy()
         form.data[name] = ""
-        form.fields[name].help_text = _("Un numéro se terminant par %(last3)s est enregistré : laissez ce champ vide pour le conserver.") % {
+        form.fields[name].help_text = _("Un numéro se terminant par %(last3)s est enregistré : laissez ce champ vide pour le conserver.") % {
             "last3": value[-3:]}
 
 
@@ -523,7 +523,7 @@ def review(ctx: Context) -> Review:
                 result.needs = (step.number, _("Cette étape n'est pas terminée."))
             elif not step.valid(forms):
                 result.needs = (step.number, _("Certains renseignements de cette étape ne sont plus valides (par exemple une agence "
-                                               "qui n'est plus active) : corrigez-les, puis cliquez sur Continuer."))
+                                               "qui n'est plus active) : corrigez-les, puis cliquez sur Continuer."))
             elif step.current_version(ctx) is not None and str(step.current_version(ctx)) != (stored["data"].get("version") or [""])[0]:
                 result.needs = (step.number, str(FILE_CHANGED))
             else:

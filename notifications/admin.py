@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from notifications import outbox
 from notifications.models import DepositNotice, OutboundMessage, PaymentRun, PrintItem, Statement
-from ramq_portal import clock
+from ramq_portal import clock, writing
 from ramq_portal.admin_base import ReadOnlyAdmin
 
 
@@ -17,11 +17,17 @@ class PaymentRunAdmin(ReadOnlyAdmin):
 
 @admin.register(Statement)
 class StatementAdmin(ReadOnlyAdmin):
-    list_display = ["payment_date", "account", "balance", "issued_at"]
+    list_display = ["payment_date", "account", "balance_shown", "issued_at"]
+    fields = ["account", "payment_date", "balance_shown", "issued_at"]  # the balance as an amount: "1 369,68 $"
+    readonly_fields = ["balance_shown"]
     list_filter = ["payment_date"]
     search_fields = ["=account__number", "=account__professional__professional_number"]
     list_select_related = ["account"]
     show_full_result_count = False
+
+    @admin.display(description=gettext_lazy("solde"), ordering="balance")
+    def balance_shown(self, obj: Statement) -> str:
+        return writing.amount(obj.balance)
 
 
 @admin.register(DepositNotice)
@@ -55,8 +61,8 @@ class OutboundMessageAdmin(ReadOnlyAdmin):
         self.message_user(request, ngettext("%(n)d message remis en file d'attente.", "%(n)d messages remis en file d'attente.", count) % {"n": count})
         if skipped:
             self.message_user(request, ngettext(
-                "%(n)d code par message texte ne peut pas être renvoyé : le professionnel demande un nouveau code.",
-                "%(n)d codes par message texte ne peuvent pas être renvoyés : le professionnel demande un nouveau code.", skipped)
+                "%(n)d code par message texte ne peut pas être renvoyé : le professionnel demande un nouveau code.",
+                "%(n)d codes par message texte ne peuvent pas être renvoyés : le professionnel demande un nouveau code.", skipped)
                 % {"n": skipped}, level=messages.WARNING)
 
 

@@ -57,16 +57,16 @@ def reply(*, request_id: int, body: str, by: User, close: bool) -> SecureMessage
     request (a question answered). The message is announced by email (NOT-3)."""
     body = (body or "").strip()
     if not body:
-        raise backoffice.DecisionRefused(gettext("Écrivez la réponse : elle est transmise au professionnel."))
+        raise backoffice.DecisionRefused(gettext("Écrivez la réponse : elle est transmise au professionnel."))
     with transaction.atomic():
         request = Request.objects.select_for_update().select_related("professional").get(pk=request_id)
         professional = request.professional
         if not professional.is_enrolled:
-            raise backoffice.DecisionRefused(gettext("Ce professionnel n'est pas inscrit aux services en ligne : il n'a pas de "
+            raise backoffice.DecisionRefused(gettext("Ce professionnel n'est pas inscrit aux services en ligne : il n'a pas de "
                                                      "messagerie sécurisée. Répondez-lui par la poste."))
         root = Request.objects.get(pk=thread_of(request))
         with translation.override(professional.language):
-            subject = gettext("Réponse : %(subject)s") % {"subject": root.payload.get("subject") or root.get_kind_display()}
+            subject = gettext("Réponse : %(subject)s") % {"subject": root.payload.get("subject") or root.get_kind_display()}
         message = SecureMessage.objects.create(professional=professional, subject=subject[:200], body=body, created_at=clock.now(),
                                                thread=root, author=by)
         if close and request.status in backoffice.OPEN:

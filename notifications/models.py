@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from dossier.models import Professional
-from ramq_portal import clock
+from ramq_portal import writing
 from ramq_portal.filecache import FileModel, FileQuerySet
 
 
@@ -140,7 +140,7 @@ class Statement(FileModel, models.Model):
 
     def __str__(self) -> str:
         return gettext("État de compte du %(date)s, compte %(account)s") % {
-            "date": clock.long_date(self.payment_date), "account": self.account.number}
+            "date": writing.long_date(self.payment_date), "account": self.account.number}
 
 
 class DepositNotice(FileModel, models.Model):
@@ -164,7 +164,7 @@ class DepositNotice(FileModel, models.Model):
 
     def __str__(self) -> str:
         return gettext("Avis de dépôt du %(date)s, compte %(account)s") % {
-            "date": clock.long_date(self.payment_date), "account": self.account.number}
+            "date": writing.long_date(self.payment_date), "account": self.account.number}
 
 
 class PaymentRun(models.Model):
@@ -185,7 +185,7 @@ class PaymentRun(models.Model):
         verbose_name_plural = _("paiements (production des états de compte)")
 
     def __str__(self) -> str:
-        return gettext("Paiement du %(date)s") % {"date": clock.long_date(self.payment_date)}
+        return gettext("Paiement du %(date)s") % {"date": writing.long_date(self.payment_date)}
 
 
 class PrintItem(FileModel, models.Model):
@@ -215,4 +215,4 @@ class PrintItem(FileModel, models.Model):
         indexes = [models.Index(fields=["created_at"], name="print_queue_idx", condition=models.Q(printed_at__isnull=True))]
 
     def __str__(self) -> str:
-        return gettext("%(subject)s (envoi du %(date)s)") % {"subject": self.subject, "date": clock.long_date(self.sending_date)}
+        return gettext("%(subject)s (envoi du %(date)s)") % {"subject": self.subject, "date": writing.long_date(self.sending_date)}

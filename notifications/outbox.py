@@ -19,6 +19,7 @@ Delivery is at least once towards the provider and, with the claim, once in the 
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from email.utils import parseaddr
@@ -196,6 +197,9 @@ def resend(queryset) -> tuple[int, int]:
     return len(sends), skipped
 
 
+_ASCII_SPACES = re.compile(r"[ \t\r\n]+")
+
+
 @dataclass(frozen=True)
 class Rendered:
     subject: str
@@ -213,7 +217,8 @@ def render(message: OutboundMessage, secret: str = "") -> Rendered | None:
         if message.channel == OutboundChannel.SMS:
             return Rendered(subject="", text=render_to_string(f"{base}.txt", context).strip(), html="")
         return Rendered(
-            subject=" ".join(render_to_string(f"{base}_subject.txt", context).split()),
+            # Only ASCII whitespace is collapsed: str.split() would also eat the French non-breaking spaces.
+            subject=_ASCII_SPACES.sub(" ", render_to_string(f"{base}_subject.txt", context)).strip(),
             text=render_to_string(f"{base}_body.txt", context),
             html=render_to_string(f"{base}_body.html", context),
         )

@@ -16,7 +16,7 @@ from dossier.signals import (
 )
 from notifications import messaging, outbox, routing
 from notifications.models import OutboundChannel, SecureMessage
-from ramq_portal import clock
+from ramq_portal import clock, writing
 
 REPORT_SALT = "notifications.report-email-change"
 
@@ -67,7 +67,7 @@ def _notify_bank_details_changed(sender, account, settings, **kwargs):
             "Les coordonnées bancaires du compte %(account)s ont été modifiées (compte se terminant par %(last3)s). "
             "Elles s'appliqueront au paiement du %(date)s. Si vous n'êtes pas à l'origine de ce changement, "
             "communiquez avec la Régie sans tarder."
-        ) % {"account": account.number, "last3": settings.bank_account_last3, "date": clock.long_date(settings.effective_from)}
+        ) % {"account": account.number, "last3": settings.bank_account_last3, "date": writing.long_date(settings.effective_from)}
     _notify(professional, subject, body, template="coordonnees_bancaires",
             context={"account_number": account.number, "effective_from": settings.effective_from.isoformat()})
 
@@ -90,7 +90,7 @@ def _remind_unfinished_registration(sender, professional, kept_until, **kwargs):
         body = gettext(
             "Votre inscription à la RAMQ est en attente. Ce que vous avez saisi est conservé jusqu'au %(date)s, puis sera "
             "supprimé. Connectez-vous aux services en ligne pour la reprendre où vous l'avez laissée."
-        ) % {"date": clock.long_date(kept_until)}
+        ) % {"date": writing.long_date(kept_until)}
     _notify(professional, subject, body, template="inscription_rappel", context={"kept_until": kept_until.isoformat()},
             dedupe_key=f"inscription-rappel:{professional.pk}:{kept_until.isoformat()}")
 
@@ -103,7 +103,7 @@ def _notify_new_password(sender, professional, **kwargs):
         body = gettext(
             "Le mot de passe de vos services en ligne a été changé le %(date)s au moyen de la procédure de mot de passe oublié. "
             "Si vous n'êtes pas à l'origine de ce changement, communiquez avec la Régie sans tarder."
-        ) % {"date": clock.long_date(clock.now())}
+        ) % {"date": writing.long_date(clock.now())}
     _notify(professional, subject, body, template="mot_de_passe_change", context={"changed_at": clock.now().isoformat()})
 
 

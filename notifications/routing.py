@@ -30,7 +30,7 @@ from functools import lru_cache
 from typing import Iterable
 
 from django.db import transaction
-from django.utils import formats, numberformat, translation
+from django.utils import translation
 from django.utils.translation import gettext
 
 from dossier.addresses import envelope_lines
@@ -40,7 +40,7 @@ from dossier.constants import ALWAYS_BY_POST, Channel, CorrespondenceKind
 from dossier.models import CorrespondenceAddress, CorrespondencePreference, Professional
 from dossier.selectors import correspondence_address_on
 from notifications.models import DepositNotice, PrintItem, SecureMessage, Statement
-from ramq_portal import clock
+from ramq_portal import clock, writing
 
 STATEMENT = "etat_de_compte"
 DEPOSIT_NOTICE_KIND = CorrespondenceKind.PAYMENTS
@@ -165,24 +165,20 @@ class PaymentLetters:
     def __init__(self, language: str, payment_date: date, deposit_date: date | None = None):
         with translation.override(language):
             self.statement_subject = gettext("État de compte du %(date)s — compte %(account)s")
-            self.statement_body = gettext("Votre état de compte du paiement du %(date)s est produit. Solde : %(balance)s $.")
+            self.statement_body = gettext("Votre état de compte du paiement du %(date)s est produit. Solde : %(balance)s.")
             self.deposit_subject = gettext("Avis de dépôt du paiement du %(date)s — compte %(account)s")
             self.deposit_body = gettext("Le paiement du %(date)s sera déposé le %(deposit)s dans votre compte bancaire %(bank)s.")
-            self.date = clock.long_date(payment_date)
-            self.deposit = clock.long_date(deposit_date) if deposit_date is not None else None
-            # formats.number_format's own arguments in this language, so that `amount` needs no override.
-            language_now = translation.get_language()
-            self._number_format = tuple(formats.get_format(name, language_now, use_l10n=True)
-                                        for name in ("DECIMAL_SEPARATOR", "NUMBER_GROUPING", "THOUSAND_SEPARATOR"))
+            self.date = writing.long_date(payment_date)
+            self.deposit = writing.long_date(deposit_date) if deposit_date is not None else None
+        self.language = language
         self._amounts: dict[tuple[type, str], str] = {}
 
     def amount(self, value) -> str:
-        """`formats.number_format(value, 2)` in this language (amounts repeat: each is formatted once)."""
+        """`writing.amount(value)` in this language (amounts repeat: each is formatted once)."""
         key = (type(value), str(value))
         text = self._amounts.get(key)
         if text is None:
-            separator, grouping, thousands = self._number_format
-            text = self._amounts[key] = numberformat.format(value, separator, 2, grouping, thousands, use_l10n=True)
+            text = self._amounts[key] = writing.amount(value, language=self.language)
         return text
 
     def statement(self, *, account_number: str, balance: Decimal) -> Letter:

@@ -93,7 +93,7 @@ def reply_to_the_board(request, pk):
         return redirect("notifications:message", pk)
     form = ReplyToBoardForm(request.POST)
     if form.is_valid():
-        subject = message.subject if message.from_professional else _("Réponse : %(subject)s") % {"subject": message.subject}
+        subject = message.subject if message.from_professional else _("Réponse : %(subject)s") % {"subject": message.subject}
         try:
             messaging.send_to_the_board(professional=professional, subject=subject[:200], body=form.cleaned_data["body"].strip(),
                                         by=request.user, in_thread=message.thread_id)
@@ -130,7 +130,7 @@ def write_to_the_board(request, _page):
         except TooManyRequests:
             form.add_error(None, TOO_MANY_REQUESTS)
             return render(request, "notifications/write.html", {"professional": professional, "form": form, "active_tab": "messagerie"})
-        messages.success(request, _("Votre message a été transmis à la Régie. Vous en suivez le traitement dans Messages envoyés ; "
+        messages.success(request, _("Votre message a été transmis à la Régie. Vous en suivez le traitement dans Messages envoyés; "
                                     "la réponse arrivera dans votre boîte de réception."))
         return redirect("notifications:sent")
     return render(request, "notifications/write.html", {"professional": professional, "form": form, "active_tab": "messagerie"})

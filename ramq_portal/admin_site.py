@@ -43,24 +43,24 @@ def plain_titles(context: dict) -> tuple[str, str | None] | None:
     if title in (stock("Select %s to change") % name, stock("Select %s to view") % name, stock("Select %s") % name):
         return capfirst(opts.verbose_name_plural), None
     if title == stock("Add %s") % name:
-        return _("Ajout : %(model)s") % {"model": name}, None
+        return _("Ajout : %(model)s") % {"model": name}, None
     if title == stock("Change %s") % name:
-        return _("Modification : %(model)s") % {"model": name}, context.get("subtitle")
+        return _("Modification : %(model)s") % {"model": name}, context.get("subtitle")
     if title == stock("View %s") % name:
-        return _("Consultation : %(model)s") % {"model": name}, context.get("subtitle")
+        return _("Consultation : %(model)s") % {"model": name}, context.get("subtitle")
     if title == stock("Delete"):
-        return _("Suppression : %(model)s") % {"model": name}, str(obj) if obj is not None else None
+        return _("Suppression : %(model)s") % {"model": name}, str(obj) if obj is not None else None
     if title == stock("Cannot delete %(name)s") % {"name": name}:
-        return _("Suppression impossible : %(model)s") % {"model": name}, str(obj) if obj is not None else None
+        return _("Suppression impossible : %(model)s") % {"model": name}, str(obj) if obj is not None else None
     if "objects_name" in context and title in (
         stock("Delete multiple objects"), stock("Cannot delete %(name)s") % {"name": context["objects_name"]}
     ):
-        return _("Suppression : %(model)s") % {"model": context["objects_name"]}, None
+        return _("Suppression : %(model)s") % {"model": context["objects_name"]}, None
     if obj is not None and title in (stock("Change history: %s") % obj, stock("View history: %s") % obj):
-        return _("Historique des modifications : %(model)s") % {"model": name}, str(obj)
+        return _("Historique des modifications : %(model)s") % {"model": name}, str(obj)
     if obj is not None and title in (stock("View %s") % obj, stock("Revert %s") % obj):  # a past version
         model = context.get("original_opts", opts).verbose_name  # opts: the model of the history rows
-        return _("Version antérieure : %(model)s") % {"model": model}, str(obj)
+        return _("Version antérieure : %(model)s") % {"model": model}, str(obj)
     return None
 
 

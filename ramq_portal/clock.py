@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.utils import formats, timezone
+from django.utils import timezone
 
 QUEBEC = ZoneInfo("America/Toronto")
 
@@ -44,8 +44,3 @@ def quebec_date(moment: datetime | date) -> date:
             raise ValueError("naive datetimes are not accepted; use ramq_portal.clock.now()")
         return moment.astimezone(QUEBEC).date()
     return moment
-
-
-def long_date(day: date | datetime) -> str:
-    """A date as the portal writes it in a sentence, in the active language: "9 mars 2027"."""
-    return formats.date_format(day, "j F Y")

@@ -101,6 +101,7 @@ TEMPLATES = [
             ],
             # ramq_portal is not an app of its own (its AppConfig is the admin's): its tags are named here.
             "libraries": {"filecache": "ramq_portal.templatetags.filecache", "regie": "ramq_portal.templatetags.regie"},
+            "builtins": ["ramq_portal.templatetags.writing"],
         },
     },
 ]

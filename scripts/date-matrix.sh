@@ -16,6 +16,7 @@ MOMENTS=(
   "2027-11-07T01:55:00-04:00"      # five minutes before the fall DST change (the first 01:55, EDT)
   "2027-06-23T12:00:00"            # the day before a Québec holiday (Fête nationale)
   "2027-06-30T12:00:00"            # a payment date, moved to the day before a holiday (Canada Day)
+  "2027-04-01T12:00:00"            # the first of a month, written "1er avril" in French (issue 15)
 )
 
 # One pytest session: each date-sensitive test is collected once per moment (`--moments`, see

@@ -123,7 +123,7 @@ def test_a_page_about_one_row_says_what_it_does_and_names_the_row(client, agent,
     client.force_login(agent)
     change = admin_pages.parse(client.get(reverse("admin:dossier_request_change", args=[request.pk])).content.decode())
     assert h1(change) == "Modification : demande"
-    assert "".join(change.title).startswith(f"{request} | Modification : demande | ")
+    assert "".join(change.title).startswith(f"{request} | Modification\u00a0: demande | ")
     history = page(client, reverse("admin:dossier_request_history", args=[request.pk]))
     assert h1(history) == "Historique des modifications : demande"
     assert h1(page(client, reverse("admin:comptes_mandatary_add"))) == "Ajout : mandataire"

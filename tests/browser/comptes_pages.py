@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from django.utils import formats, translation
+from django.utils import translation
 from playwright.sync_api import Page, expect
 
 from comptes.constants import AccountKind
 from comptes.models import BillingAccount, PaymentSettings, StatementSettings
 from dossier.models import Professional
 from notifications.models import SecureMessage
-from ramq_portal import clock
+from ramq_portal import clock, writing
 from tests import factories
 from tests.browser.profil_pages import section
 
@@ -98,12 +98,12 @@ def new_professional(username: str, *, first_name: str, last_name: str, email: s
 def long_date(day: date) -> str:
     """A date the way the forms of the tab write it ("jeudi 25 mars 2027")."""
     with translation.override("fr"):
-        return formats.date_format(day, "l j F Y")
+        return writing.long_date(day, weekday=True)
 
 
 def day_month(day: date) -> str:
     with translation.override("fr"):
-        return formats.date_format(day, "j F")
+        return writing.day_month(day)
 
 
 # --- small steps ------------------------------------------------------------------------------------------

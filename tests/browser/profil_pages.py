@@ -6,11 +6,12 @@ import re
 from datetime import date
 from urllib.parse import urlsplit
 
-from django.utils import formats, translation
+from django.utils import translation
 from playwright.sync_api import Page, expect
 
 from dossier.models import Professional
 from notifications.sms import LocmemSmsBackend
+from ramq_portal import writing
 from tests.browser.helpers import signed_in
 from tests.factories import aware
 
@@ -31,9 +32,9 @@ def fresh(professional: Professional) -> Professional:
 
 
 def french_date(day: date) -> str:
-    """A date the way the French pages write it ("11 mars 2027")."""
+    """A date the way the French pages write it ("11 mars 2027", "1er avril 2027")."""
     with translation.override("fr"):
-        return formats.date_format(day, "j F Y")
+        return writing.long_date(day)
 
 
 def section(page: Page, title: str):

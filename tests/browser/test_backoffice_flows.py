@@ -156,7 +156,7 @@ def test_STF_2_EML_7_an_agent_enters_a_3102_with_an_email_change_and_accepts_it(
     expect(email.get_by_role("cell").nth(1)).to_have_text("alice.papier@example.com")
 
     page.get_by_role("button", name="Accepter et appliquer").click()
-    expect(message(page)).to_have_text("Demande acceptée ; le changement est appliqué au dossier.")
+    expect(message(page)).to_have_text("Demande acceptée; le changement est appliqué au dossier.")
     expect(page.get_by_role("button", name="Accepter et appliquer")).to_have_count(0)  # decided: no more decision
 
     request = Request.objects.get(kind=CoordinatesForm.code, professional=demo_dentist)
@@ -186,7 +186,7 @@ def test_STF_7_an_agent_enters_a_3102_with_only_a_telephone_and_nothing_else_cha
     expect(difference).to_contain_text("Bureau : (418) 555-0123 poste 42")
     expect(difference).not_to_contain_text("Adresse de correspondance")  # only the telephone is in the change
     page.get_by_role("button", name="Accepter et appliquer").click()
-    expect(message(page)).to_have_text("Demande acceptée ; le changement est appliqué au dossier.")
+    expect(message(page)).to_have_text("Demande acceptée; le changement est appliqué au dossier.")
 
     assert demo_dentist.telephones.filter(number="+14185550123", extension="42").exists()
     assert list(demo_dentist.correspondence_addresses.values_list("pk", "line1")) == addresses_before
@@ -235,7 +235,7 @@ def test_BEY_7_PAI_6_four_eyes_on_a_paper_bank_change(page, demo_dentist, admin_
     open_request(page, demo_dentist, "Formulaire 2914")
     expect(decision(page)).to_contain_text(f"Acceptation préparée par {AGENT}")
     page.get_by_role("button", name="Approuver et appliquer").click()
-    expect(message(page)).to_have_text("Demande acceptée ; le changement est appliqué au dossier.")
+    expect(message(page)).to_have_text("Demande acceptée; le changement est appliqué au dossier.")
     page.get_by_role("link", name="Historique").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Historique")
 
@@ -295,7 +295,7 @@ def test_STF_1_a_refusal_without_a_reason_is_refused_then_one_with_a_reason_reac
 
     page.get_by_label("Motif du refus (transmis au professionnel)").fill(REASON)
     page.get_by_role("button", name="Refuser").click()
-    expect(message(page)).to_have_text("Demande refusée ; le motif est transmis au professionnel.")
+    expect(message(page)).to_have_text("Demande refusée; le motif est transmis au professionnel.")
     request.refresh_from_db()
     assert (request.status, request.reason, request.decided_by.username) == (RequestStatus.REFUSED, REASON, AGENT)
     assert [letter for letter in refusal_letters(demo_dentist) if REASON in letter]
@@ -310,7 +310,7 @@ def test_STF_1_a_refusal_with_a_reason_reaches_the_professional(page, demo_denti
     expect(page.get_by_role("button", name="M’assigner cette demande")).to_have_count(0)  # already hers
     page.get_by_label("Motif du refus (transmis au professionnel)").fill(REASON)
     page.get_by_role("button", name="Refuser").click()
-    expect(message(page)).to_have_text("Demande refusée ; le motif est transmis au professionnel.")
+    expect(message(page)).to_have_text("Demande refusée; le motif est transmis au professionnel.")
     expect(page.get_by_role("button", name="Refuser")).to_have_count(0)  # decided: no more decision
     request.refresh_from_db()
     assert (request.status, request.reason, request.decided_by.username) == (RequestStatus.REFUSED, REASON, AGENT)

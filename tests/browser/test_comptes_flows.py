@@ -158,7 +158,7 @@ def test_PAI_1_PAI_3_PAI_4_BEY_2_BEY_4_cheque_then_transfer_needs_the_password_p
     expect(notice).to_contain_text("Le paiement du 11 mars 2027 sera encore versé selon les coordonnées actuelles; "
                                    "les nouvelles s'appliqueront au paiement du 25 mars 2027.")
     expect(notice).to_contain_text("le paiement du jeudi 25 mars 2027 sera déposé au plus tard le mercredi 31 mars 2027")
-    expect(notice).to_contain_text("arrive entre le 30 mars et le 1 avril 2027 (5 à 7 jours)")
+    expect(notice).to_contain_text("arrive entre le 30 mars et le 1er avril 2027 (5 à 7 jours)")
     choose(page, CHEQUE)
     save(page)
     cheque_from = paycalendar.bank_change_effective_date(clock.now())
@@ -266,7 +266,7 @@ def test_PAI_1_BEY_4_EML_5_first_transfer_is_announced_by_email_only_to_an_activ
     if activated:
         (message,) = mail.outbox
         assert message.to == [email]
-        assert message.subject == "Mon dossier : vos coordonnées bancaires ont été modifiées"
+        assert message.subject == "Mon dossier\u00a0: vos coordonnées bancaires ont été modifiées"
         assert account.number in message.body and french_date(effective) in message.body
         assert NEW_BANK["account_number"] not in message.body
     else:

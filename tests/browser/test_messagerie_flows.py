@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from dossier.models import Request
 from notifications.models import SecureMessage
 from notifications.request_kinds import MessageToTheBoard
-from ramq_portal import clock
+from ramq_portal import clock, writing
 from tests.browser.helpers import signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -41,7 +41,7 @@ def test_NOT_2_reading_a_message_and_writing_to_the_board(page, demo_dentist):
 def test_NOT_2_the_payment_run_puts_a_statement_and_a_deposit_notice_in_the_inbox(page, demo_dentist):
     from datetime import timedelta
 
-    from django.utils import formats, translation
+    from django.utils import translation
 
     from calendrier import paycalendar
     from notifications import payment_run
@@ -53,7 +53,7 @@ def test_NOT_2_the_payment_run_puts_a_statement_and_a_deposit_notice_in_the_inbo
     signed_in(page)
     page.get_by_role("link", name="Messagerie sécurisée 3 messages non lus").click()  # 2 statements (2 accounts), 1 notice
     with translation.override("fr"):
-        payday_text, deposit_text = formats.date_format(payday, "j F Y"), formats.date_format(deposit, "j F Y")
+        payday_text, deposit_text = writing.long_date(payday), writing.long_date(deposit)
     page.get_by_role("link", name=f"Avis de dépôt du paiement du {payday_text}").click()
     body = page.locator("main")
     expect(body).to_contain_text(f"sera déposé le {deposit_text}")

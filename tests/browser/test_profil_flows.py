@@ -190,7 +190,7 @@ def test_EML_1_EML_2_EML_3_email_must_be_repeated_then_is_validated_by_the_email
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [NEW_EMAIL]
-    assert message.subject == "Mon dossier : confirmez votre adresse de courriel"
+    assert message.subject == "Mon dossier\u00a0: confirmez votre adresse de courriel"
     assert "Bonjour Alice Tremblay," in message.body and "(5 jours)" in message.body
     assert message.body.count("/courriel/valider/") == 1
     ((html, mimetype),) = message.alternatives

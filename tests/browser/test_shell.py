@@ -75,13 +75,13 @@ def test_BEY_9_switching_to_english_keeps_the_page_and_the_choice(page, demo_den
     page.goto("/profil/correspondance/")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     effective = paycalendar.effective_date(clock.now())
-    expect(page.locator("main")).to_contain_text(_english_date(effective, "j F Y"))
+    expect(page.locator("main")).to_contain_text(_english_date(effective, "F j, Y"))
 
     page.locator("nav.tabs a[href='/comptes/']").click()
     expect(page).to_have_url("/comptes/")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     next_payment = paycalendar.next_payment(clock.now())
-    expect(page.locator("main")).to_contain_text(_english_date(next_payment.payment_date, "l j F Y"))
+    expect(page.locator("main")).to_contain_text(_english_date(next_payment.payment_date, "l, F j, Y"))
 
     page.get_by_role("button", name="Français").click()
     expect(page.locator("html")).to_have_attribute("lang", "fr")

@@ -374,7 +374,7 @@ def test_MAN_1_the_service_refuses_an_agency_as_mandatary_whoever_calls_it(alice
     with pytest.raises(mandataries.MandataryRefused) as refused:
         mandataries.record(account=personal(alice), first_name="", last_name="Regroupement", relation="autre", agency=None,
                            by=agent, reason="test")
-    assert refused.value.errors == {"last_name": "Une agence ne peut pas être mandataire : nommez la personne qui signera."}
+    assert refused.value.errors == {"last_name": "Une agence ne peut pas être mandataire\u00a0: nommez la personne qui signera."}
     julie = mandataries.record(account=personal(alice), first_name="Julie", last_name="Roy", relation="employe_agence",
                                agency=reference["atd"], by=agent, reason="Formulaire 3005 accepté")
     assert julie.history.get().history_user == agent and not Mandatary.objects.exclude(pk=julie.pk).exists()

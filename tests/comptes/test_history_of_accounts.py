@@ -19,7 +19,7 @@ from comptes import accounts, mandataries
 from comptes.constants import AccountKind, MandataryRelation, PaymentMode
 from comptes.models import PaymentSettings
 from dossier import profile
-from ramq_portal import clock
+from ramq_portal import clock, writing
 from tests import factories
 from tests.factories import aware
 
@@ -65,7 +65,7 @@ def test_BEY_6_a_bank_change_shows_in_the_history_masked_and_in_words(alice_clie
     assert "Coordonnées de paiement modifiées" in entry
     assert "Mode de paiement\u00a0: — → Virement bancaire" in entry or "Mode de paiement\u00a0: Chèque → Virement bancaire" in entry
     assert "Institution financière\u00a0: — → 815 — Desjardins" in entry and "Compte bancaire\u00a0: — → •••678" in entry
-    assert f"En vigueur le\u00a0: — → {clock.long_date(row.effective_from)}" in entry
+    assert f"En vigueur le\u00a0: — → {writing.long_date(row.effective_from)}" in entry
     assert "Compte personnel, à mon nom\u00a0: — → Oui" in entry
     assert BANK_ACCOUNT not in text and "True" not in text and "False" not in text
     assert not re.search(r"\d{4}-\d{2}-\d{2}", text)  # no ISO date or timestamp
@@ -77,7 +77,7 @@ def test_BEY_6_the_history_reads_in_english_reasons_included(alice_client, alice
     text = history_text(alice_client, "en")
     assert f"Payment details ({account.number}): added" in text and "Payment details changed" in text
     assert "Payment method: — → Bank transfer" in text and "Personal account, in my name: — → Yes" in text
-    assert "Profession: — → Dentist" in text and "RAMQ registration completed on: — → 9 March 2027, 10:00" in text
+    assert "Profession: — → Dentist" in text and "RAMQ registration completed on: — → March 9, 2027, 10:00" in text
     assert "Oui" not in text and "\u00a0:" not in text
 
 
@@ -87,9 +87,9 @@ def test_BEY_6_a_mandatary_entered_by_staff_from_form_3005_shows_as_by_an_agent(
                        by=agent, reason="Formulaire 3005 accepté")
     text = history_text(alice_client)
     entry = text[text.index("Mandataire (A10000009)"):]
-    assert entry.startswith("Mandataire (A10000009) : ajout — Formulaire 3005 accepté")
+    assert entry.startswith("Mandataire (A10000009)\u00a0: ajout — Formulaire 3005 accepté")
     assert "Prénom\u00a0: — → Line" in entry and "Lien\u00a0: — → Employé" in entry and "La Régie (un agent)" in entry
-    assert "Compte de facturation (A10000009) : ajout" in text
+    assert "Compte de facturation (A10000009)\u00a0: ajout" in text
     assert "Form 3005 accepted" in history_text(alice_client, "en")
 
 

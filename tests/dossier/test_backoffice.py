@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import formats, translation
+from django.utils import translation
 
 from comptes.constants import PaymentMode
 from comptes.models import PaymentSettings
@@ -28,7 +28,7 @@ from dossier.request_kinds import ParticipationForm
 from dossier.tasks import bring_dated_changes_into_force
 from notifications.models import PrintItem, SecureMessage
 from notifications.request_kinds import MessageToTheBoard
-from ramq_portal import clock
+from ramq_portal import clock, writing
 from tests import factories
 from tests.factories import aware
 
@@ -140,7 +140,7 @@ def test_STF_2_a_paper_3102_with_neither_address_nor_email_is_refused_in_french(
     client.force_login(agent)
     page = html(paper(client, "3102", {"professional_number": alice.professional_number, "received_on": clock.today().isoformat(),
                                        "country": "CA"}))
-    assert ("Le formulaire 3102 ne change rien tel qu'il est saisi : remplissez au moins une section (adresse, téléphone, courriel ou "
+    assert ("Le formulaire 3102 ne change rien tel qu'il est saisi\u00a0: remplissez au moins une section (adresse, téléphone, courriel ou "
             "lieu principal de pratique).") in page
     page = html(paper(client, "3102", {"professional_number": alice.professional_number, "received_on": clock.today().isoformat(),
                                        "country": "CA", "line1": "77, rue Cartier"}))
@@ -191,7 +191,7 @@ def test_BEY_7_STF_4_a_decided_2914_keeps_its_before_and_after_and_is_announced(
     assert "les paiements du compte" in notice.body and "•••321" in notice.body and "987654321" not in notice.body
     effective = PaymentSettings.objects.get(mode=PaymentMode.TRANSFER).effective_from
     with translation.override("fr"):
-        assert f"à compter du paiement du {formats.date_format(effective, 'j F Y')}" in notice.body
+        assert f"à compter du paiement du {writing.long_date(effective)}" in notice.body
 
 
 def test_STF_1_a_refusal_needs_a_reason_which_reaches_the_professional(client, alice, agent, form_2914):
@@ -204,7 +204,7 @@ def test_STF_1_a_refusal_needs_a_reason_which_reaches_the_professional(client, a
     assert any("Le formulaire n'est pas signé." in body for body in letters)
     received = clock.quebec_date(form_2914.received_at)
     with translation.override("fr"):
-        in_words = formats.date_format(received, "j F Y")  # "9 mars 2027", as the portal writes dates
+        in_words = writing.long_date(received)  # "9 mars 2027", "1er avril 2027"
     assert any(f"Votre demande reçue le {in_words} est refusée" in body for body in letters)
     assert not any(received.isoformat() in body for body in letters)
     again = html(decide(client, form_2914, accept="1"))
@@ -289,7 +289,7 @@ def test_STF_7_CPT_3_accepting_a_collective_address_changes_the_account_address_
         address=AddressInput(line1="10, rue du Groupe", city="Lévis", province="QC", postal_code="G6V 1A1"))
     client.force_login(agent)
     page = html(client.get(reverse("admin:dossier_request_change", args=[request.pk])))
-    assert "10, rue du Groupe" in page and f"à compter du {clock.long_date(day)}" in page  # BEY-7
+    assert "10, rue du Groupe" in page and f"à compter du {writing.long_date(day)}" in page  # BEY-7
     decide(client, request, accept="1")
     group.statement_settings.refresh_from_db()
     assert AddressInput.of(group.statement_settings) == statement_before
@@ -332,7 +332,7 @@ def test_MAN_1_a_paper_3005_records_a_person_never_an_agency(client, alice, agen
               "account_number_billing": alice.billing_accounts.get().number}
     page = html(paper(client, "3005", {**common, "first_name": "Facturation", "last_name": "Facturation Pro",
                                        "relation": MandataryRelation.OTHER}))
-    assert "Une agence ne peut pas être mandataire : nommez la personne qui signera." in page
+    assert "Une agence ne peut pas être mandataire\u00a0: nommez la personne qui signera." in page
     page = html(paper(client, "3005", {**common, "first_name": "Julie", "last_name": "Roy", "relation": MandataryRelation.AGENCY_EMPLOYEE}))
     assert "Indiquez l'agence qui emploie ce mandataire" in page
     assert not Request.objects.exists()

@@ -116,7 +116,7 @@ def test_BEY_6_a_busy_file_shows_its_latest_change_first_and_loses_nothing_acros
     assert shown[:450] == expected(450)
     # Then the oldest: the file's rows being added, before any numbered change.
     assert shown[450:] and set(shown[450:]) == {""}
-    assert "Téléphone : ajout" in pages[-1] and "Dossier de professionnel : ajout" in pages[-1]
+    assert "Téléphone\u00a0: ajout" in pages[-1] and "Dossier de professionnel\u00a0: ajout" in pages[-1]
     records = sum(source.model.history.filter(**{source.key: alice.pk}).count() for source in history.SOURCES)
     assert len(shown) == records  # every record is an entry: none of these changes is silent
 
@@ -164,7 +164,7 @@ def test_BEY_6_records_at_the_same_moment_are_split_across_pages_without_loss(al
     assert len(seen) == 8 and len({(e.what, tuple(e.changes)) for e in seen}) == 8
     # Ties: the file's own row first, then the rows in the order of history.SOURCES, newest first.
     assert [e.what for e in seen][:2] == ["Dossier de professionnel", "Dossier de professionnel"]
-    assert seen[-1].what == "Préférence de correspondance : ajout"
+    assert seen[-1].what == "Préférence de correspondance\u00a0: ajout"
 
 
 def counted(client, url: str) -> int:

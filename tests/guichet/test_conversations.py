@@ -67,13 +67,13 @@ def test_NOT_6_an_agent_replies_the_reply_is_in_the_inbox_announced_by_email_and
     assert written.status == RequestStatus.ACCEPTED and written.decided_by == agent
     reply = SecureMessage.objects.get(author=agent)
     assert (reply.professional, reply.thread, reply.from_professional, reply.read_at) == (alice, written, False, None)
-    assert reply.subject == "Réponse : Délai de paiement"
+    assert reply.subject == "Réponse\u00a0: Délai de paiement"
     # NOT-3: announced by email like any other new message (Alice's email is activated).
     assert notices.send_new_message_notices() == 1
     assert OutboundMessage.objects.filter(professional=alice, template="nouveau_message").count() == 1
 
     client.force_login(alice.user, backend=BACKEND)
-    assert "Réponse : Délai de paiement" in text(client.get(reverse("notifications:inbox")))
+    assert "Réponse\u00a0: Délai de paiement" in text(client.get(reverse("notifications:inbox")))
     assert "Traité le" in text(client.get(reverse("notifications:sent")))
     thread = text(client.get(reverse("notifications:message", args=[reply.pk])))
     assert thread.index("Quand serai-je payée ?") < thread.index("Le paiement du 17 mars sera déposé le 22 mars.")
@@ -104,17 +104,17 @@ def test_STF_4_an_accepted_account_request_is_announced_with_the_new_number(clie
     assert backoffice.accept(request_id=request.pk, by=agent) == "accepted"
     account = BillingAccount.objects.get(name="Clinique de Lévis")
     notice = SecureMessage.objects.get(professional=alice, thread=request)
-    assert notice.subject == "Votre demande : Ouvrir un compte administratif individuel"
-    assert f"le compte « Clinique de Lévis » est ouvert sous le numéro {account.number}" in notice.body
+    assert notice.subject == "Votre demande\u00a0: Ouvrir un compte administratif individuel"
+    assert f"le compte «\u00a0Clinique de Lévis\u00a0» est ouvert sous le numéro {account.number}" in notice.body
     assert "reçue le 9 mars 2027" in notice.body  # dates in words, as everywhere else
-    assert "Votre demande : Ouvrir un compte administratif individuel" in text(client.get(reverse("notifications:inbox")))
+    assert "Votre demande\u00a0: Ouvrir un compte administratif individuel" in text(client.get(reverse("notifications:inbox")))
 
 
 def test_STF_4_a_refusal_is_announced_with_its_reason_in_the_requests_conversation(alice, agent):
     request = requests.submit(professional=alice, kind=OpenIndividualAccount.code, payload={"name": "Clinique"}, by=alice.user)
     backoffice.refuse(request_id=request.pk, reason="Nom déjà utilisé.", by=agent)
     notice = SecureMessage.objects.get(professional=alice, thread=request)
-    assert "est refusée pour le motif suivant : Nom déjà utilisé." in notice.body
+    assert "est refusée pour le motif suivant\u00a0: Nom déjà utilisé." in notice.body
 
 
 def test_STF_4_the_announcement_is_in_english_for_an_english_speaking_professional(alice, agent):

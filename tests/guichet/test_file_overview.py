@@ -17,7 +17,7 @@ from dossier.constants import RequestStatus
 from dossier.models import Request
 from notifications.models import SecureMessage
 from notifications.request_kinds import MessageToTheBoard
-from ramq_portal import clock
+from ramq_portal import clock, writing
 from tests.comptes.test_comptes_access_and_queries import PaymentSettingsFactory, administrative_account
 
 pytestmark = pytest.mark.django_db
@@ -81,7 +81,7 @@ def test_STF_6_the_page_shows_the_file_in_words_with_bank_numbers_masked(client,
 
     page = html(client.get(overview(alice), **FRENCH))
     assert in_force.line1 in page and "77, rue Cartier" in page  # in force and pending
-    assert f"En vigueur le {clock.long_date(moving_day)}." in page
+    assert f"En vigueur le {writing.long_date(moving_day)}." in page
     assert "1, rue du Compte" in page  # the administrative account's own address (STF-7)
     assert "celle du dossier" in page  # the personal account's letters go to the file's address
     assert bank_accounts and all(number not in page for number in bank_accounts)  # masked (STF-3)

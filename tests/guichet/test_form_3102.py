@@ -17,7 +17,7 @@ from dossier.addresses import AddressInput
 from dossier.constants import RequestStatus, TelephoneKind
 from dossier.models import Request
 from notifications.models import SecureMessage
-from ramq_portal import clock
+from ramq_portal import clock, writing
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +68,7 @@ def test_STF_7_a_3102_with_only_a_telephone_changes_that_telephone_and_nothing_e
     enter(client, CoordinatesForm.code, alice, country="CA", telephone_kind=TelephoneKind.OFFICE, telephone="418 555-0123", extension="42")
     request = Request.objects.get(kind=CoordinatesForm.code)
     page = html(client.get(reverse("admin:dossier_request_change", args=[request.pk])))
-    assert "Bureau : (418) 555-0123 poste 42" in page  # BEY-7: the change in words before deciding
+    assert "Bureau\u00a0: (418) 555-0123 poste 42" in page  # BEY-7: the change in words before deciding
     accept(client, request)
     request.refresh_from_db()
     assert request.status == RequestStatus.ACCEPTED
@@ -92,7 +92,7 @@ def test_STF_7_a_3102_naming_only_an_individual_account_changes_its_address_not_
     assert row.effective_from == effective
     assert AddressInput.of(individual.statement_settings) != AddressInput.from_data(NEW)  # distinct from the statement address
     notice = SecureMessage.objects.get(professional=alice, thread=request).body
-    assert f"La nouvelle adresse de correspondance du compte {individual.number} entre en vigueur le {clock.long_date(effective)}." in notice
+    assert f"La nouvelle adresse de correspondance du compte {individual.number} entre en vigueur le {writing.long_date(effective)}." in notice
 
 
 def test_STF_7_a_3102_for_the_file_and_an_account_changes_both(client, alice, agent, individual, pay_calendar):
@@ -127,7 +127,7 @@ def test_PRO_2_STF_7_a_file_without_a_main_place_gets_one_only_with_its_name_add
     alice.places_of_practice.all().delete()
     client.force_login(agent)
     page = html(enter(client, CoordinatesForm.code, alice, **PLACE))  # no name
-    assert "Ce dossier n'a pas de lieu principal de pratique : le formulaire doit en donner le nom, l'adresse et le téléphone." in page
+    assert "Ce dossier n'a pas de lieu principal de pratique\u00a0: le formulaire doit en donner le nom, l'adresse et le téléphone." in page
     assert not Request.objects.filter(kind=CoordinatesForm.code).exists()
     enter(client, CoordinatesForm.code, alice, place_name="Clinique de Lévis", **PLACE)
     accept(client, Request.objects.get(kind=CoordinatesForm.code))
@@ -147,10 +147,10 @@ def test_PRO_2_STF_7_a_3102_entered_before_the_main_place_was_removed_is_refused
 
 
 @pytest.mark.parametrize("data, field_message", [
-    ({"accounts": "C000001", **NEW}, "est collectif : son adresse change par une lettre signée par ses membres"),
+    ({"accounts": "C000001", **NEW}, "est collectif\u00a0: son adresse change par une lettre signée par ses membres"),
     ({"accounts": "I999999", **NEW}, "Ce professionnel n'a pas de compte ouvert portant le numéro I999999."),
-    ({"accounts": "I000001"}, "Les comptes visés reçoivent l'adresse de correspondance : écrivez cette adresse."),
-    ({"extension": "12"}, "Un poste accompagne un numéro de téléphone : écrivez le numéro."),
+    ({"accounts": "I000001"}, "Les comptes visés reçoivent l'adresse de correspondance\u00a0: écrivez cette adresse."),
+    ({"extension": "12"}, "Un poste accompagne un numéro de téléphone\u00a0: écrivez le numéro."),
     ({"place_line1": "5, rue du Lieu", "place_country": "CA"}, "Choisissez la province."),
 ])
 def test_STF_7_a_3102_that_cannot_apply_says_why_in_french_and_saves_nothing(client, alice, agent, data, field_message):
@@ -175,7 +175,7 @@ def test_STF_7_a_collective_letter_records_its_date_of_change_even_with_several_
     accept(client, request)
     assert group.correspondence_addresses.get(line1="77, rue Cartier").effective_from == day
     body = SecureMessage.objects.get(professional=bob, thread=request).body
-    assert f"en vigueur à compter du {clock.long_date(day)}" in body
+    assert f"en vigueur à compter du {writing.long_date(day)}" in body
 
 
 def test_STF_7_the_account_address_is_shown_in_comptes_and_in_the_admin_apart_from_the_statement_address(
@@ -199,7 +199,7 @@ def test_STF_7_online_the_collective_address_asks_the_date_and_a_past_date_is_re
     response = client.post(reverse("comptes:ask_collective_address", args=[group.pk]),
                            {**NEW, "date_of_change": (clock.today() - timedelta(days=1)).isoformat()})
     assert response.status_code == 400
-    assert "La date du changement ne peut pas être passée : indiquez aujourd'hui ou une date à venir." in html(response)
+    assert "La date du changement ne peut pas être passée\u00a0: indiquez aujourd'hui ou une date à venir." in html(response)
     assert not Request.objects.exists()
 
 

@@ -156,7 +156,7 @@ def test_the_french_check_refuses_english_and_unknown_messages():
     unknown text do not."""
     assert_french(["Ce champ est obligatoire.", "Cochez cette autorisation pour poursuivre votre inscription.",
                    "Engagement : L'engagement est obligatoire pour être rémunéré par la Régie et accéder aux services en ligne.",
-                   OTHER_WINDOW + " Rien n'a été enregistré : voici les renseignements à jour.",
+                   OTHER_WINDOW + " Rien n'a été enregistré\u00a0: voici les renseignements à jour.",
                    "Le lieu 1 contient des erreurs.", "Ce mot de passe est trop court. Il doit contenir au minimum 10 caractères.",
                    "Sélectionnez un choix valide. 42 n’en fait pas partie."])
     for english in ["This field is required.", "Select a valid choice. That choice is not one of the available choices.",

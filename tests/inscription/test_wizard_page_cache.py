@@ -93,7 +93,7 @@ def test_what_the_professional_saves_shows_at_once_on_a_cached_step(client, regi
 def test_what_the_regie_changes_in_the_file_shows_at_once_on_a_cached_step(client, registrant):
     assert "Votre dossier indique le statut" not in shown_twice(client, 1)
     Professional.objects.filter(pk=registrant.pk).update(participation_status="non_participant")
-    assert "Votre dossier indique le statut « Non participant »" in text(client.get(url(1)))
+    assert "Votre dossier indique le statut «\u00a0Non participant\u00a0»" in text(client.get(url(1)))
 
 
 def test_a_page_with_errors_is_never_cached_nor_served_from_the_cache(client, registrant):

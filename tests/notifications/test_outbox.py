@@ -190,7 +190,7 @@ def test_NOT_1_a_failed_text_code_is_not_resent_and_staff_are_told_why(alice, ag
     client.force_login(agent)
     page = client.post(reverse("admin:notifications_outboundmessage_changelist"),
                        {"action": "send_again", "_selected_action": [message.pk]}, follow=True).content.decode()
-    assert "1 code par message texte ne peut pas être renvoyé : le professionnel demande un nouveau code." in page
+    assert "1 code par message texte ne peut pas être renvoyé\u00a0: le professionnel demande un nouveau code." in page
     message.refresh_from_db()
     assert message.status == OutboundStatus.FAILED
 

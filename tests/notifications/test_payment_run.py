@@ -356,9 +356,9 @@ def test_ETC_1_NOT_2_NOT_4_the_run_writes_exactly_what_the_one_letter_functions_
     assert PrintItem.objects.get(account=abroad).address.endswith("Plattsburgh NY 12901\nÉTATS-UNIS D'AMÉRIQUE")
     # The texts as they were written before the run rendered them once per language (byte for byte).
     assert (SecureMessage.objects.get(professional=french.professional, subject__startswith="État").body
-            == "Votre état de compte du paiement du 20 mai 2027 est produit. Solde : 1234567,89 $.")
+            == "Votre état de compte du paiement du 20 mai 2027 est produit. Solde\u00a0: 1\u00a0234\u00a0567,89\u00a0$.")
     assert (PrintItem.objects.get(account=abroad).body
-            == "Your statement of account for the payment of 20 May 2027 is produced. Balance: $-12.50.")
-    assert PrintItem.objects.get(account=english).subject == f"Deposit notice for the payment of 20 May 2027 — account {english.number}"
+            == "Your statement of account for the payment of May 20, 2027 is produced. Balance: -$12.50.")
+    assert PrintItem.objects.get(account=english).subject == f"Deposit notice for the payment of May 20, 2027 — account {english.number}"
     assert (PrintItem.objects.get(account=english).body
-            == "The payment of 20 May 2027 will be deposited on 26 May 2027 into your bank account •••202.")
+            == "The payment of May 20, 2027 will be deposited on May 26, 2027 into your bank account •••202.")

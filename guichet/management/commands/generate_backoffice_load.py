@@ -481,7 +481,7 @@ LARGE_FILE_CHANGES = 450
 LARGE_FILE_YEARS = 8
 MESSAGE_SUBJECTS = [
     "Votre état de compte", "Avis de dépôt", "Réponse à votre demande", "Modification de votre entente",
-    "Rappel : factures à transmettre dans les 90 jours", "Vos coordonnées bancaires ont été modifiées", "Infolettre de la Régie",
+    "Rappel : factures à transmettre dans les 90 jours", "Vos coordonnées bancaires ont été modifiées", "Infolettre de la Régie",
 ]
 
 
@@ -748,7 +748,7 @@ class LargeFile:
         membership._history_date = account.opened_at
         membership.save()
         self._save(AccountMembership(account=account, professional=self.professional, joined_at=moment), moment, self.agent,
-                   "Demande acceptée : joindre un compte collectif")
+                   "Demande acceptée : joindre un compte collectif")
 
     def _payment(self, number: str, moment, *, offset: int | None = None) -> int:
         """A change of payment settings of account `number` (PAI-4: in force at a later payment), mostly
