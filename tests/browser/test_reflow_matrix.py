@@ -1,0 +1,220 @@
+"""Issue 15: every page of the portal reflows at 320 CSS px (WCAG 1.4.10), in French and in English, in
+the three display modes (BEY-9); axe-core checks each page opened (tests/browser/conftest.py).
+
+Who sees what: the demo dentist (a signed-in professional: Profil, billing accounts, secure messaging,
+the history), a registering dentist (Benoît Gagnon, who walks the six steps of the wizard once, in
+French, then sees each step and the summary again) and an anonymous visitor (sign-in, password reset,
+registration, the public pages, a page not found). One browser context per person, language and mode
+(the cookies of the language and of the display mode, as the header's buttons set them); one test per
+language and mode, each visiting every page in a loop; one more shows every page at 1280 px.
+To look at the pages: REFLOW_SCREENSHOTS=/some/folder saves a full-page screenshot of each.
+"""
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from django.conf import settings
+from playwright.sync_api import Page, expect
+
+from comptes.constants import AccountKind
+from comptes.models import BillingAccount
+from notifications.models import SecureMessage
+from ramq_portal.display import DISPLAY_COOKIE
+from tests.browser.conftest import TIMEOUT_MS, AccessibilityChecker, _active_checkers
+from tests.browser.helpers import signed_in
+from tests.browser.inscription_pages import (
+    Newcomer,
+    authorise,
+    enrol,
+    expect_step,
+    expect_summary,
+    go_on,
+    place_of_practice,
+)
+from tests.browser.inscription_pages import engage as engage_step_1
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+NARROW = {"width": 320, "height": 640}
+WIDE = {"width": 1280, "height": 800}
+LANGUAGES = ["fr", "en"]
+MODES = ["normal", "contraste-eleve", "contraste-inverse"]
+PLACE = {"name": "Clinique dentaire des Pins", "line1": "100, avenue des Pins Ouest", "city": "Montréal",
+         "postal_code": "H2W 1R2", "telephone": "514 555-0100"}
+
+# The widest elements of a page that scrolls sideways: the failure message names them.
+OVERFLOW_JS = """(limit) => {
+  const width = document.documentElement.scrollWidth;
+  const culprits = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const box = el.getBoundingClientRect();
+    if (box.width > 0 && box.right > limit + 0.5) {
+      const name = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.classList.length ? '.' + [...el.classList].join('.') : '');
+      culprits.push(`${name} (right edge ${Math.round(box.right)} px)`);
+    }
+  }
+  return {width, culprits: culprits.slice(-4)};
+}"""
+
+
+def dentist_pages(professional) -> list[str]:
+    """Every page the signed-in demo dentist can open with a GET (dossier, comptes, notifications URL confs)."""
+    personal = BillingAccount.objects.get(professional=professional, kind=AccountKind.PERSONAL)
+    collective = BillingAccount.objects.get(professional=professional, kind=AccountKind.COLLECTIVE)
+    message = SecureMessage.objects.filter(professional=professional).order_by("pk").first()
+    assert message is not None, "the demo dentist has no secure message (the last payment run's notice)"
+    return [
+        "/profil/",
+        "/profil/correspondance/",
+        "/profil/pratique/",
+        "/profil/preferences/",
+        "/profil/historique/",
+        "/comptes/",
+        f"/comptes/{personal.pk}/",
+        f"/comptes/{personal.pk}/paiement/",
+        f"/comptes/{personal.pk}/etat-de-compte/",
+        f"/comptes/{collective.pk}/",
+        f"/comptes/{collective.pk}/etat-de-compte/",
+        "/messagerie/",
+        f"/messagerie/{message.pk}/",
+        "/messagerie/ecrire/",
+        "/messagerie/envoyes/",
+    ]
+
+
+REGISTRANT_PAGES = [*(f"/inscription/etapes/{number}/" for number in range(1, 7)), "/inscription/recapitulatif/"]
+
+# (path, HTTP status): the pages of email links that do not work are pages too (410 Gone, 400).
+ANONYMOUS_PAGES = [
+    ("/connexion/", 200),
+    ("/connexion/mot-de-passe-oublie/", 200),
+    ("/connexion/reinitialiser/MQ/lien-invalide/", 200),
+    ("/inscription/", 200),
+    ("/inscription/services-en-ligne/", 200),
+    ("/inscription/non-participation/", 200),
+    ("/courriel/valider/lien-invalide/", 410),
+    ("/courriel/signaler/lien-invalide/", 400),
+    ("/page-introuvable/", 404),
+]
+
+
+class Visitor:
+    """One person's browser context in one language and display mode, every page checked with axe-core."""
+
+    def __init__(self, browser, axe, base_url: str, *, language: str, mode: str, viewport: dict):
+        self.context = browser.new_context(locale="fr-CA", base_url=base_url, viewport=viewport)
+        self.context.set_default_timeout(TIMEOUT_MS)
+        self.base_url = base_url
+        self.set_cookies(language=language, mode=mode)
+        self.page: Page = self.context.new_page()
+        self.checker = AccessibilityChecker(self.page, axe)
+        _active_checkers.append(self.checker)
+
+    def set_cookies(self, *, language: str, mode: str) -> None:
+        self.language, self.mode = language, mode
+        self.context.add_cookies([
+            {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": self.base_url},
+            {"name": DISPLAY_COOKIE, "value": mode, "url": self.base_url},
+        ])
+
+    def close(self) -> list[str]:
+        try:
+            self.checker.after_call()
+        except AssertionError:
+            pass  # recorded in checker.failures
+        finally:
+            _active_checkers.remove(self.checker)
+            self.context.close()
+        return self.checker.failures
+
+
+@pytest.fixture
+def visitors(browser, axe, live_server):
+    """Opens a Visitor (see above); every context is closed and its last page checked at the end."""
+    opened: list[Visitor] = []
+
+    def open_visitor(*, language: str, mode: str, viewport: dict) -> Visitor:
+        visitor = Visitor(browser, axe, live_server.url, language=language, mode=mode, viewport=viewport)
+        opened.append(visitor)
+        return visitor
+
+    yield open_visitor
+    failures = [failure for visitor in opened for failure in visitor.close()]
+    if failures:
+        raise AssertionError("\n\n".join(failures))
+
+
+def visit(visitor: Visitor, path: str, *, width: int, expected_status: int = 200) -> str | None:
+    """Open `path` (axe-core runs on it); return why it fails to reflow at `width`, or None."""
+    response = visitor.page.goto(path)
+    where = f"{path} [{visitor.language}, mode-{visitor.mode}, {width} px]"
+    assert response is not None and response.status == expected_status, f"{where}: HTTP {response and response.status}"
+    assert visitor.page.url.endswith(path), f"{where}: redirected to {visitor.page.url}"
+    expect(visitor.page.locator("html")).to_have_attribute("lang", visitor.language)
+    expect(visitor.page.locator("html")).to_have_class(re.compile(rf"(^|\s)mode-{visitor.mode}(\s|$)"))
+    if os.environ.get("REFLOW_SCREENSHOTS"):  # a folder: look at the pages (full page, one PNG each)
+        name = f"{path.strip('/').replace('/', '_') or 'accueil'}-{visitor.language}-{visitor.mode}-{width}.png"
+        visitor.page.screenshot(path=os.path.join(os.environ["REFLOW_SCREENSHOTS"], name), full_page=True)
+    found = visitor.page.evaluate(OVERFLOW_JS, width)
+    if found["width"] > width:
+        return f"{where}: {found['width']} px wide; sticking out: {', '.join(found['culprits'])}"
+    return None
+
+
+def registered_up_to_the_summary(visitor: Visitor, who: Newcomer) -> None:
+    """Benoît Gagnon enrols and walks the six steps with only what is required, in French (the page
+    objects read French labels); then his context switches to the language of the test."""
+    language = visitor.language
+    visitor.set_cookies(language="fr", mode=visitor.mode)
+    page = visitor.page
+    enrol(page, who, "benoit.gagnon")
+    engage_step_1(page)
+    expect_step(page, 2)
+    go_on(page)
+    expect_step(page, 3)
+    go_on(page)
+    expect_step(page, 4)
+    place_of_practice(page, **PLACE)
+    go_on(page)
+    expect_step(page, 5)
+    authorise(page)
+    go_on(page)
+    expect_step(page, 6)
+    go_on(page)
+    expect_summary(page)
+    visitor.set_cookies(language=language, mode=visitor.mode)
+
+
+def every_page(visitors, dentist, newcomer: Newcomer, *, language: str, mode: str, viewport: dict) -> list[str]:
+    """Visit every page as the three people; return the pages wider than the viewport."""
+    width = viewport["width"]
+    problems: list[str] = []
+    anonymous = visitors(language=language, mode=mode, viewport=viewport)
+    for path, status in ANONYMOUS_PAGES:
+        problems.append(visit(anonymous, path, width=width, expected_status=status))
+
+    professional = visitors(language="fr", mode=mode, viewport=viewport)
+    signed_in(professional.page)
+    professional.set_cookies(language=language, mode=mode)
+    for path in dentist_pages(dentist):
+        problems.append(visit(professional, path, width=width))
+
+    registrant = visitors(language=language, mode=mode, viewport=viewport)
+    registered_up_to_the_summary(registrant, newcomer)
+    for path in REGISTRANT_PAGES:
+        problems.append(visit(registrant, path, width=width))
+    return [problem for problem in problems if problem]
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_page_reflows_at_320_px(visitors, dentist, gagnon, language, mode):
+    problems = every_page(visitors, dentist, gagnon, language=language, mode=mode, viewport=NARROW)
+    assert not problems, "Pages that scroll sideways at 320 px (WCAG 1.4.10):\n" + "\n".join(problems)
+
+
+def test_every_page_still_fits_at_1280_px(visitors, dentist, gagnon):
+    problems = every_page(visitors, dentist, gagnon, language="fr", mode="normal", viewport=WIDE)
+    assert not problems, "Pages wider than the window at 1280 px:\n" + "\n".join(problems)
