@@ -5,8 +5,10 @@ Who sees what: the demo dentist (a signed-in professional: Profil, billing accou
 the history), a registering dentist (Benoît Gagnon, who walks the six steps of the wizard once, in
 French, then sees each step and the summary again) and an anonymous visitor (sign-in, password reset,
 registration, the public pages, a page not found). One browser context per person, language and mode
-(the cookies of the language and of the display mode, as the header's buttons set them); one test per
-language and mode, each visiting every page in a loop; one more shows every page at 1280 px.
+(the cookies of the language and of the display mode, as the header's buttons set them, changed between
+the modes); one test per language, visiting every page in a loop in each mode; one more shows every page
+at 1280 px. On each signed-in page the header names who is signed in; in each mode the four levels of
+messages (success, warning, error, information) differ by more than their colour.
 To look at the pages: REFLOW_SCREENSHOTS=/some/folder saves a full-page screenshot of each.
 """
 from __future__ import annotations
@@ -101,7 +103,7 @@ ANONYMOUS_PAGES = [
 
 
 class Visitor:
-    """One person's browser context in one language and display mode, every page checked with axe-core."""
+    """One person's browser context, in a language and display mode, every page checked with axe-core."""
 
     def __init__(self, browser, axe, base_url: str, *, language: str, mode: str, viewport: dict):
         self.context = browser.new_context(locale="fr-CA", base_url=base_url, viewport=viewport)
@@ -146,17 +148,21 @@ def visitors(browser, axe, live_server):
         raise AssertionError("\n\n".join(failures))
 
 
-def visit(visitor: Visitor, path: str, *, width: int, expected_status: int = 200) -> str | None:
-    """Open `path` (axe-core runs on it); return why it fails to reflow at `width`, or None."""
+def visit(visitor: Visitor, path: str, *, width: int, expected_status: int = 200, name: str = "") -> str | None:
+    """Open `path` (axe-core runs on it); return why it fails to reflow at `width`, or None. `name`: who
+    is signed in, which the header must show."""
     response = visitor.page.goto(path)
     where = f"{path} [{visitor.language}, mode-{visitor.mode}, {width} px]"
     assert response is not None and response.status == expected_status, f"{where}: HTTP {response and response.status}"
     assert visitor.page.url.endswith(path), f"{where}: redirected to {visitor.page.url}"
     expect(visitor.page.locator("html")).to_have_attribute("lang", visitor.language)
     expect(visitor.page.locator("html")).to_have_class(re.compile(rf"(^|\s)mode-{visitor.mode}(\s|$)"))
+    if name:
+        expect(visitor.page.locator("header .signed-in"), f"{where}: who is signed in").to_contain_text(name)
+        expect(visitor.page.locator("header .signed-in")).to_be_visible()
     if os.environ.get("REFLOW_SCREENSHOTS"):  # a folder: look at the pages (full page, one PNG each)
-        name = f"{path.strip('/').replace('/', '_') or 'accueil'}-{visitor.language}-{visitor.mode}-{width}.png"
-        visitor.page.screenshot(path=os.path.join(os.environ["REFLOW_SCREENSHOTS"], name), full_page=True)
+        shot = f"{path.strip('/').replace('/', '_') or 'accueil'}-{visitor.language}-{visitor.mode}-{width}.png"
+        visitor.page.screenshot(path=os.path.join(os.environ["REFLOW_SCREENSHOTS"], shot), full_page=True)
     found = visitor.page.evaluate(OVERFLOW_JS, width)
     if found["width"] > width:
         return f"{where}: {found['width']} px wide; sticking out: {', '.join(found['culprits'])}"
@@ -165,7 +171,7 @@ def visit(visitor: Visitor, path: str, *, width: int, expected_status: int = 200
 
 def registered_up_to_the_summary(visitor: Visitor, who: Newcomer) -> None:
     """Benoît Gagnon enrols and walks the six steps with only what is required, in French (the page
-    objects read French labels); then his context switches to the language of the test."""
+    objects read French labels); then his context switches back to the language of the test."""
     language = visitor.language
     visitor.set_cookies(language="fr", mode=visitor.mode)
     page = visitor.page
@@ -187,34 +193,88 @@ def registered_up_to_the_summary(visitor: Visitor, who: Newcomer) -> None:
     visitor.set_cookies(language=language, mode=visitor.mode)
 
 
-def every_page(visitors, dentist, newcomer: Newcomer, *, language: str, mode: str, viewport: dict) -> list[str]:
-    """Visit every page as the three people; return the pages wider than the viewport."""
-    width = viewport["width"]
-    problems: list[str] = []
-    anonymous = visitors(language=language, mode=mode, viewport=viewport)
-    for path, status in ANONYMOUS_PAGES:
-        problems.append(visit(anonymous, path, width=width, expected_status=status))
+# The four levels as templates/base.html writes them (templates/partials/message_level.html); what
+# tells them apart on the screen, besides the colour: the word and icon before the text, the border.
+MESSAGE_LEVELS = {"success": "Succès", "warning": "Avertissement", "error": "Erreur", "info": "Information"}
+MESSAGES_JS = """(levels) => {
+  const box = document.createElement('div');
+  box.className = 'messages';
+  for (const [level, word] of Object.entries(levels)) {
+    const p = document.createElement('p');
+    p.className = `message message-${level}`;
+    p.dataset.niveau = word + '\u00a0: ';
+    p.textContent = 'Texte du message.';
+    box.append(p);
+  }
+  document.querySelector('main').prepend(box);
+  return [...box.children].map((p) => {
+    const style = getComputedStyle(p);
+    return {
+      before: getComputedStyle(p, '::before').content,
+      border: `${style.borderTopStyle} ${style.borderTopWidth} ${style.borderLeftStyle} ${style.borderLeftWidth}`,
+    };
+  });
+}"""
 
-    professional = visitors(language="fr", mode=mode, viewport=viewport)
-    signed_in(professional.page)
-    professional.set_cookies(language=language, mode=mode)
-    for path in dentist_pages(dentist):
-        problems.append(visit(professional, path, width=width))
 
-    registrant = visitors(language=language, mode=mode, viewport=viewport)
-    registered_up_to_the_summary(registrant, newcomer)
-    for path in REGISTRANT_PAGES:
-        problems.append(visit(registrant, path, width=width))
-    return [problem for problem in problems if problem]
+def message_levels_problems(visitor: Visitor) -> list[str]:
+    """Show the four levels of messages on the current page; axe-core checks them (contrast in the
+    mode); return what does not tell them apart."""
+    shown = visitor.page.evaluate(MESSAGES_JS, MESSAGE_LEVELS)
+    visitor.checker.check()
+    where = f"messages [{visitor.language}, mode-{visitor.mode}]"
+    problems = []
+    for (level, word), style in zip(MESSAGE_LEVELS.items(), shown, strict=True):
+        if word not in style["before"]:
+            problems.append(f"{where}: a {level} message does not begin with its word ({style['before']})")
+    if len({style["before"] for style in shown}) < len(shown):
+        problems.append(f"{where}: two levels have the same icon and word: {shown}")
+    if len({style["border"] for style in shown}) < len(shown):
+        problems.append(f"{where}: two levels have the same border: {shown}")
+    return problems
 
 
-@pytest.mark.parametrize("mode", MODES)
+class People:
+    """The anonymous visitor, the signed-in demo dentist and the registering dentist, in one language;
+    `every_page` visits each page they can reach in a display mode."""
+
+    def __init__(self, visitors, dentist, newcomer: Newcomer, *, language: str, viewport: dict):
+        self.width = viewport["width"]
+        self.anonymous = visitors(language=language, mode="normal", viewport=viewport)
+        self.professional = visitors(language="fr", mode="normal", viewport=viewport)
+        signed_in(self.professional.page)
+        self.professional.set_cookies(language=language, mode="normal")
+        self.dentist = dentist
+        self.dentist_pages = dentist_pages(dentist)
+        self.registrant = visitors(language=language, mode="normal", viewport=viewport)
+        registered_up_to_the_summary(self.registrant, newcomer)
+        self.newcomer = newcomer
+
+    def every_page(self, *, mode: str, messages: bool = False) -> list[str]:
+        """Every page in `mode`; return those wider than the window (and, if `messages`, what does not
+        tell the levels of messages apart)."""
+        problems: list[str | None] = []
+        for person in (self.anonymous, self.professional, self.registrant):
+            person.set_cookies(language=person.language, mode=mode)
+        for path, status in ANONYMOUS_PAGES:
+            problems.append(visit(self.anonymous, path, width=self.width, expected_status=status))
+            if messages and path == "/connexion/":
+                problems.extend(message_levels_problems(self.anonymous))
+        for path in self.dentist_pages:
+            problems.append(visit(self.professional, path, width=self.width, name=self.dentist.full_name))
+        for path in REGISTRANT_PAGES:
+            problems.append(visit(self.registrant, path, width=self.width, name=self.newcomer.full_name))
+        return [problem for problem in problems if problem]
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_every_page_reflows_at_320_px(visitors, dentist, gagnon, language, mode):
-    problems = every_page(visitors, dentist, gagnon, language=language, mode=mode, viewport=NARROW)
-    assert not problems, "Pages that scroll sideways at 320 px (WCAG 1.4.10):\n" + "\n".join(problems)
+def test_every_page_reflows_at_320_px_in_each_display_mode(visitors, dentist, gagnon, language):
+    people = People(visitors, dentist, gagnon, language=language, viewport=NARROW)
+    problems = [problem for mode in MODES for problem in people.every_page(mode=mode, messages=True)]
+    assert not problems, "At 320 px (WCAG 1.4.10):\n" + "\n".join(problems)
 
 
 def test_every_page_still_fits_at_1280_px(visitors, dentist, gagnon):
-    problems = every_page(visitors, dentist, gagnon, language="fr", mode="normal", viewport=WIDE)
-    assert not problems, "Pages wider than the window at 1280 px:\n" + "\n".join(problems)
+    people = People(visitors, dentist, gagnon, language="fr", viewport=WIDE)
+    problems = people.every_page(mode="normal")
+    assert not problems, "At 1280 px:\n" + "\n".join(problems)
