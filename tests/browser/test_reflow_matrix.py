@@ -22,7 +22,9 @@ from playwright.sync_api import Page, expect
 
 from comptes.constants import AccountKind
 from comptes.models import BillingAccount
+from dossier.models import Professional
 from notifications.models import SecureMessage
+from ramq_portal import clock
 from ramq_portal.display import DISPLAY_COOKIE
 from tests.browser.conftest import TIMEOUT_MS, AccessibilityChecker, _active_checkers
 from tests.browser.helpers import signed_in
@@ -73,6 +75,7 @@ def dentist_pages(professional) -> list[str]:
         "/profil/pratique/",
         "/profil/preferences/",
         "/profil/historique/",
+        "/profil/confirmer-coordonnees/",  # BEY-8: returned mail (see People)
         "/comptes/",
         f"/comptes/{personal.pk}/",
         f"/comptes/{personal.pk}/paiement/",
@@ -243,6 +246,9 @@ class People:
         self.anonymous = visitors(language=language, mode="normal", viewport=viewport)
         self.professional = visitors(language="fr", mode="normal", viewport=viewport)
         signed_in(self.professional.page)
+        # Returned mail flagged after she signed in: the page that asks to confirm the coordinates opens,
+        # and (the flag being read at sign-in) the other pages stay open too.
+        Professional.objects.filter(pk=dentist.pk).update(returned_mail_at=clock.now())
         self.professional.set_cookies(language=language, mode="normal")
         self.dentist = dentist
         self.dentist_pages = dentist_pages(dentist)
