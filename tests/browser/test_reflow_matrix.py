@@ -1,14 +1,15 @@
 """Issue 15: every page of the portal reflows at 320 CSS px (WCAG 1.4.10), in French and in English, in
 the three display modes (BEY-9); axe-core checks each page opened (tests/browser/conftest.py).
 
-Who sees what: the demo dentist (a signed-in professional: Profil, billing accounts, secure messaging,
-the history), a registering dentist (Benoît Gagnon, who walks the six steps of the wizard once, in
-French, then sees each step and the summary again) and an anonymous visitor (sign-in, password reset,
-registration, the public pages, a page not found). One browser context per person, language and mode
-(the cookies of the language and of the display mode, as the header's buttons set them, changed between
-the modes); one test per language, visiting every page in a loop in each mode; one more shows every page
-at 1280 px. On each signed-in page the header names who is signed in; in each mode the four levels of
-messages (success, warning, error, information) differ by more than their colour.
+Who sees what: the demo dentist (a signed-in professional: Profil and its forms, billing accounts and
+their forms, secure messaging, the history), a registering dentist (Benoît Gagnon, who creates his
+account and walks the six steps of the wizard once, in French, then sees each step and the summary
+again, and at the end sends it: the confirmation) and an anonymous visitor (sign-in, password reset,
+registration, the public pages, a page not found). One browser context per person and language; the
+display mode changes between passes with its cookie, as the header's buttons set it. One test per
+language, visiting every page in a loop in each mode; one more shows every page at 1280 px. On each
+signed-in page the header names who is signed in; in each mode the four levels of messages (success,
+warning, error, information) differ by more than their colour.
 To look at the pages: REFLOW_SCREENSHOTS=/some/folder saves a full-page screenshot of each.
 """
 from __future__ import annotations
@@ -31,7 +32,8 @@ from tests.browser.helpers import signed_in
 from tests.browser.inscription_pages import (
     Newcomer,
     authorise,
-    enrol,
+    create_account,
+    enter_reference,
     expect_step,
     expect_summary,
     go_on,
@@ -163,6 +165,12 @@ def visit(visitor: Visitor, path: str, *, width: int, expected_status: int = 200
     if name:
         expect(visitor.page.locator("header .signed-in"), f"{where}: who is signed in").to_contain_text(name)
         expect(visitor.page.locator("header .signed-in")).to_be_visible()
+    return wider_than(visitor, width, path=path, where=where)
+
+
+def wider_than(visitor: Visitor, width: int, *, path: str, where: str = "") -> str | None:
+    """Why the current page is wider than `width`, or None."""
+    where = where or f"{path} [{visitor.language}, mode-{visitor.mode}, {width} px]"
     if os.environ.get("REFLOW_SCREENSHOTS"):  # a folder: look at the pages (full page, one PNG each)
         shot = f"{path.strip('/').replace('/', '_') or 'accueil'}-{visitor.language}-{visitor.mode}-{width}.png"
         visitor.page.screenshot(path=os.path.join(os.environ["REFLOW_SCREENSHOTS"], shot), full_page=True)
@@ -172,13 +180,17 @@ def visit(visitor: Visitor, path: str, *, width: int, expected_status: int = 200
     return None
 
 
-def registered_up_to_the_summary(visitor: Visitor, who: Newcomer) -> None:
+def registered_up_to_the_summary(visitor: Visitor, who: Newcomer, width: int) -> str | None:
     """Benoît Gagnon enrols and walks the six steps with only what is required, in French (the page
-    objects read French labels); then his context switches back to the language of the test."""
+    objects read French labels); then his context switches back to the language of the test. Returns
+    why the page creating his account (reached only this way) does not reflow, or None."""
     language = visitor.language
     visitor.set_cookies(language="fr", mode=visitor.mode)
     page = visitor.page
-    enrol(page, who, "benoit.gagnon")
+    page.goto("/inscription/services-en-ligne/")
+    enter_reference(page, who)
+    problem = wider_than(visitor, width, path="/inscription/services-en-ligne/compte/")
+    create_account(page, "benoit.gagnon")
     engage_step_1(page)
     expect_step(page, 2)
     go_on(page)
@@ -194,6 +206,7 @@ def registered_up_to_the_summary(visitor: Visitor, who: Newcomer) -> None:
     go_on(page)
     expect_summary(page)
     visitor.set_cookies(language=language, mode=visitor.mode)
+    return problem
 
 
 # The four levels as templates/base.html writes them (templates/partials/message_level.html); what
@@ -253,8 +266,15 @@ class People:
         self.dentist = dentist
         self.dentist_pages = dentist_pages(dentist)
         self.registrant = visitors(language=language, mode="normal", viewport=viewport)
-        registered_up_to_the_summary(self.registrant, newcomer)
+        self.account_page_problem = registered_up_to_the_summary(self.registrant, newcomer, self.width)
         self.newcomer = newcomer
+
+    def registration_completed(self) -> str | None:
+        """The registrant sends his summary: the confirmation page (reached once only)."""
+        self.registrant.page.locator("main form button.primary").click()
+        expect(self.registrant.page).to_have_url("/inscription/confirmation/")
+        expect(self.registrant.page.locator("header .signed-in")).to_contain_text(self.newcomer.full_name)
+        return wider_than(self.registrant, self.width, path="/inscription/confirmation/")
 
     def every_page(self, *, mode: str, messages: bool = False) -> list[str]:
         """Every page in `mode`; return those wider than the window (and, if `messages`, what does not
@@ -277,10 +297,12 @@ class People:
 def test_every_page_reflows_at_320_px_in_each_display_mode(visitors, dentist, gagnon, language):
     people = People(visitors, dentist, gagnon, language=language, viewport=NARROW)
     problems = [problem for mode in MODES for problem in people.every_page(mode=mode, messages=True)]
+    problems += [problem for problem in (people.account_page_problem, people.registration_completed()) if problem]
     assert not problems, "At 320 px (WCAG 1.4.10):\n" + "\n".join(problems)
 
 
 def test_every_page_still_fits_at_1280_px(visitors, dentist, gagnon):
     people = People(visitors, dentist, gagnon, language="fr", viewport=WIDE)
     problems = people.every_page(mode="normal")
+    problems += [problem for problem in (people.account_page_problem, people.registration_completed()) if problem]
     assert not problems, "At 1280 px:\n" + "\n".join(problems)
