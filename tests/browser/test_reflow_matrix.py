@@ -65,6 +65,20 @@ OVERFLOW_JS = """(limit) => {
 }"""
 
 
+# On a phone (640 px high), the header takes at most a quarter of the first screen; the wizard's progress
+# one line (each step has the same top), the current step still announced.
+MAX_HEADER_HEIGHT = NARROW["height"] // 4
+PHONE_JS = """() => {
+  const steps = [...document.querySelectorAll('.wizard-progress li')];
+  return {
+    header: Math.round(document.querySelector('header.site-header').getBoundingClientRect().height),
+    progressRows: new Set(steps.map((li) => Math.round(li.getBoundingClientRect().top))).size,
+    steps: steps.length,
+    current: document.querySelectorAll('.wizard-progress [aria-current="step"]').length,
+  };
+}"""
+
+
 def dentist_pages(professional) -> list[str]:
     """Every page the signed-in demo dentist can open with a GET (dossier, comptes, notifications URL confs)."""
     personal = BillingAccount.objects.get(professional=professional, kind=AccountKind.PERSONAL)
@@ -165,6 +179,14 @@ def visit(visitor: Visitor, path: str, *, width: int, expected_status: int = 200
     if name:
         expect(visitor.page.locator("header .signed-in"), f"{where}: who is signed in").to_contain_text(name)
         expect(visitor.page.locator("header .signed-in")).to_be_visible()
+    if width == NARROW["width"]:
+        found = visitor.page.evaluate(PHONE_JS)
+        if found["header"] > MAX_HEADER_HEIGHT:
+            return f"{where}: the header is {found['header']} px high (at most {MAX_HEADER_HEIGHT})"
+        if found["progressRows"] > 1:
+            return f"{where}: the wizard's progress takes {found['progressRows']} lines"
+        if found["steps"] and found["current"] != 1:
+            return f"{where}: the wizard's progress marks {found['current']} current steps (aria-current=step)"
     return wider_than(visitor, width, path=path, where=where)
 
 
