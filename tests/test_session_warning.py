@@ -75,7 +75,7 @@ def test_HLP_2_the_sign_in_page_says_once_that_the_server_ended_the_session(clie
     assert response.status_code == 302
     page = client.get(response["Location"] + query).content.decode()
     assert shown(page).count(EXPIRED) == 1
-    assert re.search(r'<p class="message message-info" data-session-expiree>Votre session a expiré', page)
+    assert re.search(r'<p class="message message-info" data-session-expiree data-niveau="[^"]+">Votre session a expiré', page)
 
 
 def test_HLP_2_the_sign_in_page_says_the_browsers_timer_ended_the_session_and_keeps_the_way_back(client):

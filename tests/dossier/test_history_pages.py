@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 # row named (a profession, an institution, an agency): the same for a small file and a busy one.
 MAX_QUERIES = 2 + 11 + 3
 MARKER = re.compile(r"→ [^<]*?(m\d{4})")
-ROW = re.compile(r"<tr>\s*<td>(.*?)</tr>", re.S)
+ROW = re.compile(r"<tr>\s*<td[^>]*>(.*?)</tr>", re.S)
 
 
 @pytest.fixture
