@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django import forms
+from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.test.html import parse_html
 from django.urls import reverse
@@ -13,6 +14,7 @@ from django.utils import translation
 from comptes.forms import StatementForm
 from comptes.models import BillingAgency
 from dossier.forms import AddressForm
+from ramq_portal import filecache
 
 BACKEND = "ramq_portal.auth_backends.CachedModelBackend"
 
@@ -37,7 +39,7 @@ def test_a_lone_checkbox_has_its_box_before_its_label_and_its_hint_tied_to_it():
 def test_a_checkbox_in_error_says_so_above_its_box():
     html = rendered("partials/field.html", field=ConsentForm({})["agreed"])
     assert "field-error" in html
-    assert html.index('id="id_agreed_error"') < html.index('type="checkbox"')
+    assert html.index('id="id_agreed_error"') < html.index('type="checkbox"') < html.index('<label for="id_agreed"')
     assert "id_agreed_error" in html[html.index("<input"):html.index(">", html.index("<input"))]
 
 
@@ -105,3 +107,12 @@ def test_a_failed_sign_in_is_an_error_page_and_the_username_keeps_no_autofocus(c
     response = client.post(reverse("login"), {"username": "alice", "password": "pas le bon"}, HTTP_ACCEPT_LANGUAGE="fr")
     assert title_of(response).startswith("Erreur\u00a0: ")
     assert "autofocus" not in response.content.decode()
+
+
+def test_the_title_check_never_computes_a_lazy_value_of_the_page_cache():
+    """A page served from the file's page cache computes nothing: asking whether its forms have errors
+    must not build the lazy values that stand for them (ramq_portal.filecache.lazily)."""
+    built = []
+    lazy = filecache.lazily(lambda: built.append(1) or {"open_form": ConsentForm({})}, "open_form")
+    html = Template("{% load form_state %}{% page_has_errors as failed %}{{ failed }}").render(Context(lazy))
+    assert html == "False" and built == []

@@ -13,9 +13,13 @@ register = template.Library()
 
 
 def _has_errors(value) -> bool:
-    if isinstance(value, BaseFormSet):
+    # type(), not isinstance(): a lazy value of the page cache (filecache.lazily) would be computed by
+    # isinstance() asking its __class__, and a page served from the cache must compute nothing. Such
+    # values are never bound forms (a page sent back with errors is never cached).
+    kind = type(value)
+    if issubclass(kind, BaseFormSet):
         return value.is_bound and value.total_error_count() > 0
-    if isinstance(value, BaseForm):
+    if issubclass(kind, BaseForm):
         return value.is_bound and bool(value.errors)
     return False
 
