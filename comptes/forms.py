@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from comptes.constants import PaymentMode, ReceptionMode, StatementOption
+from comptes.constants import AgencyType, PaymentMode, ReceptionMode, StatementOption
 from comptes.models import BillingAgency, FinancialInstitution, SoftwareDeveloper
 from dossier.forms import AddressForm, VersionedForm
 from ramq_portal import clock
@@ -90,6 +90,8 @@ class StatementForm(VersionedForm, AddressForm):
         # Rendered from the rows the page already loaded (search results); validated against the queryset.
         self.fields["agency"].widget.choices = [(a.pk, f"{a.name} — {a.transmission_number} ({a.agency_type})") for a in shown_agencies]
         self.fields["developer"].widget.choices = [(d.pk, f"{d.name} — {d.number}") for d in shown_developers]
+        # The agencies whose choice needs the mandate (ETC-3): the page shows the mandate box for them only.
+        self.atd_agencies = " ".join(str(a.pk) for a in shown_agencies if a.agency_type == AgencyType.ATD)
         self.fields["apply_to"].choices = [(str(a.pk), f"{a.number} — {a.name}") for a in other_accounts]
         if not other_accounts:
             del self.fields["apply_to"]

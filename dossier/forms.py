@@ -39,6 +39,8 @@ class SignInForm(AuthenticationForm):
         self.fields["username"].label = _("Nom d'utilisateur")
         self.fields["password"].label = _("Mot de passe")
         self.fields["username"].widget.attrs.update({"autocomplete": "username", "autofocus": True})
+        if self.is_bound:  # a failed sign-in focuses its error summary instead (static/js/forms.js)
+            del self.fields["username"].widget.attrs["autofocus"]
         # Django sets the username's maxlength on the widget only: an over-long one would reach
         # authentication and the lockout's records (a varchar(255)). Refused here, next to the field.
         self.fields["username"].validators.append(MaxLengthValidator(

@@ -100,7 +100,8 @@ TEMPLATES = [
                 "ramq_portal.context_processors.shell",
             ],
             # ramq_portal is not an app of its own (its AppConfig is the admin's): its tags are named here.
-            "libraries": {"filecache": "ramq_portal.templatetags.filecache", "regie": "ramq_portal.templatetags.regie"},
+            "libraries": {"filecache": "ramq_portal.templatetags.filecache", "form_state": "ramq_portal.templatetags.form_state",
+                          "regie": "ramq_portal.templatetags.regie"},
             "builtins": ["ramq_portal.templatetags.writing"],
         },
     },

@@ -332,12 +332,12 @@ def test_PAI_2_transfer_on_the_personal_account_without_the_personal_account_box
 
 def expect_summary_link_leads_to_group_error(page, legend: str, error: str) -> None:
     """The error summary's entry for a group of radio buttons is a link to the group's error (it was
-    a dead href="#", which moved nobody anywhere)."""
+    a dead href="#", which moved nobody anywhere); following it puts the focus there (issue 15)."""
     link = page.locator(".error-summary").get_by_role("link", name=f"{legend} : {error}")
     target = group_error(page, legend).get_attribute("id")
     expect(link).to_have_attribute("href", f"#{target}")
     link.click()
-    expect(page).to_have_url(re.compile(f"#{target}$"))
+    expect(page.locator(f"#{target}")).to_be_focused()
 
 
 # --- 3. Statement transmission with an agency (ETC-2 (a), ETC-3, ETC-4) --------------------------------------
@@ -405,7 +405,8 @@ def test_ETC_2a_ETC_3_ETC_4_agency_found_by_name_and_number_ATD_needs_the_mandat
     search_agency(page, "Regroupement dentaire")
     agency_radio(page, "22222").check()
     choose(page, SECURE_MESSAGING)
-    page.get_by_label(MANDATE, exact=True).uncheck()
+    # An ISE needs no mandate: its box is hidden, and not sent (issue 15).
+    expect(page.get_by_label(MANDATE, exact=True)).to_be_hidden()
     save(page)
     expect(page).to_have_url(account_page(account))
     expect(messages(page)).to_contain_text(STATEMENT_SAVED)
@@ -650,7 +651,7 @@ def test_BEY_5_statement_change_applied_to_the_other_account_too(page, dentist):
     search_agency(page, "22222")
     agency_radio(page, "22222").check()
     choose(page, SECURE_MESSAGING)
-    page.get_by_label(MANDATE, exact=True).uncheck()
+    expect(page.get_by_label(MANDATE, exact=True)).to_be_hidden()  # an ISE needs no mandate (issue 15)
     fill_address(page, line1="75, rue des Érables", city="Lévis", province="QC", postal_code="G6V 4Z2")
     radio_group(page, "Appliquer aussi ces coordonnées à").get_by_label(f"{collective.number} — {collective.name}").check()
     save(page)

@@ -171,6 +171,7 @@ def test_HLP_2_a_bank_account_number_is_never_kept_and_is_named_to_be_typed_agai
     page.get_by_role("link", name="Comptes de facturation").click()
     page.locator("main table a, main .card a").first.click()
     page.get_by_role("link", name=re.compile("Modifier")).first.click()
+    page.get_by_label("Virement bancaire", exact=True).check()  # reveals the bank details (issue 15)
     page.get_by_label("Numéro de succursale (transit)").fill("12345")
     page.get_by_label("Numéro de compte").fill("1234567")
     stored = page.evaluate("() => JSON.stringify(sessionStorage)")
