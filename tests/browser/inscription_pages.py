@@ -188,3 +188,21 @@ def quit_for_now(page: Page) -> None:
     page.get_by_role("button", name=QUIT).click()
     expect(page).to_have_url("/connexion/")
     expect(messages(page)).to_contain_text("Votre inscription est enregistrée.")
+
+
+# A place of practice with only what step 4 requires.
+PLACE = {"name": "Clinique dentaire des Pins", "line1": "100, avenue des Pins Ouest", "city": "Montréal",
+         "postal_code": "H2W 1R2", "telephone": "514 555-0100"}
+
+
+def walk_steps_1_to_4(page: Page) -> None:
+    """Steps 1 to 4 with only what is required (nothing optional): on step 5 after."""
+    engage(page)
+    expect_step(page, 2)
+    go_on(page)
+    expect_step(page, 3)
+    go_on(page)
+    expect_step(page, 4)
+    place_of_practice(page, **PLACE)
+    go_on(page)
+    expect_step(page, 5)

@@ -47,6 +47,7 @@ from tests.browser.inscription_pages import (
     BILLING_CLOSED,
     CANCEL_SEARCH,
     ENGAGEMENT,
+    PLACE,
     NO_ADMINISTRATIVE_ACCOUNT,
     PASSWORD_CHOSEN,
     SECRET_ANSWERS,
@@ -68,6 +69,7 @@ from tests.browser.inscription_pages import (
     submit_reference,
     summary_part,
     summary_value,
+    walk_steps_1_to_4,
 )
 from tests.browser.profil_pages import START, french_date, section
 
@@ -76,22 +78,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 OFFICE_PHONE = "514 555-0142"
 OFFICE_PHONE_SHOWN = re.compile(r"\(?514\)? 555-0142")  # as typed, or in the national format
 NEW_EMAIL = "benoit.gagnon@exemple.ca"
-PLACE = {"name": "Clinique dentaire des Pins", "line1": "100, avenue des Pins Ouest", "city": "Montréal",
-         "postal_code": "H2W 1R2", "telephone": "514 555-0100"}
 BANK = {"institution": "815 — Fédération des caisses Desjardins du Québec", "transit": "30012", "account_number": "7654321"}
-
-
-def walk_steps_1_to_4(page) -> None:
-    """Steps 1 to 4 with only what is required (nothing optional)."""
-    engage(page)
-    expect_step(page, 2)
-    go_on(page)
-    expect_step(page, 3)
-    go_on(page)
-    expect_step(page, 4)
-    place_of_practice(page, **PLACE)
-    go_on(page)
-    expect_step(page, 5)
 
 
 def cheque_and_no_administrative_account(page) -> None:

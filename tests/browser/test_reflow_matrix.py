@@ -37,9 +37,8 @@ from tests.browser.inscription_pages import (
     expect_step,
     expect_summary,
     go_on,
-    place_of_practice,
+    walk_steps_1_to_4,
 )
-from tests.browser.inscription_pages import engage as engage_step_1
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -47,8 +46,6 @@ NARROW = {"width": 320, "height": 640}
 WIDE = {"width": 1280, "height": 800}
 LANGUAGES = ["fr", "en"]
 MODES = ["normal", "contraste-eleve", "contraste-inverse"]
-PLACE = {"name": "Clinique dentaire des Pins", "line1": "100, avenue des Pins Ouest", "city": "Montréal",
-         "postal_code": "H2W 1R2", "telephone": "514 555-0100"}
 
 # The widest elements of a page that scrolls sideways: the failure message names them.
 OVERFLOW_JS = """(limit) => {
@@ -213,15 +210,7 @@ def registered_up_to_the_summary(visitor: Visitor, who: Newcomer, width: int) ->
     enter_reference(page, who)
     problem = wider_than(visitor, width, path="/inscription/services-en-ligne/compte/")
     create_account(page, "benoit.gagnon")
-    engage_step_1(page)
-    expect_step(page, 2)
-    go_on(page)
-    expect_step(page, 3)
-    go_on(page)
-    expect_step(page, 4)
-    place_of_practice(page, **PLACE)
-    go_on(page)
-    expect_step(page, 5)
+    walk_steps_1_to_4(page)
     authorise(page)
     go_on(page)
     expect_step(page, 6)
