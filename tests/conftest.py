@@ -131,7 +131,8 @@ def pay_calendar(db):
 
 def _professional_with_file(username: str, first_name: str, last_name: str):
     professional = factories.ProfessionalFactory(
-        user=factories.UserFactory(username=username), first_name=first_name, last_name=last_name
+        user=factories.UserFactory(username=username, first_name=first_name, last_name=last_name),
+        first_name=first_name, last_name=last_name,
     )
     factories.CorrespondenceAddressFactory(professional=professional, line1=f"{len(username)}, rue des {last_name}")
     factories.TelephoneFactory(professional=professional)
@@ -154,12 +155,13 @@ def bob(db):
 
 @pytest.fixture
 def agent(db):
-    return factories.StaffFactory(username="agnes.agent", role="agent")
+    # Named, not drawn by Faker: a drawn "Tremblay" in the header would read as Alice's file (DOS-5).
+    return factories.StaffFactory(username="agnes.agent", first_name="Agnès", last_name="Agent", role="agent")
 
 
 @pytest.fixture
 def supervisor(db):
-    return factories.StaffFactory(username="sylvain.superviseur", role="superviseur")
+    return factories.StaffFactory(username="sylvain.superviseur", first_name="Sylvain", last_name="Superviseur", role="superviseur")
 
 
 @pytest.fixture

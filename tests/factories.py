@@ -15,6 +15,23 @@ from ramq_portal import clock
 PASSWORD = "Mot-de-passe-2026"
 
 
+# The fixtures' own surnames (tests/conftest.py): Alice Tremblay's and Bob Gagnon's. The access tests
+# (DOS-5) look for Alice's surname on every page another person opens, so a drawn name must never be one.
+FIXTURE_LAST_NAMES = frozenset({"Tremblay", "Gagnon"})
+
+
+class DrawnLastName(factory.Faker):
+    """A Québec surname drawn by Faker (seeded per test), never one of the fixtures' own."""
+
+    def __init__(self):
+        super().__init__("last_name", locale="fr_CA")
+
+    def evaluate(self, instance, step, extra):
+        while (name := super().evaluate(instance, step, dict(extra))) in FIXTURE_LAST_NAMES:
+            pass
+        return name
+
+
 class UserFactory(DjangoModelFactory):
     class Meta:
         model = User
@@ -23,7 +40,7 @@ class UserFactory(DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"utilisateur{n}")
     first_name = factory.Faker("first_name", locale="fr_CA")
-    last_name = factory.Faker("last_name", locale="fr_CA")
+    last_name = DrawnLastName()
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
@@ -62,7 +79,7 @@ class ProfessionalFactory(DjangoModelFactory):
     professional_number = factory.LazyAttribute(
         lambda o: numbers.professional_number(profession_digit=o.profession.number_digit, licence_number=o.licence_number)
     )
-    last_name = factory.Faker("last_name", locale="fr_CA")
+    last_name = DrawnLastName()
     first_name = factory.Faker("first_name", locale="fr_CA")
     birth_date = date(1985, 6, 1)
     opened_at = factory.LazyFunction(clock.now)
