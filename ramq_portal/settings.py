@@ -60,7 +60,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "ramq_portal.hardening.BodySizeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "ramq_portal.hardening.ContentSecurityPolicyMiddleware",  # django-csp's, its header built once
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ramq_portal.hardening.PrivatePagesMiddleware",
     "django.middleware.locale.LocaleMiddleware",
