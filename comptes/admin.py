@@ -62,6 +62,7 @@ class AccountAddressInline(admin.TabularInline):
     changed only by accepting form 3102 or the group's letter, so read-only here."""
 
     model = AccountAddress
+    template = "admin/edit_inline/tabular_scrollable.html"  # read-only: the region scrolls with the keyboard
     fields = ["effective_from", "line1", "line2", "city", "province", "postal_code", "region", "country", "recorded_at", "cancelled_at"]
     readonly_fields = fields
     extra = 0

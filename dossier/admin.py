@@ -48,6 +48,7 @@ class ProfessionAdmin(MaskedHistoryAdmin):
 class ReadOnlyInline(admin.TabularInline):
     """Coordinates change through the Mon dossier services (and paper forms), never by raw edits here."""
 
+    template = "admin/edit_inline/tabular_scrollable.html"  # nothing to focus in it: the region scrolls with the keyboard
     extra = 0
     can_delete = False
 

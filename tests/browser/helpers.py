@@ -21,6 +21,15 @@ def signed_in(page: Page, username: str = DEMO_USERNAME, password: str = DEMO_PA
     expect(page).to_have_url("/profil/")
 
 
+def staff_signed_in(page: Page, username: str, password: str) -> None:
+    """Sign in to the admin through its own sign-in page (in French), and wait for its index."""
+    page.goto("/admin/")
+    page.get_by_label("Nom d’utilisateur").fill(username)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Connexion").click()
+    expect(page).to_have_url("/admin/")
+
+
 def spaced(text: str) -> str:
     """Collapse whitespace the way a browser renders it."""
     return " ".join(text.split())

@@ -24,6 +24,7 @@ from dossier.models import Request, User
 from notifications.request_kinds import MessageToTheBoard
 from tests import admin_pages
 from tests.browser.conftest import AccessibilityViolation
+from tests.browser.helpers import staff_signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -73,14 +74,6 @@ class Visit:
             "a[href]", "links => links.filter(a => a.origin === location.origin).map(a => a.href)")
 
 
-def sign_in(page: Page, username: str, password: str) -> None:
-    page.goto("/admin/")
-    page.get_by_label("Nom d’utilisateur").fill(username)
-    page.get_by_label("Mot de passe").fill(password)
-    page.get_by_role("button", name="Connexion").click()
-    expect(page).to_have_url("/admin/")
-
-
 def run_actions(visit: Visit, page: Page, where: str) -> None:
     """Each action of the list on the page, on its first row; back to the list only when an action
     answered with a page of its own."""
@@ -104,7 +97,7 @@ def send_empty_replies(visit: Visit, page: Page, where: str) -> None:
 @pytest.mark.parametrize("username, password", [(AGENT, AGENT_PASSWORD), (SUPERVISOR, SUPERVISOR_PASSWORD)],
                          ids=["agent", "superviseur"])
 def test_BEY_9_every_admin_page_staff_can_reach_has_no_accessibility_violation(page, rows, username, password):
-    sign_in(page, username, password)
+    staff_signed_in(page, username, password)
     visit, crawl = Visit(page), admin_pages.Crawl(admin_pages.seed_urls(User.objects.get(username=username)))
     conversation = Request.objects.get(kind=MessageToTheBoard.code)
     conversation_page = reverse("admin:dossier_request_change", args=[conversation.pk])
