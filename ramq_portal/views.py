@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseBadRequest
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
@@ -37,3 +37,10 @@ def session_alive(request):
     """A signed-in bare view: answers 204 and, like any request, counts as activity for the session's
     idle timeout. The floor of `make bench` for a signed-in page."""
     return HttpResponse(status=204)
+
+
+def csrf_failure(request, reason=""):
+    """settings.CSRF_FAILURE_VIEW: a form refused by the CSRF check gets the portal's own page, in the
+    person's language, which says what happened and what to do (Django's is a technical page in
+    English). The reason is for the log only (django.security.csrf logs it), never shown."""
+    return render(request, "403.html", {"csrf_failure": True}, status=403)
