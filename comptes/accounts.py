@@ -18,6 +18,7 @@ from comptes.exceptions import (
     DuplicateRequest,
     FreshConfirmationRequired,
     MandateRequired,
+    NotAloneInCollective,
     StaleAccountEdit,
 )
 from comptes.models import BillingAccount, BillingAgency, FinancialInstitution, PaymentSettings, SoftwareDeveloper, StatementSettings
@@ -268,7 +269,7 @@ def ask_collective_address_change(*, account: BillingAccount, professional: Prof
     """CPT-3: alone in a collective account, the professional sends the new address and the date of the
     change as a secure message instead of a letter signed by every member; staff apply it."""
     if not alone_in_collective(account, professional):
-        raise DuplicateRequest("not alone")
+        raise NotAloneInCollective(account.number)
     payload = {"account": account.number, "account_name": account.name, **address.as_dict(), "date_of_change": date_of_change.isoformat()}
     if requests.open_request_exists(professional=professional, kind=AccountRequest.COLLECTIVE_ADDRESS, payload_match={"account": account.number}):
         raise DuplicateRequest(AccountRequest.COLLECTIVE_ADDRESS)

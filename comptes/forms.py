@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from comptes.constants import AgencyType, PaymentMode, ReceptionMode, StatementOption
 from comptes.models import BillingAgency, FinancialInstitution, SoftwareDeveloper
+from comptes.selectors import active_collective_exists
 from dossier.forms import AddressForm, VersionedForm
 from ramq_portal import clock
 from ramq_portal.text import PlainTextForm
@@ -109,16 +110,29 @@ class StatementForm(VersionedForm, AddressForm):
 
 
 class OpenAccountForm(PlainTextForm):
+    """CPT-2: a request to open an administrative account, individual or collective."""
+
     collective = forms.TypedChoiceField(
         label=_("Type de compte"), coerce=lambda v: v == "collectif", widget=forms.RadioSelect,
         choices=[("individuel", _("Compte administratif individuel")), ("collectif", _("Compte administratif collectif"))],
+        error_messages={"required": _("Choisissez le type de compte.")},
     )
-    name = forms.CharField(label=_("Nom du compte ou du regroupement"), max_length=200)
+    name = forms.CharField(label=_("Nom du compte ou du regroupement"), max_length=200,
+                           error_messages={"required": _("Indiquez le nom du compte ou du regroupement.")})
 
 
 class JoinCollectiveForm(PlainTextForm):
+    """CPT-2: a request to join an existing group's collective account, by its group number."""
+
     group_number = forms.RegexField(label=_("Numéro du regroupement"), regex=r"\A[0-9]{5,12}\Z",
-                                    error_messages={"invalid": _("Le numéro de regroupement ne contient que des chiffres (5 à 12).")})
+                                    error_messages={"required": _("Indiquez le numéro du regroupement."),
+                                                    "invalid": _("Le numéro de regroupement ne contient que des chiffres (5 à 12).")})
+
+    def clean_group_number(self):
+        number = self.cleaned_data["group_number"]
+        if not active_collective_exists(number):
+            raise forms.ValidationError(_("Aucun compte collectif actif ne porte ce numéro de regroupement."), code="unknown_group")
+        return number
 
 
 class CollectiveAddressForm(AddressForm):

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -17,6 +18,7 @@ from comptes.exceptions import (
     DuplicateRequest,
     FreshConfirmationRequired,
     MandateRequired,
+    NotAloneInCollective,
     StaleAccountEdit,
 )
 from comptes.forms import (
@@ -32,7 +34,6 @@ from comptes.forms import (
 from comptes.models import BillingAgency, SoftwareDeveloper
 from comptes.selectors import (
     account_for_user,
-    active_collective_exists,
     billing_accounts_for_user,
     may_edit_online,
     requests_of,
@@ -75,18 +76,35 @@ def accounts(request, page):
     from the file's page cache (ramq_portal.filecache) while the file does not change."""
 
     def build():
-        professional, accounts = billing_accounts_for_user(request.user)
-        return {
-            "professional": professional,
-            "accounts": [(a, services.payment_in_force(a, page.day)) for a in accounts],
-            "requests": requests_of(professional),
-            "next_payment": paycalendar.next_payment(page.day),
-            "open_form": OpenAccountForm(),
-            "join_form": JoinCollectiveForm(),
-        }
+        return _accounts_context(request, page.day, open_form=OpenAccountForm(), join_form=JoinCollectiveForm())
 
-    names = ("professional", "accounts", "requests", "next_payment", "open_form", "join_form")
-    return render(request, "comptes/accounts.html", {"file_page": page, "active_tab": "comptes", **filecache.lazily(build, *names)})
+    return render(request, "comptes/accounts.html", {"file_page": page, "active_tab": "comptes", **filecache.lazily(build, *ACCOUNTS_PAGE)})
+
+
+ACCOUNTS_PAGE = ("professional", "accounts", "requests", "next_payment", "open_form", "join_form")
+
+
+def _accounts_context(request, day, *, open_form, join_form) -> dict:
+    professional, accounts = billing_accounts_for_user(request.user)
+    return {
+        "professional": professional,
+        "accounts": [(a, services.payment_in_force(a, day)) for a in accounts],
+        "requests": requests_of(professional),
+        "next_payment": paycalendar.next_payment(day),
+        "open_form": open_form,
+        "join_form": join_form,
+    }
+
+
+def _accounts_page_with_errors(request, *, open_form=None, join_form=None, status=400):
+    """The tab sent back with the request form that failed (issue 15): its errors beside its fields, what
+    was typed kept. Never cached: a POST is not served through filecache.serve, and without a `file_page`
+    the page's `{% filecache %}` fragments are rendered, not stored. The language and display-mode forms
+    lead back to the tab (the form's own URL takes only a POST)."""
+    context = _accounts_context(request, clock.today(), open_form=open_form or OpenAccountForm(),
+                                join_form=join_form or JoinCollectiveForm())
+    return render(request, "comptes/accounts.html", {**context, "active_tab": "comptes", "page_path": reverse("comptes:accounts")},
+                  status=status)
 
 
 @require_GET
@@ -130,12 +148,14 @@ def _account_context(professional, account, *, address_form) -> dict:
 
 def account_detail_page(request, professional, account, *, address_form, status=200, file_page=None):
     """An account's page; with the collective address form as sent when it has errors (next to the field).
-    As first shown (`file_page`), it is stored in the file's page cache."""
+    As first shown (`file_page`), it is stored in the file's page cache; sent back with errors (no
+    `file_page`), it is not, and its language and display-mode forms lead back to the account's page."""
+    back = {} if file_page is not None else {"page_path": reverse("comptes:account", args=[account.pk])}
     return render(
         request,
         "comptes/account_detail.html",
         {**_account_context(professional, account, address_form=address_form), "active_tab": "comptes",
-         "file_page": file_page, "account_pk": account.pk},
+         "file_page": file_page, "account_pk": account.pk, **back},
         status=status,
     )
 
@@ -295,69 +315,86 @@ def edit_statement(request, _page, pk):
     )
 
 
+# What the request services' refusals say (issue 15): beside the field, or at the top of the form.
+DUPLICATE_REQUEST = gettext_lazy("Une demande identique attend déjà le traitement de la Régie.")
+ALREADY_MEMBER = gettext_lazy("Vous faites déjà partie de ce regroupement : aucune demande n'est nécessaire.")
+NOT_ALONE_ANY_MORE = gettext_lazy("Ce compte collectif a maintenant d'autres membres : le changement d'adresse se fait par une "
+                                  "lettre signée par chaque membre.")
+
+
 @require_POST
 @login_required
 @registration_required
 def ask_open_account(request):
+    """CPT-2: a request to open an administrative account. Refused, the tab comes back with the form as
+    sent and the error beside its field; sent, back to the tab with a message (POST, redirect, GET)."""
     professional = own_professional(request.user)
     form = OpenAccountForm(request.POST)
+    status = 400
     if form.is_valid():
         try:
             services.ask_to_open_account(professional=professional, collective=form.cleaned_data["collective"],
                                          name=form.cleaned_data["name"].strip(), by=request.user)
         except TooManyRequests:
-            messages.error(request, TOO_MANY_REQUESTS)
+            form.add_error(None, TOO_MANY_REQUESTS)
+            status = 429  # too many requests lately, as the limits say
         except DuplicateRequest:
-            messages.error(request, _("Une demande identique attend déjà le traitement de la Régie."))
+            form.add_error("name", DUPLICATE_REQUEST)
         else:
             messages.success(request, _("Votre demande a été transmise à la Régie. Vous en verrez le statut ici."))
-    else:
-        messages.error(request, _("Indiquez le type de compte et son nom."))
-    return redirect("comptes:accounts")
+            return redirect("comptes:accounts")
+    return _accounts_page_with_errors(request, open_form=form, status=status)
 
 
 @require_POST
 @login_required
 @registration_required
 def ask_join_collective(request):
+    """CPT-2: a request to join a group's collective account (the form checks that the group has an
+    active one); refused or sent as ask_open_account."""
     professional = own_professional(request.user)
     form = JoinCollectiveForm(request.POST)
+    status = 400
     if form.is_valid():
-        number = form.cleaned_data["group_number"]
-        if not active_collective_exists(number):
-            messages.error(request, _("Aucun compte collectif actif ne porte ce numéro de regroupement."))
+        try:
+            services.ask_to_join_collective(professional=professional, group_number=form.cleaned_data["group_number"], by=request.user)
+        except AlreadyMember:
+            form.add_error("group_number", ALREADY_MEMBER)
+        except TooManyRequests:
+            form.add_error(None, TOO_MANY_REQUESTS)
+            status = 429  # too many requests lately, as the limits say
+        except DuplicateRequest:
+            form.add_error("group_number", DUPLICATE_REQUEST)
         else:
-            try:
-                services.ask_to_join_collective(professional=professional, group_number=number, by=request.user)
-            except AlreadyMember:
-                messages.error(request, _("Vous faites déjà partie de ce regroupement : aucune demande n'est nécessaire."))
-            except TooManyRequests:
-                messages.error(request, TOO_MANY_REQUESTS)
-            except DuplicateRequest:
-                messages.error(request, _("Une demande identique attend déjà le traitement de la Régie."))
-            else:
-                messages.success(request, _("Votre demande pour joindre le regroupement a été transmise à la Régie."))
-    else:
-        messages.error(request, form.errors["group_number"][0])
-    return redirect("comptes:accounts")
+            messages.success(request, _("Votre demande pour joindre le regroupement a été transmise à la Régie."))
+            return redirect("comptes:accounts")
+    return _accounts_page_with_errors(request, join_form=form, status=status)
 
 
 @require_POST
 @login_required
 @registration_required
 def ask_collective_address(request, pk):
-    """CPT-3: the new address of a collective account, sent as a secure message by its only member."""
+    """CPT-3: the new address of a collective account, sent as a secure message by its only member.
+    Refused, the account's page comes back with the form as sent (never cached: see
+    _accounts_page_with_errors); sent, back to the account with a message."""
     professional, account = account_for_user(request.user, pk)
     form = CollectiveAddressForm(request.POST)
-    if not form.is_valid():
-        return account_detail_page(request, professional, account, address_form=form, status=400)
-    try:
-        services.ask_collective_address_change(account=account, professional=professional, address=form.address_input(),
-                                               date_of_change=form.cleaned_data["date_of_change"], by=request.user)
-    except TooManyRequests:
-        messages.error(request, TOO_MANY_REQUESTS)
-    except DuplicateRequest:
-        messages.error(request, _("Cette demande n'est pas possible en ligne ou attend déjà le traitement de la Régie."))
-    else:
-        messages.success(request, _("Votre demande de changement d'adresse a été transmise à la Régie."))
-    return redirect("comptes:account", pk=pk)
+    status = 400
+    if form.is_valid():
+        try:
+            services.ask_collective_address_change(account=account, professional=professional, address=form.address_input(),
+                                                   date_of_change=form.cleaned_data["date_of_change"], by=request.user)
+        except NotAloneInCollective:
+            # The form is no longer offered: the page says how to ask by a letter signed by every member.
+            messages.error(request, NOT_ALONE_ANY_MORE)
+            return redirect("comptes:account", pk=pk)
+        except TooManyRequests:
+            form.add_error(None, TOO_MANY_REQUESTS)
+            status = 429  # too many requests lately, as the limits say
+        except DuplicateRequest:
+            form.add_error(None, DUPLICATE_REQUEST)
+        else:
+            messages.success(request, _("Votre demande de changement d'adresse a été transmise à la Régie."))
+            return redirect("comptes:account", pk=pk)
+    return account_detail_page(request, professional, account, address_form=form, status=status)

@@ -173,6 +173,29 @@ def developer_radio(page: Page, number: str):
     return radio_group(page, "Développeur de logiciels").get_by_label(re.compile(rf"\b{number}\b"))
 
 
+# The request forms of the tab (CPT-2). A request refused comes back on the form's own URL, the error
+# beside its field and the summary at the top of the form (issue 15); one sent goes back to the tab.
+OPEN_FORM = "Demander l'ouverture d'un compte administratif"
+JOIN_FORM = "Joindre le compte collectif d'un regroupement"
+ACCOUNT_NAME = "Nom du compte ou du regroupement"
+GROUP_NUMBER_LABEL = "Numéro du regroupement"
+
+
+def ask_to_join(page: Page, group_number: str, *, refused: bool = False) -> None:
+    form = page.get_by_role("group", name=JOIN_FORM)
+    form.get_by_label(GROUP_NUMBER_LABEL).fill(group_number)
+    form.get_by_role("button", name="Envoyer la demande").click()
+    expect(page).to_have_url("/comptes/demandes/joindre/" if refused else "/comptes/")
+
+
+def ask_to_open(page: Page, kind: str, name: str, *, refused: bool = False) -> None:
+    form = page.get_by_role("group", name=OPEN_FORM)
+    form.get_by_label(kind, exact=True).check()
+    form.get_by_label(ACCOUNT_NAME).fill(name)
+    form.get_by_role("button", name="Envoyer la demande").click()
+    expect(page).to_have_url("/comptes/demandes/ouvrir/" if refused else "/comptes/")
+
+
 def statement_summary(page: Page):
     """The first paragraph of the statement section of an account page: option, agency and number."""
     return section(page, STATEMENT).locator("p").first

@@ -28,10 +28,12 @@ from notifications.models import OutboundMessage
 from ramq_portal import clock
 from tests import timetravel
 from tests.browser.comptes_pages import (
+    ACCOUNT_NAME,
     ACCOUNT_NUMBER,
     CHEQUE,
     COMPANY_REFUSED,
     DIS_REFUSED,
+    GROUP_NUMBER_LABEL,
     INSTITUTION,
     MANDATE,
     MANDATE_NEEDED,
@@ -52,6 +54,8 @@ from tests.browser.comptes_pages import (
     TRANSFER,
     TRANSIT,
     agency_radio,
+    ask_to_join,
+    ask_to_open,
     choose,
     collective_account,
     day_month,
@@ -567,21 +571,6 @@ def requests_table(page):
     return page.get_by_role("table", name="Vos demandes et leur statut")
 
 
-def ask_to_join(page, group_number: str) -> None:
-    form = page.get_by_role("group", name="Joindre le compte collectif d'un regroupement")
-    form.get_by_label("Numéro du regroupement").fill(group_number)
-    form.get_by_role("button", name="Envoyer la demande").click()
-    expect(page).to_have_url("/comptes/")
-
-
-def ask_to_open(page, kind: str, name: str) -> None:
-    form = page.get_by_role("group", name="Demander l'ouverture d'un compte administratif")
-    form.get_by_label(kind, exact=True).check()
-    form.get_by_label("Nom du compte ou du regroupement").fill(name)
-    form.get_by_role("button", name="Envoyer la demande").click()
-    expect(page).to_have_url("/comptes/")
-
-
 def test_CPT_2_join_a_group_by_its_number_then_open_an_individual_account(page, dentist):
     chantal = Professional.objects.get(user__username=ROY_USERNAME)
     signed_in(page, ROY_USERNAME, ROY_PASSWORD)
@@ -601,16 +590,18 @@ def test_CPT_2_join_a_group_by_its_number_then_open_an_individual_account(page, 
         [f"Joindre le compte collectif d'un regroupement : {GROUP_NUMBER}", french_date(clock.today()), "Reçue", french_date(due)]
     )
 
-    # The same request again, while the first waits: refused, nothing added.
-    ask_to_join(page, GROUP_NUMBER)
-    expect(messages(page)).to_have_text(DUPLICATE)
+    # The same request again, while the first waits: refused beside the number (issue 15), nothing added.
+    ask_to_join(page, GROUP_NUMBER, refused=True)
+    expect(field_error(page, GROUP_NUMBER_LABEL)).to_have_text(DUPLICATE)
+    expect(messages(page)).to_have_count(0)
     expect(requests_table(page).get_by_role("row", name=GROUP_NUMBER)).to_have_count(1)
 
-    # A group number that no collective account bears, and one that is not a number.
-    ask_to_join(page, "999999")
-    expect(messages(page)).to_have_text(UNKNOWN_GROUP)
-    ask_to_join(page, "5000-01")
-    expect(messages(page)).to_have_text(BAD_GROUP)
+    # A group number that no collective account bears, and one that is not a number: kept as typed.
+    ask_to_join(page, "999999", refused=True)
+    expect(field_error(page, GROUP_NUMBER_LABEL)).to_have_text(UNKNOWN_GROUP)
+    ask_to_join(page, "5000-01", refused=True)
+    expect(field_error(page, GROUP_NUMBER_LABEL)).to_have_text(BAD_GROUP)
+    expect(page.get_by_label(GROUP_NUMBER_LABEL)).to_have_value("5000-01")
     assert Request.objects.filter(professional=chantal).count() == 1
 
     # An individual account, e.g. for another place of practice.
@@ -622,8 +613,9 @@ def test_CPT_2_join_a_group_by_its_number_then_open_an_individual_account(page, 
          french_date(due_date_for(OpenIndividualAccount.code, clock.today()))]
     )
     assert Request.objects.filter(professional=chantal, kind=OpenIndividualAccount.code, status=RequestStatus.RECEIVED).count() == 1
-    ask_to_open(page, "Compte administratif individuel", "Clinique Roy — Magog")
-    expect(messages(page)).to_have_text(DUPLICATE)
+    ask_to_open(page, "Compte administratif individuel", "Clinique Roy — Magog", refused=True)
+    expect(field_error(page, ACCOUNT_NAME)).to_have_text(DUPLICATE)
+    expect(page.get_by_label(ACCOUNT_NAME)).to_have_value("Clinique Roy — Magog")
     assert Request.objects.filter(professional=chantal).count() == 2
 
 
@@ -633,8 +625,8 @@ def test_CPT_2_a_member_asking_to_join_her_own_group_is_told_she_already_belongs
     signed_in(page)
     open_accounts_tab(page)
     expect(page.get_by_role("table", name="Vos comptes de facturation")).to_contain_text(f"C{GROUP_NUMBER}")
-    ask_to_join(page, GROUP_NUMBER)
-    expect(messages(page)).to_have_text(ALREADY_MEMBER)
+    ask_to_join(page, GROUP_NUMBER, refused=True)
+    expect(field_error(page, GROUP_NUMBER_LABEL)).to_have_text(ALREADY_MEMBER)
     expect(requests_table(page)).to_have_count(0)
     assert not Request.objects.filter(professional=dentist, kind=JoinCollective.code).exists()
 

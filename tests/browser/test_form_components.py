@@ -13,9 +13,11 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.comptes_pages import (
+    GROUP_NUMBER_LABEL,
     OPTION_AGENCY,
     TRANSFER,
     agency_radio,
+    ask_to_join,
     choose,
     collective_account,
     open_account,
@@ -211,6 +213,22 @@ def test_payment_and_statement_focus_their_error_summary(page, dentist):
     choose(page, OPTION_AGENCY)
     save(page)
     expect_error_summary_focused_and_leading_to_fields(page)
+
+
+def test_CPT_2_a_refused_request_to_join_a_group_focuses_the_error_summary_in_french(page, dentist):
+    """The join form of the tab sent back (an unknown group number): the summary at the top of the form
+    has the focus, in French, the number is kept, and the summary's link leads to the field."""
+    signed_in(page)
+    open_accounts_tab(page)
+    ask_to_join(page, "999999", refused=True)
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    summary = page.locator("#erreurs")
+    expect(summary).to_contain_text("Veuillez corriger les erreurs suivantes.")
+    expect(summary).to_contain_text(f"{GROUP_NUMBER_LABEL}\u00a0: Aucun compte collectif actif ne porte ce numéro de regroupement.")
+    expect(page.get_by_label(GROUP_NUMBER_LABEL)).to_have_value("999999")
+    expect(page.get_by_label(GROUP_NUMBER_LABEL)).to_have_attribute("aria-invalid", "true")
+    expect_error_summary_focused_and_leading_to_fields(page)
+    expect(page.get_by_label(GROUP_NUMBER_LABEL)).to_be_focused()
 
 
 def test_compose_and_reply_focus_their_error_summary(page, dentist):

@@ -77,11 +77,11 @@ FIRST_LETTERS = "ABCEGHJKLMNPRSTVXY"  # Canada Post: no D F I O Q U, and no W Z 
 OTHER_LETTERS = "ABCEGHJKLMNPRSTVWXYZ"
 
 STALE_MARK = "Rien n'a été enregistré"
-OPEN_REFUSED = "Indiquez le type de compte et son nom."
 DUPLICATE = "Une demande identique attend déjà le traitement de la Régie."
 NO_SUCH_GROUP = "Aucun compte collectif actif ne porte ce numéro de regroupement."
 GROUP_FORMAT = "Le numéro de regroupement ne contient que des chiffres (5 à 12)."
 REQUIRED = "Ce champ est obligatoire."
+GROUP_REQUIRED = "Indiquez le numéro du regroupement."
 
 
 # --- What "in French" means (as in tests/dossier/test_profil_forms_fuzz.py) ------------------------------
@@ -167,15 +167,21 @@ def assert_refused(response, before, *, field=None, summary=False, stale=False):
     assert snapshot() == before, "something was saved from invalid input"
 
 
-def assert_request_refused(response, before, *, expected=None):
-    """Bad input on a request endpoint: back to the tab with one French error message, no request."""
-    assert response.status_code == 302, response.status_code
-    assert response["Location"] == reverse("comptes:accounts")
-    shown = list(get_messages(response.wsgi_request))
-    assert [m.level for m in shown] == [message_levels.ERROR], [(m.level, str(m)) for m in shown]
-    assert_french([str(m) for m in shown])
+def assert_request_refused(response, before, *, field, expected=None):
+    """Bad input on a request form of the tab (issue 15): the tab again (400) with the form as sent, the
+    error in French beside `field` (the id of the element that must carry it) and in the summary at the
+    top of the form, "Erreur" in the title, no flash message, and no request saved."""
+    assert response.status_code == 400, (response.status_code, response.get("Location"))
+    errors = shown_errors(response)
+    beside = errors.fields.get(field)
+    assert beside, f"no error beside {field}; errors beside {sorted(errors.fields)}"
+    assert len(errors.summaries) == 1 and errors.summaries[0], errors.summaries
+    assert not errors.messages, errors.messages
+    for texts in [*errors.fields.values(), *errors.summaries]:
+        assert_french(texts, echoed=_sent(response.sent_data))
     if expected is not None:
-        assert str(shown[0]) in (expected if isinstance(expected, tuple) else (expected,)), str(shown[0])
+        assert beside[0] in [_collapse(e) for e in (expected if isinstance(expected, tuple) else (expected,))], beside
+    assert "<title>Erreur\u00a0: " in response.content.decode()
     assert snapshot() == before, "something was saved from invalid input"
 
 
@@ -645,28 +651,30 @@ def test_ETC_2_a_nul_character_in_a_search_is_answered_without_error(signed_in, 
 
 @st.composite
 def bad_open_request(draw):
-    """(the POST, the message expected)."""
+    """(the POST, the id of the element the error must be beside, or (that id, the message expected))."""
     case = draw(st.sampled_from(["collective", "name", "duplicate"]), label="case")
     if case == "collective":
         value = draw(choice_values(["individuel", "collectif"]), label="collective")
-        return {"collective": value, "name": "Clinique de Chicoutimi"}, OPEN_REFUSED
+        return {"collective": value, "name": "Clinique de Chicoutimi"}, "id_collective_error"
     if case == "name":
         value = draw(st.one_of(st.none(), BLANK, overlong(200), with_nul()), label="name")
-        return {"collective": draw(st.sampled_from(["individuel", "collectif"])), "name": value}, OPEN_REFUSED
+        return {"collective": draw(st.sampled_from(["individuel", "collectif"])), "name": value}, "id_name_error"
     # The same request as one already waiting for staff (the name is stripped).
     padding = draw(st.sampled_from(["", " ", "\t", "\u00a0", "  \n"]))
-    return {"collective": "individuel", "name": f"{padding}Clinique de Lévis{padding}"}, DUPLICATE
+    return {"collective": "individuel", "name": f"{padding}Clinique de Lévis{padding}"}, ("id_name_error", DUPLICATE)
 
 
 @FUZZ
 @given(case=bad_open_request())
-@example(case=({"collective": "individuel", "name": ""}, OPEN_REFUSED))
-@example(case=({"collective": "individuel", "name": "Clinique de Lévis"}, DUPLICATE))
+@example(case=({"collective": "individuel", "name": ""}, ("id_name_error", "Indiquez le nom du compte ou du regroupement.")))
+@example(case=({"name": "Clinique de Chicoutimi"}, ("id_collective_error", "Choisissez le type de compte.")))
+@example(case=({"collective": "individuel", "name": "Clinique de Lévis"}, ("id_name_error", DUPLICATE)))
 def test_CPT_2_bad_requests_to_open_an_account_are_refused_in_french_and_nothing_is_saved(signed_in, scene, case):
-    data, expected = case
+    data, where = case
+    field, expected = where if isinstance(where, tuple) else (where, None)
     before = snapshot()
     response = post(signed_in, reverse("comptes:ask_open_account"), {k: v for k, v in data.items() if v is not None})
-    assert_request_refused(response, before, expected=expected)
+    assert_request_refused(response, before, field=field, expected=expected)
 
 
 ACTIVE_GROUPS = {"55555", "77777", "88888"}
@@ -681,7 +689,7 @@ def bad_join_request(draw):
             st.sampled_from(["٥٥٥٥٥", "５５５５５", "55 555", "55-555", "R55555", "+55555", "5555.5"]),
         ), label="group_number")
         assume(value is None or not re.fullmatch(r"[0-9]{5,12}", value))  # RegexField does not strip
-        return {"group_number": value}, (GROUP_FORMAT, REQUIRED, "Le caractère nul n’est pas autorisé.")
+        return {"group_number": value}, (GROUP_FORMAT, GROUP_REQUIRED, "Le caractère nul n’est pas autorisé.")
     if case == "unknown":  # well formed, but no active collective account has it (66666 is closed)
         value = draw(st.one_of(st.just("66666"), st.from_regex(r"\A[0-9]{5,12}\Z")), label="group_number")
         assume(value not in ACTIVE_GROUPS)
@@ -697,7 +705,7 @@ def test_CPT_2_bad_requests_to_join_a_collective_account_are_refused_in_french_a
     data, expected = case
     before = snapshot()
     response = post(signed_in, reverse("comptes:ask_join_collective"), {k: v for k, v in data.items() if v is not None})
-    assert_request_refused(response, before, expected=expected)
+    assert_request_refused(response, before, field="id_group_number_error", expected=expected)
 
 
 # --- Open bugs -----------------------------------------------------------------------------------------------------
@@ -724,7 +732,8 @@ def test_CPT_2_a_request_to_join_a_group_one_already_belongs_to_is_refused(signe
     before = snapshot()
     response = post(signed_in, reverse("comptes:ask_join_collective"),
                     {"group_number": "77777" if role == "member" else "99999"})
-    assert_request_refused(response, before)
+    assert_request_refused(response, before, field="id_group_number_error",
+                           expected="Vous faites déjà partie de ce regroupement\u00a0: aucune demande n'est nécessaire.")
 
 
 # --- Bugs this file found, fixed in the working tree: kept as regression tests -----------------------------------
