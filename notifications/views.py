@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -105,6 +106,8 @@ def reply_to_the_board(request, pk):
     return render(request, "notifications/message.html", {
         "professional": professional, "message": message, "conversation": messaging.conversation(message), "active_tab": "messagerie",
         "reply_form": form,
+        # The language and display switches come back to the message: this address answers POST only.
+        "page_path": reverse("notifications:message", args=[pk]),
     }, status=400)
 
 

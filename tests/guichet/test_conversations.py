@@ -12,7 +12,7 @@ from comptes.request_kinds import OpenIndividualAccount
 from dossier import backoffice, requests
 from dossier.constants import RequestStatus
 from dossier.models import Request
-from notifications import notices
+from notifications import messaging, notices
 from notifications.models import OutboundMessage, SecureMessage
 from notifications.request_kinds import MessageToTheBoard
 from ramq_portal import clock
@@ -134,3 +134,18 @@ def test_STF_4_a_decision_rolled_back_announces_nothing(alice, agent):
         backoffice.accept(request_id=request.pk, by=agent)
     request.refresh_from_db()
     assert request.status == RequestStatus.RECEIVED and not SecureMessage.objects.exists()
+
+
+def test_NOT_6_an_empty_reply_is_refused_on_the_message_and_its_switches_come_back_to_it(client, written, agent):
+    reply = messaging.reply(request_id=written.pk, body="Le paiement sera déposé le 22 mars.", by=agent, close=False)
+    client.force_login(written.professional.user, backend=BACKEND)
+    refused = client.post(reverse("notifications:reply", args=[reply.pk]), {"body": " "})
+    page = text(refused)
+    assert refused.status_code == 400 and "Erreur" in page.split("</title>")[0]
+    assert Request.objects.count() == 1
+    # The language and display switches of the error page return to the message (the reply's address
+    # answers POST only: coming back to it would be a dead end).
+    message_url = reverse("notifications:message", args=[reply.pk])
+    assert page.count(f'name="next" value="{message_url}"') == 2
+    assert f'value="{reverse("notifications:reply", args=[reply.pk])}"' not in page
+    assert client.get(message_url).status_code == 200
