@@ -183,7 +183,8 @@ PHONENUMBER_DEFAULT_FORMAT = "NATIONAL"
 
 # --- Static files (whitenoise; nothing from a CDN) ----------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic writes (the image's build step); a drill sets its own (scripts/slow-clients-drill.sh).
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # In development whitenoise serves straight from the apps' static folders (no collectstatic needed).
 WHITENOISE_USE_FINDERS = DEBUG

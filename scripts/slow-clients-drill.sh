@@ -77,7 +77,10 @@ source scripts/production-like-env.sh
 export TRUSTED_PROXIES=127.0.0.1
 export VAR_DIR="$workdir/var"
 export LOG_LEVEL=WARNING
-export PYTHONWARNINGS="ignore::UserWarning:django.core.handlers.base" # whitenoise: no collectstatic here
+# The static files, collected as the image's build does, in the drill's own folder: a page Django
+# renders (the CSRF refusal of the sign-in flood below) names them through the manifest.
+export STATIC_ROOT="$workdir/static"
+.venv/bin/python manage.py collectstatic --noinput -v 0
 
 gunicorn_port="$(bash scripts/free-port.sh)"
 proxy_port="$(bash scripts/free-port.sh)"
