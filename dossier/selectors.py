@@ -82,12 +82,6 @@ def file_of_request(request) -> int:
     return professional_id
 
 
-def file_page_for_request(request) -> filecache.FilePage:
-    """The signed-in professional's file as a cached fragment knows it (id, version, day): for a page
-    that caches its content but renders its shell (the registration wizard)."""
-    return filecache.page_of(file_of_request(request))
-
-
 def live_email_link_expiry(professional: Professional):
     """When the email validation link in force expires (None without one): the Profil page's email
     status changes then, with no write to the file."""

@@ -11,30 +11,31 @@ from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from comptes.confirmation import password_confirmed
 from comptes.constants import PaymentMode, StatementOption
-from dossier.decorators import remember_registration_state
-from dossier.selectors import file_page_for_request, own_professional
+from dossier.decorators import file_page, remember_registration_state
+from dossier.selectors import own_professional
 from dossier.services import confirm_engagement
 from inscription import enrolment, selectors, services, wizard
 from inscription.exceptions import EnrolmentRefused, StaleDraft, StepNeedsAttention, UsernameTaken
 from inscription.forms import AccountForm, ForgottenUsernameForm, ReferenceForm, SecretAnswersForm
 from inscription.wizard import BY_NUMBER, STEPS, SUMMARY
-from ramq_portal import clock, filecache, throttle, writing
+from ramq_portal import clock, throttle, writing
 
 # The wizard's pages as shown by a GET are the same until the registrant's file or draft changes (every
-# write to either bumps the file's version): their content is kept in the file's page cache
-# (ramq_portal.filecache) under these names, and what the template reads them with
-# (templates/inscription/wizard_base.html, summary.html).
-STEP_FRAGMENT = "inscription-etape"
-SUMMARY_FRAGMENT = "inscription-recapitulatif"
+# write to either bumps the file's version): they are kept whole in the file's page cache
+# (ramq_portal.filecache.serve, through dossier.decorators.file_page) under these names, and served from
+# it before anything of the file is read. A page is kept only when it was built by a request that went
+# through every check of the page (not registered, the step reachable, already the current step,
+# nothing to warn about) under that very version of the file and the draft, so that they hold for the
+# requests it is served to as well.
+STEP_PAGE = "inscription-etape"
+SUMMARY_PAGE = "inscription-recapitulatif"
 
 ENROLMENT_SESSION_KEY = "inscription.enrolment"
 RECOVERY_SESSION_KEY = "inscription.recovery"
@@ -248,15 +249,6 @@ def _already_registered(request):
     return redirect("dossier:profil")
 
 
-def _cached_content(request, page, name: str, vary: list):
-    """The content of a wizard page from the file's page cache, with this request's CSRF token, or None.
-    It was stored by a request that went through every check of the page (not registered, the step
-    reachable, already the current step, nothing to warn about) under this very version of the file and
-    the draft, so that they hold now too."""
-    html = filecache.cached_fragment(page, name, vary, lambda: get_token(request))
-    return None if html is None else mark_safe(html)  # rendered (and escaped) by the page's own template
-
-
 def _progress(ctx, current: int) -> list[dict]:
     reachable = wizard.first_incomplete(ctx.draft)
     items = [
@@ -287,18 +279,16 @@ def _step_url(number: int, back_to_summary: bool = False) -> str:
     return url + "?retour=recapitulatif" if back_to_summary else url
 
 
+def _back_to_summary(request) -> bool:
+    return (request.POST if request.method == "POST" else request.GET).get("retour") == "recapitulatif"
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
-def step(request, number: int):
+@file_page(STEP_PAGE, vary=lambda request, number: (number, _back_to_summary(request)))
+def step(request, page, number: int):
     current = BY_NUMBER.get(number)
-    back_to_summary = (request.POST if request.method == "POST" else request.GET).get("retour") == "recapitulatif"
-    page = None
-    if request.method == "GET" and current is not None:
-        # The version is read before anything of the file: a write after it makes what is built here stale, and its key dead.
-        page = file_page_for_request(request)
-        content = _cached_content(request, page, STEP_FRAGMENT, [request.path, back_to_summary])
-        if content is not None:
-            return render(request, current.template, {"step": current, "cached_content": content})
+    back_to_summary = _back_to_summary(request)
     ctx = _context(request)
     if ctx is None:
         return _already_registered(request)
@@ -317,20 +307,20 @@ def step(request, number: int):
         reason = current.attention(ctx, stored) if stored.get("complete") else None
         if reason:
             messages.warning(request, reason)
-        if reason or not current.cacheable(ctx):  # a page served from the cache would not warn
-            page = None
-    return _render_step(request, ctx, current, forms, back_to_summary, page=page)
+        if not current.cacheable(ctx):  # (a page with a warning is never kept: serve keeps none with messages)
+            page.keep_not()
+    return _render_step(request, ctx, current, forms, back_to_summary)
 
 
-def _render_step(request, ctx, current, forms, back_to_summary, status=200, page=None):
-    """The step's page; its content is stored in the file's page cache under `page` (a GET's only)."""
+def _render_step(request, ctx, current, forms, back_to_summary, status=200):
+    """The step's page (kept by filecache.serve when it is a GET's, see STEP_PAGE)."""
     wizard.hide_secrets(forms, ctx.stored(current.number))
     error_forms = [form for form in forms.values() if not hasattr(form, "management_form")]  # formsets have their own
     context = {
         "error_forms": error_forms, "has_errors": any(form.is_bound and form.errors for form in error_forms),
         "step": current, "progress": _progress(ctx, current.number), "draft": ctx.draft, "kept_until": services.kept_until(ctx.draft),
         "registrant": ctx.professional, "back_to_summary": back_to_summary, "previous": current.number - 1 if current.number > 1 else None,
-        "wizard_page": page, **forms, **current.extra_context(ctx, forms),
+        **forms, **current.extra_context(ctx, forms),
     }
     return render(request, current.template, context, status=status)
 
@@ -426,14 +416,9 @@ def _search(data: dict, action: str) -> dict:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def summary(request):
+@file_page(SUMMARY_PAGE)
+def summary(request, page):
     """INS-5: everything for checking, a *Modifier* link per part; *Continuer* completes."""
-    page = None
-    if request.method == "GET":
-        page = file_page_for_request(request)  # before anything of the file is read (see step)
-        content = _cached_content(request, page, SUMMARY_FRAGMENT, [])
-        if content is not None:
-            return render(request, "inscription/summary.html", {"cached_content": content})
     ctx = _context(request)
     if ctx is None:
         return _already_registered(request)
@@ -464,9 +449,11 @@ def summary(request):
         }
         return redirect("inscription:done")
     services.move_to(draft=ctx.draft, step=SUMMARY)
+    if not all(step.cacheable(ctx) for step in STEPS):
+        page.keep_not()
     return render(request, "inscription/summary.html", {
         "parts": review.parts, "progress": _progress(ctx, SUMMARY), "draft": ctx.draft, "kept_until": services.kept_until(ctx.draft),
-        "registrant": ctx.professional, "wizard_page": page if all(step.cacheable(ctx) for step in STEPS) else None,
+        "registrant": ctx.professional,
     })
 
 

@@ -277,6 +277,10 @@ class FilePage:
         build that passed them, under this version of the file."""
         return cache.has_key(self.key(name, vary))
 
+    def keep_not(self) -> None:
+        """This page, as built for this request, is not to be kept (it reads more than the file)."""
+        self.valid_until = clock.now()
+
     def timeout(self) -> int:
         now = clock.now()
         midnight = datetime.combine(self.day + timedelta(days=1), time.min, tzinfo=clock.QUEBEC)

@@ -8,6 +8,7 @@ import html
 import re
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -68,6 +69,20 @@ def test_a_page_shown_again_comes_from_the_cache_without_a_query(client, registr
         again = text(client.get(url(number)))
     assert without_tokens(again) == without_tokens(first)
     assert f'name="draft_version" value="{draft_version(registrant)}"' in again or number == SUMMARY
+
+
+@pytest.mark.parametrize("number", [1, 3, 6, SUMMARY])
+def test_a_page_shown_again_is_sent_whole_without_rendering_a_template(client, registrant, institution, number):
+    """Issue 14: the shell too comes from the cache (the page is kept whole), not only the step's
+    content; the language and the display mode are each a page of their own."""
+    walk_to(client, registrant, min(number, 6) - 1 if number != SUMMARY else 6)
+    first = shown_twice(client, number)
+    again = client.get(url(number))
+    assert again.templates == []
+    assert without_tokens(text(again)) == without_tokens(first)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(url(number))
+    assert english.templates != [] and 'lang="en"' in text(english)
 
 
 def test_the_csrf_token_of_a_cached_page_is_this_requests_and_is_accepted(client, registrant):
