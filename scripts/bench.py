@@ -11,10 +11,14 @@ for the staff pages: the request queue over the back-office load that bench.sh g
 1,000,000 files and 200,000 requests), loads every page of PAGES with wrk for a bounded time, counts
 each page's SQL queries in a separate Django process (`count-queries`, below), prints a table and
 writes the JSON results. Each page is measured in `--rounds` separate wrk runs (3) and its best run
-kept: each run opens its connections anew, and how they fall on gunicorn's two workers (two on each,
-or three and one...) changes a run's throughput by up to twice; the best run is the one where they
-were shared evenly, for /healthz as for the page. It is a benchmark: nothing here asserts on timing. It fails only when a page
-does not answer 200 (the numbers would then measure an error or a redirect).
+kept: each run opens its connections anew, and gunicorn's workers keep a connection for its whole
+life, so how the connections fall on the two workers (two on each, three and one, or all four on one)
+changes a run's throughput by up to twice. With `--server-pid` (gunicorn's master, as bench.sh passes
+it) each run also reads the CPU time each worker spent during it (/proc): a run in which one worker
+did less than half the other's work is **uneven**, not counted, and run again (up to three times the
+rounds); the table says when a page had no even run. Without it, the best of the runs is kept, which
+misses a page whose every run fell on one worker. It is a benchmark: nothing here asserts on timing.
+It fails only when a page does not answer 200 (the numbers would then measure an error or a redirect).
 
 The file is written afresh, keyed by page path; scripts/bench_payment_run.py, run next by bench.sh,
 then adds its "payment_run" section to it.
@@ -195,6 +199,39 @@ def sign_in_staff(browser: Browser) -> None:
 
 # --- wrk ------------------------------------------------------------------------------------------------
 
+# A run is even when the least busy worker did at least this share of the busiest one's CPU work.
+EVEN = 0.5
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def workers_of(master_pid: int) -> list[int]:
+    """The processes whose parent is gunicorn's master: its workers."""
+    workers = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rpartition(")")[2].split()
+            except OSError:
+                continue  # ended meanwhile
+            if int(fields[1]) == master_pid:  # ppid, the fourth field of stat
+                workers.append(int(entry.name))
+    return sorted(workers)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used so far (utime and stime of /proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+
+
+def evenness(before: dict[int, float], after: dict[int, float]) -> float | None:
+    """The least busy worker's CPU work during a run over the busiest one's (1.0: shared evenly), or
+    None when it cannot be told (one worker, or nothing measured)."""
+    spent = [after[pid] - before[pid] for pid in before if pid in after]
+    if len(spent) < 2 or max(spent) <= 0:
+        return None
+    return min(spent) / max(spent)
+
 
 def run_wrk(url: str, *, cookie: str | None, seconds: int, connections: int, threads: int, script: Path) -> dict:
     command = [
@@ -301,6 +338,26 @@ def count_queries_in_subprocess(host: str) -> dict:
 # --- The run ----------------------------------------------------------------------------------------------
 
 
+def measure(url: str, cookie: str | None, args: argparse.Namespace, script: Path) -> list[dict]:
+    """`--rounds` wrk runs of the page, each marked even or not (`evenness`) when the server's workers
+    are known; uneven runs are run again, up to three times the rounds in all."""
+    runs: list[dict] = []
+    rounds = max(1, args.rounds)
+    while len([run for run in runs if run["even"] is not False]) < rounds and len(runs) < 3 * rounds:
+        workers = workers_of(args.server_pid) if args.server_pid else []
+        before = {pid: cpu_seconds(pid) for pid in workers}
+        run = run_wrk(url, cookie=cookie, seconds=args.duration, connections=args.connections,
+                      threads=args.threads, script=script)
+        share = evenness(before, {pid: cpu_seconds(pid) for pid in workers if Path(f"/proc/{pid}").exists()})
+        run["evenness"] = None if share is None else round(share, 2)
+        run["even"] = None if share is None else share >= EVEN
+        if run["even"] is False:
+            print(f"  uneven run ({run['rps']:.0f} rps; least busy worker at {share:.0%} of the busiest): run again",
+                  flush=True)
+        runs.append(run)
+    return runs
+
+
 def run(args: argparse.Namespace) -> int:
     if not shutil.which("wrk"):
         raise BenchError("wrk is not installed (Debian package wrk; scripts/bench.sh installs it)")
@@ -341,10 +398,11 @@ def run(args: argparse.Namespace) -> int:
             if args.warmup > 0:
                 run_wrk(url, cookie=page_cookie, seconds=args.warmup, connections=args.connections,
                         threads=args.threads, script=script)
-            runs = [run_wrk(url, cookie=page_cookie, seconds=args.duration, connections=args.connections,
-                            threads=args.threads, script=script) for _ in range(max(1, args.rounds))]
-            measured[page.path] = {**max(runs, key=lambda run: run["rps"]), "requests": sum(run["requests"] for run in runs),
-                                   "errors": {kind: sum(run["errors"][kind] for run in runs) for kind in runs[0]["errors"]}}
+            runs = measure(url, page_cookie, args, script)
+            even = [run for run in runs if run["even"] is not False]
+            measured[page.path] = {**max(even or runs, key=lambda run: run["rps"]), "requests": sum(run["requests"] for run in runs),
+                                   "errors": {kind: sum(run["errors"][kind] for run in runs) for kind in runs[0]["errors"]},
+                                   "uneven_runs": len(runs) - len(even)}
 
     baseline_rps = measured[BASELINE.path]["rps"]
     results = {
@@ -355,6 +413,7 @@ def run(args: argparse.Namespace) -> int:
             "queries": queries[page.path],
             "queries_cold": queries_cold[page.path],
             "ratio": round(measured[page.path]["rps"] / baseline_rps, 3) if baseline_rps else 0.0,
+            "evenness": measured[page.path]["evenness"], "uneven_runs": measured[page.path]["uneven_runs"],
             **({"url": paths[page.path]} if paths[page.path] != page.path else {}),
             **({"as": STAFF_USERNAME} if page.staff else {"as": LARGE_USERNAME} if page.large else {}),
             "kind": page.kind, "target": TARGETS[page.kind],
@@ -368,8 +427,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"{'page':<{width}} {'rps':>9} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} {'cold':>5} {'ratio':>7} {'target':>7}")
     for path, row in results.items():
         target = "" if row["target"] is None else f">={row['target']:.2f}" + ("" if row["ratio"] >= row["target"] else " !")
+        uneven = "  (no even run: workers shared it unevenly)" if row["evenness"] is not None and row["evenness"] < EVEN else ""
         print(f"{path:<{width}} {row['rps']:>9.1f} {row['p50_ms']:>8.2f} {row['p95_ms']:>8.2f} "
-              f"{row['queries']:>8d} {row['queries_cold']:>5d} {row['ratio']:>7.3f} {target:>7}")
+              f"{row['queries']:>8d} {row['queries_cold']:>5d} {row['ratio']:>7.3f} {target:>7}{uneven}")
     for path, row in results.items():
         if "url" in row:
             print(f"{path}: measured at {row['url']}")
@@ -399,6 +459,8 @@ def main() -> int:
     run_parser.add_argument("--warmup", type=int, default=int(os.environ.get("BENCH_WARMUP_SECONDS", "2")))
     run_parser.add_argument("--connections", type=int, default=int(os.environ.get("BENCH_CONNECTIONS", "4")))
     run_parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_WRK_THREADS", "1")))
+    run_parser.add_argument("--server-pid", type=int, default=0,
+                            help="gunicorn's master process: uneven runs across its workers are run again")
     count_parser = commands.add_parser("count-queries", help="print SQL queries per page as JSON")
     count_parser.add_argument("--host", default="127.0.0.1")
     args = parser.parse_args()

@@ -91,7 +91,7 @@ gunicorn_pid=$!
 
 step "Measuring (scripts/bench.py)"
 status=0
-$py scripts/bench.py run --base-url "http://127.0.0.1:$port" --output bench-results.json || status=$?
+$py scripts/bench.py run --base-url "http://127.0.0.1:$port" --server-pid "$gunicorn_pid" --output bench-results.json || status=$?
 if [ "$status" -ne 0 ]; then
   echo "--- last lines of the gunicorn log ---" >&2
   tail -n 40 "$workdir/gunicorn.log" >&2 || true
