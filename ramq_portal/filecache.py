@@ -41,12 +41,11 @@ from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models.signals import post_save
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
 from django.utils.functional import SimpleLazyObject
 from django.utils.html import escape
 from django.utils.translation import get_language
 
-from ramq_portal import clock
+from ramq_portal import clock, csrf_token
 from ramq_portal.cache import redis_recovered
 from ramq_portal.display import current_display_mode
 
@@ -325,7 +324,7 @@ def _fill(request, content: bytes) -> bytes:
     """The page's content (UTF-8, as sent: a large page is neither decoded nor encoded again) with this
     request's CSRF token and path."""
     if _CSRF_BYTES in content:  # the token is asked for (and its cookie sent) only where a form needs it
-        content = content.replace(_CSRF_BYTES, get_token(request).encode())
+        content = content.replace(_CSRF_BYTES, csrf_token.get_token(request).encode())
     return content.replace(_PATH_BYTES, escape(request.get_full_path()).encode())
 
 
