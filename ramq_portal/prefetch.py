@@ -27,6 +27,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.urls import Resolver404, resolve
 from django.utils.functional import empty
 
@@ -52,19 +54,47 @@ def _hint_value(user_id, file_id) -> str:
     return _SIGNER.sign(f"{user_id}:{file_id if file_id is not None else ''}")
 
 
+# path_info -> (the view's file_page spec, its args, its kwargs), or None for an address that is not a page
+# of the file: resolving an address tries the URL patterns one by one (30 of them before /session/), and
+# the handler resolves it again anyway. Bounded (emptied when full: addresses are few, unless made up),
+# and emptied when the URL configuration is replaced (tests).
+_ROUTES: dict[str, tuple | None] = {}
+_ROUTES_KEPT = 1024
+
+
+def _route(path_info: str) -> tuple | None:
+    try:
+        return _ROUTES[path_info]
+    except KeyError:
+        pass
+    try:
+        match = resolve(path_info)
+    except Resolver404:
+        route = None
+    else:
+        spec = getattr(match.func, "file_page", None)  # set by dossier.decorators.file_page
+        route = None if spec is None else (spec, match.args, match.kwargs)
+    if len(_ROUTES) >= _ROUTES_KEPT:
+        _ROUTES.clear()
+    _ROUTES[path_info] = route
+    return route
+
+
+@receiver(setting_changed)
+def _forget_routes(setting, **kwargs) -> None:
+    if setting == "ROOT_URLCONF":
+        _ROUTES.clear()
+
+
 def _page_key(request, professional_id: int) -> str | None:
     """The key under which filecache.serve keeps this address's page, if it is a page of the file."""
     if request.method != "GET":
         return None
-    try:
-        match = resolve(request.path_info)
-    except Resolver404:
+    route = _route(request.path_info)
+    if route is None:
         return None
-    spec = getattr(match.func, "file_page", None)  # set by dossier.decorators.file_page
-    if spec is None:
-        return None
-    name, vary = spec
-    varies = vary(request, *match.args, **match.kwargs)
+    (name, vary), args, kwargs = route
+    varies = vary(request, *args, **kwargs)
     return None if varies is None else filecache.whole_page_key(request, professional_id, name, varies)
 
 

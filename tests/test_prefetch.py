@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import caches
-from django.test import Client
-from django.urls import reverse
+from django.test import Client, override_settings
+from django.urls import resolve, reverse
 
+from ramq_portal import prefetch
 from ramq_portal.prefetch import HINT_COOKIE
 
 pytestmark = pytest.mark.django_db
@@ -117,3 +118,22 @@ def test_a_staff_member_gets_a_hint_without_a_file_and_their_pages_work(agent):
     assert client.get("/admin/dossier/request/").status_code == 200
     assert client.get(PROFIL).status_code == 404  # DOS-5, as before
 
+
+
+def test_an_address_is_resolved_once_for_the_prefetch_then_remembered(alice, reads, monkeypatch):
+    """The prefetch remembers which view an address leads to (the handler resolves it again anyway):
+    the kept page is still read early, and a new URL configuration is resolved afresh."""
+    client = signed_in(alice)
+    client.get(PROFIL)
+    client.get(PROFIL)
+    resolved = []
+    monkeypatch.setattr(prefetch, "resolve", lambda path: resolved.append(path) or resolve(path))
+    reads.clear()
+    assert client.get(PROFIL).context is None and client.get(PROFIL).context is None
+    assert resolved == [] and reads == ["get_many", "get_many"]  # remembered, and the page still read early
+    assert prefetch._route(PROFIL) is not None and prefetch._route("/session/") is None  # not a page of the file
+    resolved.clear()
+    with override_settings(ROOT_URLCONF="ramq_portal.urls"):
+        assert prefetch._ROUTES == {}
+        prefetch._route(PROFIL)
+        assert resolved == [PROFIL]
