@@ -137,3 +137,15 @@ def test_an_address_is_resolved_once_for_the_prefetch_then_remembered(alice, rea
         assert prefetch._ROUTES == {}
         prefetch._route(PROFIL)
         assert resolved == [PROFIL]
+
+
+def test_a_hints_signature_is_checked_once_per_value_and_a_forged_one_stays_refused(alice, bob, reads):
+    client = signed_in(alice)
+    client.get(PROFIL)
+    hint = client.cookies[HINT_COOKIE].value
+    prefetch._unsigned.cache_clear()
+    assert prefetch._unsigned(hint) == (alice.user.pk, alice.pk)
+    client.get(PROFIL)
+    assert prefetch._unsigned.cache_info().hits >= 1  # this browser's next request: no HMAC again
+    forged = hint.replace(f"{alice.user.pk}:{alice.pk}", f"{bob.user.pk}:{bob.pk}")
+    assert forged != hint and prefetch._unsigned(forged) is None and prefetch._unsigned(forged) is None
