@@ -13,6 +13,8 @@ Every knob can be overridden from the environment:
     GUNICORN_SOCKET_TIMEOUT  seconds a connection may stay silent in the middle of a request before it
                        is dropped (default 5; 0 turns it off; see "Slow clients" below)
     GUNICORN_ACCESS_LOG  "-" for an access log on stdout (default: none)
+    GUNICORN_REUSE_PORT  "1": each worker listens on a socket of its own (SO_REUSEPORT) and the kernel
+                       spreads new connections over them; off by default, see "Reuse port" below
 
 Worker class: gthread. Each request of the file spends part of its time waiting on PostgreSQL and
 Redis (session read and write on every request); threads let a worker serve another request
@@ -59,6 +61,13 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
 keepalive = 5
+# Reuse port. Off in production: nginx opens one short connection per request (deploy/nginx/portal.conf),
+# and workers sharing one socket take each from it as soon as they are free; with a socket per worker,
+# a worker that ends (killed for a timeout) drops the connections queued on its own. On for `make bench`
+# (scripts/bench.sh): wrk keeps its four connections for a whole run, and with one shared socket the
+# worker that wins the race to accept them (the one not sharing a core with wrk) takes all four, leaving
+# the other idle; the kernel spreads them by address instead.
+reuse_port = os.environ.get("GUNICORN_REUSE_PORT", "") == "1"
 SOCKET_TIMEOUT = int(os.environ.get("GUNICORN_SOCKET_TIMEOUT", "5"))
 
 # Gunicorn's own limits on a request's head, written out (see "Slow clients" above).

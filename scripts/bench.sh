@@ -85,6 +85,8 @@ $py manage.py generate_backoffice_load --files "${BENCH_LOAD_FILES:-1000000}" --
 
 port="$(bash scripts/free-port.sh)"
 export GUNICORN_BIND="127.0.0.1:$port"
+# A socket per worker (gunicorn.conf.py, "Reuse port"): wrk's connections spread over both workers.
+export GUNICORN_REUSE_PORT=1
 step "Starting gunicorn on $GUNICORN_BIND (log: $workdir/gunicorn.log)"
 .venv/bin/gunicorn --config gunicorn.conf.py >"$workdir/gunicorn.log" 2>&1 &
 gunicorn_pid=$!
