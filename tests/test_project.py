@@ -2,6 +2,7 @@
 imported is declared and locked."""
 import ast
 import re
+import runpy
 import sys
 import tomllib
 from importlib.metadata import packages_distributions
@@ -213,3 +214,15 @@ def test_the_bench_runs_again_a_run_whose_connections_fell_on_one_worker():
         child.kill()
         child.wait()
     assert child.pid not in bench.workers_of(os.getpid())
+
+
+@pytest.mark.parametrize(("environment", "reuse_port"), [({}, False), ({"GUNICORN_REUSE_PORT": "1"}, True)])
+def test_gunicorn_shares_one_socket_unless_the_bench_asks_for_one_per_worker(monkeypatch, environment, reuse_port):
+    """Issue 14: in production a worker that ends must not drop the connections queued on a socket of
+    its own; `make bench` (scripts/bench.sh) gives each worker its own, so that wrk's connections spread."""
+    monkeypatch.delenv("GUNICORN_REUSE_PORT", raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    config = runpy.run_path(str(Path(__file__).resolve().parent.parent / "gunicorn.conf.py"))
+    assert config["reuse_port"] is reuse_port
+    assert "export GUNICORN_REUSE_PORT=1" in (Path(__file__).resolve().parent.parent / "scripts" / "bench.sh").read_text()
