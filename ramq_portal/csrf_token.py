@@ -5,9 +5,16 @@ place of a placeholder. Django's `get_token` masks the secret with a mask of 32 
 at a time through `secrets.choice` (32 calls to the random generator and a list scan per character):
 about 40 µs, a tenth of a kept page. `get_token` here draws the whole mask from one `os.urandom` call,
 by rejection (a byte is kept only below the largest multiple of 62, so that each of the 62 characters
-stays equally likely), and does the rest as Django does: the same secret (the cookie's, read by
-CsrfViewMiddleware), the same flag on `request.META` (the cookie is sent again, its expiry renewed),
-and a token of the same form, which Django unmasks and checks as one of its own.
+stays equally likely), from the same secret (the cookie's, read by CsrfViewMiddleware), and gives a
+token of the same form, which Django unmasks and checks as one of its own.
+
+One thing Django's does that this one does not: flag the cookie to be sent again with the page, to
+push its expiry back (CSRF_COOKIE_AGE, a year). That is another 35 µs per page (the cookie's header
+and its date formatted, on every response), and it renews nothing that could lapse: a kept page is a
+page of a signed-in professional (`filecache.serve`, after `login_required`), sign-in gives a fresh CSRF
+cookie (django.contrib.auth.login rotates it), and a session ends at the latest SESSION_ABSOLUTE_TIMEOUT
+(12 hours) after sign-in, far inside the cookie's year (tests/test_csrf_token.py checks both). A request
+with no secret yet still gets one, and its cookie, from Django.
 """
 from __future__ import annotations
 
@@ -30,10 +37,10 @@ def _mask() -> list[int]:
 
 
 def get_token(request) -> str:
-    """What django.middleware.csrf.get_token returns for this request (a fresh masking of its secret)."""
+    """What django.middleware.csrf.get_token returns for this request (a fresh masking of its secret),
+    without sending the cookie again (see above)."""
     secret = request.META.get("CSRF_COOKIE")
     if secret is None:  # no secret yet: Django makes one and sets its cookie
         return csrf.get_token(request)
-    request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True
     mask = _mask()
     return "".join([_CHARS[m] for m in mask]) + "".join([_CHARS[(_INDEX[char] + m) % _BASE] for char, m in zip(secret, mask, strict=True)])

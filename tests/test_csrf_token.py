@@ -2,25 +2,52 @@
 it, drawn uniformly, and accepted by Django's check as one of its own."""
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings
 from django.middleware import csrf
+from django.test import Client
+from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
 from ramq_portal import csrf_token
+from tests.factories import PASSWORD
 
 secrets = st.text(alphabet=csrf.CSRF_ALLOWED_CHARS, min_size=csrf.CSRF_SECRET_LENGTH, max_size=csrf.CSRF_SECRET_LENGTH)
 
 
 @given(secrets)
-def test_the_token_unmasks_to_the_cookies_secret_and_renews_the_cookie(secret):
+def test_the_token_unmasks_to_the_cookies_secret(secret):
     request = SimpleNamespace(META={"CSRF_COOKIE": secret})
     token = csrf_token.get_token(request)
     assert len(token) == csrf.CSRF_TOKEN_LENGTH and set(token) <= set(csrf.CSRF_ALLOWED_CHARS)
     assert csrf._unmask_cipher_token(token) == secret
-    assert request.META["CSRF_COOKIE_NEEDS_UPDATE"] is True
+    assert "CSRF_COOKIE_NEEDS_UPDATE" not in request.META  # not sent again: see the next test
+
+
+def test_the_cookie_a_kept_page_does_not_renew_outlives_every_session(alice):
+    """A kept page does not send the CSRF cookie again (Django's get_token would, to push its expiry
+    back): sign-in sets a fresh one, which outlives the longest session; the kept page's token is
+    accepted until the session ends."""
+    assert settings.CSRF_COOKIE_AGE > settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds() * 2
+    client = Client(enforce_csrf_checks=True)
+    signed_in = client.post(reverse("login"), {"username": alice.user.username, "password": PASSWORD,
+                                               "csrfmiddlewaretoken": _token_of(client)})
+    assert signed_in.status_code == 302 and signed_in.cookies[settings.CSRF_COOKIE_NAME]["max-age"] == settings.CSRF_COOKIE_AGE
+    client.get(reverse("dossier:profil"))
+    kept = client.get(reverse("dossier:profil"))
+    assert kept.context is None  # served as kept
+    assert settings.CSRF_COOKIE_NAME not in kept.cookies
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', kept.content.decode()).group(1)
+    assert client.post(reverse("set_display_mode"), {"mode": "contraste-eleve", "csrfmiddlewaretoken": token}).status_code == 302
+
+
+def _token_of(client) -> str:
+    page = client.get(reverse("login")).content.decode()
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
 
 
 def test_each_token_is_masked_afresh():
