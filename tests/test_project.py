@@ -204,7 +204,9 @@ def test_the_bench_runs_again_a_run_whose_connections_fell_on_one_worker():
     from scripts import bench
 
     assert bench.evenness({1: 10.0, 2: 20.0}, {1: 12.0, 2: 21.9}) == pytest.approx(0.95)
+    assert bench.evenness({1: 10.0, 2: 20.0}, {1: 12.0, 2: 21.9}) >= bench.EVEN  # two and two
     assert bench.evenness({1: 10.0, 2: 20.0}, {1: 14.0, 2: 20.1}) < bench.EVEN  # all on worker 1
+    assert bench.evenness({1: 10.0, 2: 20.0}, {1: 12.0, 2: 21.74}) < bench.EVEN  # three and one: 0.87
     assert bench.evenness({1: 10.0}, {1: 12.0}) is None  # one worker: nothing to tell
     child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
     try:
