@@ -67,6 +67,10 @@ def _search_text(value) -> str:
     return "".join(ch for ch in (value or "") if ch.isprintable())[:100]
 
 
+# What the Comptes tab reads (built lazily: nothing of it on a cache hit).
+ACCOUNTS_PAGE = ("professional", "accounts", "requests", "next_payment", "open_form", "join_form")
+
+
 @require_GET
 @login_required
 @registration_required
@@ -80,8 +84,6 @@ def accounts(request, page):
 
     return render(request, "comptes/accounts.html", {"file_page": page, "active_tab": "comptes", **filecache.lazily(build, *ACCOUNTS_PAGE)})
 
-
-ACCOUNTS_PAGE = ("professional", "accounts", "requests", "next_payment", "open_form", "join_form")
 
 
 def _accounts_context(request, day, *, open_form, join_form) -> dict:

@@ -323,7 +323,7 @@ HOLES_ATTRIBUTE = "file_page_holes"  # set on the request while a page to be cac
 def _fill(request, content: bytes) -> bytes:
     """The page's content (UTF-8, as sent: a large page is neither decoded nor encoded again) with this
     request's CSRF token and path."""
-    if _CSRF_BYTES in content:  # the token is asked for (and its cookie sent) only where a form needs it
+    if _CSRF_BYTES in content:  # the token only where a form needs it (a browser without one gets its cookie)
         content = content.replace(_CSRF_BYTES, csrf_token.get_token(request).encode())
     return content.replace(_PATH_BYTES, escape(request.get_full_path()).encode())
 

@@ -61,36 +61,24 @@ def _hint_value(user_id, file_id) -> str:
     return _SIGNER.sign(f"{user_id}:{file_id if file_id is not None else ''}")
 
 
-# path_info -> (the view's file_page spec, its args, its kwargs), or None for an address that is not a page
-# of the file: resolving an address tries the URL patterns one by one (30 of them before /session/), and
-# the handler resolves it again anyway. Bounded (emptied when full: addresses are few, unless made up),
-# and emptied when the URL configuration is replaced (tests).
-_ROUTES: dict[str, tuple | None] = {}
-_ROUTES_KEPT = 1024
-
-
+@functools.lru_cache(maxsize=1024)
 def _route(path_info: str) -> tuple | None:
-    try:
-        return _ROUTES[path_info]
-    except KeyError:
-        pass
+    """(the view's file_page spec, its args, its kwargs) for an address, or None when it is not a page of
+    the file; remembered: resolving an address tries the URL patterns one by one (30 of them before
+    /session/), and the handler resolves it again anyway. Forgotten when the URL configuration is
+    replaced (tests)."""
     try:
         match = resolve(path_info)
     except Resolver404:
-        route = None
-    else:
-        spec = getattr(match.func, "file_page", None)  # set by dossier.decorators.file_page
-        route = None if spec is None else (spec, match.args, match.kwargs)
-    if len(_ROUTES) >= _ROUTES_KEPT:
-        _ROUTES.clear()
-    _ROUTES[path_info] = route
-    return route
+        return None
+    spec = getattr(match.func, "file_page", None)  # set by dossier.decorators.file_page
+    return None if spec is None else (spec, match.args, match.kwargs)
 
 
 @receiver(setting_changed)
 def _forget_routes(setting, **kwargs) -> None:
     if setting == "ROOT_URLCONF":
-        _ROUTES.clear()
+        _route.cache_clear()
 
 
 def _page_key(request, professional_id: int) -> str | None:

@@ -19,8 +19,10 @@ did less than nine tenths of the other's work (`EVEN`: three connections on one 
 other already cost 8%) is **uneven**, not counted, and run again (`TRIES` per round);
 the table says when a page had no even run. Without it, the best of the runs is kept, which misses a
 page whose every run fell on one worker. The rounds are interleaved (every page once, then every page
-again), so that a burst of noise on the machine costs one run of several pages, not all of one's. It is a benchmark: nothing here asserts on timing.
-It fails only when a page does not answer 200 (the numbers would then measure an error or a redirect).
+again), so that a burst of noise on the machine costs one run of several pages, not all of one's.
+
+It is a benchmark: nothing here asserts on timing. It fails only when a page does not answer 200 (the
+numbers would then measure an error or a redirect).
 
 The file is written afresh, keyed by page path; scripts/bench_payment_run.py, run next by bench.sh,
 then adds its "payment_run" section to it.

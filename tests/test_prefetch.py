@@ -134,7 +134,7 @@ def test_an_address_is_resolved_once_for_the_prefetch_then_remembered(alice, rea
     assert prefetch._route(PROFIL) is not None and prefetch._route("/session/") is None  # not a page of the file
     resolved.clear()
     with override_settings(ROOT_URLCONF="ramq_portal.urls"):
-        assert prefetch._ROUTES == {}
+        assert prefetch._route.cache_info().currsize == 0
         prefetch._route(PROFIL)
         assert resolved == [PROFIL]
 
