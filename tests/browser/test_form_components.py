@@ -9,6 +9,8 @@ form_errors), ramq_portal/templatetags/form_state.py.
 """
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -43,6 +45,7 @@ from tests.browser.profil_pages import section
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 ERROR_TITLE = "Erreur\u00a0: "  # NBSP before the colon, as French writes it
+ERROR_TITLE_START = re.compile("^" + re.escape(ERROR_TITLE))  # expect() waits for the page sent back
 CORRESPONDENCE = "Coordonnées de correspondance"
 PRACTICE = "Coordonnées de pratique"
 PLACE = {"name": "Clinique dentaire des Pins", "line1": "100, avenue des Pins Ouest", "city": "Montréal",
@@ -59,7 +62,7 @@ def expect_error_summary_focused_and_leading_to_fields(page: Page) -> None:
     summary = page.locator("#erreurs")
     expect(summary).to_be_focused()
     assert focused_id(page) == "erreurs"
-    assert page.title().startswith(ERROR_TITLE), page.title()
+    expect(page).to_have_title(ERROR_TITLE_START)
     link = summary.get_by_role("link").first
     target = link.get_attribute("href").removeprefix("#")
     link.click()
@@ -335,7 +338,7 @@ def test_without_javascript_every_part_is_shown_and_the_server_validates(no_scri
     page.get_by_label("Province", exact=True).select_option("QC")
     page.get_by_label("Code postal", exact=True).fill("")
     save(page)
-    assert page.title().startswith(ERROR_TITLE)
+    expect(page).to_have_title(ERROR_TITLE_START)  # not page.title(): read while the answer is still loading, it is ''
     expect(page.locator("#id_postal_code_error")).to_be_visible()
 
     account = personal_account(dentist)
